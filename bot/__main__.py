@@ -1,0 +1,46 @@
+"""`python -m bot`: run the club bot (long polling, or a webhook when WEBHOOK_URL is set)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from telegram import Update
+
+from bot.app import build_application, build_services
+from bot.club.policy import PolicyError
+from bot.config import ConfigError, load_settings
+
+
+def main() -> None:
+    try:
+        settings = load_settings()
+        services = asyncio.run(build_services(settings))
+    except (ConfigError, PolicyError) as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs contain the token
+    # The engine was created on the set-up loop; PTB runs its own, so start afresh.
+    asyncio.run(services.engine.dispose())
+    app = build_application(services)
+    if settings.use_webhook:
+        from urllib.parse import urlparse
+
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            secret_token=settings.webhook_secret,
+            webhook_url=settings.webhook_url,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Builds the services and the PTB Application; the only place that imports `handlers`."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from bot.club import staff
+from bot.club.policy import ClubPolicy, load_policy
+from bot.club.stores import ensure_store
+from bot.commands import register_owner_commands, register_staff_commands
+from bot.config import Settings
+from bot.services import Services
+from db.engine import make_engine, make_sessionmaker
+from db.migrate import upgrade_to_head
+
+log = logging.getLogger(__name__)
+
+
+async def build_services(settings: Settings, policy: ClubPolicy | None = None) -> Services:
+    """Engine, migrations and the store row: everything the bot needs before updates."""
+    engine = make_engine(settings.database_url)
+    await upgrade_to_head(engine)
+    sessionmaker = make_sessionmaker(engine)
+    services = Services(
+        settings=settings,
+        policy=policy or load_policy(settings.policy_file),
+        engine=engine,
+        sessionmaker=sessionmaker,
+    )
+    async with sessionmaker() as session:
+        store = await ensure_store(
+            session, settings.store_code, settings.store_name, settings.store_timezone
+        )
+        await session.commit()
+        services.store_id = store.id
+    return services
+
+
+def register_handlers(app: Application) -> None:
+    """Handlers in the order PTB tries them; the first match in a group wins."""
+    from handlers import card, errors, join, roles, settings, staff, start
+
+    for module in (
+        start,  # /start and its deep links
+        card,  # /card, /invite
+        settings,  # /language, /help
+        staff,  # /member, /joinlink
+        roles,  # /grant, /revoke, /staff, /myid
+        join,  # /cancel, join buttons, contact, then any other private text
+    ):
+        app.add_handlers(module.build_handlers())
+    app.add_error_handler(errors.on_error)
+
+
+async def _post_init(app: Application) -> None:
+    services: Services = app.bot_data["services"]
+    services.bot_username = app.bot.username
+    await register_owner_commands(app.bot, services.translator, services.settings.default_locale)
+    async with services.sessionmaker() as session:
+        listing = await staff.staff_list(session, services.store_id, services.settings.admin_ids)
+    for user_id, roles in listing.items():
+        await register_staff_commands(
+            app.bot,
+            services.translator,
+            services.settings.default_locale,
+            user_id,
+            admin=staff.allowed(roles, staff.Permission.MANAGE_STAFF),
+        )
+
+
+async def _post_shutdown(app: Application) -> None:
+    services: Services = app.bot_data["services"]
+    await services.engine.dispose()
+
+
+def build_application(
+    services: Services, *, request: BaseRequest | None = None, rate_limit: bool = True
+) -> Application:
+    """The PTB Application; tests pass a fake `request` and no rate limiter."""
+    settings = services.settings
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.bot_api_base_url)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .concurrent_updates(True)
+    )
+    if settings.bot_api_file_url:
+        builder = builder.base_file_url(settings.bot_api_file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data["services"] = services
+    register_handlers(app)
+    return app

@@ -1,0 +1,79 @@
+"""The command menus Telegram shows: per language, owners everywhere, staff per chat."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot.i18n import N_, SUPPORTED_LOCALES, Translator
+
+log = logging.getLogger(__name__)
+
+OWNER_COMMANDS: list[tuple[str, str]] = [
+    ("start", N_("Join the club or show your card")),
+    ("card", N_("Your member card, tier and points")),
+    ("invite", N_("Invite a friend to the club")),
+    ("language", N_("Change the language")),
+    ("help", N_("What this bot can do")),
+    ("cancel", N_("Stop what you are doing")),
+]
+STAFF_COMMANDS: list[tuple[str, str]] = [
+    ("member", N_("Staff: open a member by phone, plate or card")),
+    ("joinlink", N_("Staff: one-time join link for an owner")),
+    ("myid", N_("Your Telegram id, for role grants")),
+]
+ADMIN_COMMANDS: list[tuple[str, str]] = [
+    ("staff", N_("Admin: list staff and roles")),
+    ("grant", N_("Admin: give a staff role")),
+    ("revoke", N_("Admin: take a staff role away")),
+]
+# Telegram keys command lists by two-letter ISO 639-1 codes.
+TELEGRAM_LANGUAGE = {"zh_Hans": "zh", "en": "en"}
+
+
+def command_list(t: Translator, *, staff: bool, admin: bool) -> list[BotCommand]:
+    items = OWNER_COMMANDS + (STAFF_COMMANDS if staff else []) + (ADMIN_COMMANDS if admin else [])
+    return [BotCommand(name, t.gettext(desc)) for name, desc in items]
+
+
+async def register_owner_commands(
+    bot: Bot, make: Callable[[str], Translator], default: str
+) -> None:
+    scope = BotCommandScopeAllPrivateChats()
+    await bot.set_my_commands(command_list(make(default), staff=False, admin=False), scope)
+    for locale in SUPPORTED_LOCALES:
+        await bot.set_my_commands(
+            command_list(make(locale), staff=False, admin=False),
+            scope,
+            language_code=TELEGRAM_LANGUAGE[locale],
+        )
+
+
+async def register_staff_commands(
+    bot: Bot, make: Callable[[str], Translator], default: str, user_id: int, *, admin: bool
+) -> None:
+    """Give one staff member's private chat the staff menu (in every language)."""
+    scope = BotCommandScopeChat(user_id)
+    try:
+        await bot.set_my_commands(command_list(make(default), staff=True, admin=admin), scope)
+        for locale in SUPPORTED_LOCALES:
+            await bot.set_my_commands(
+                command_list(make(locale), staff=True, admin=admin),
+                scope,
+                language_code=TELEGRAM_LANGUAGE[locale],
+            )
+    except TelegramError as exc:  # e.g. the staff member never opened the bot
+        log.warning("could not set staff commands for a chat: %s", exc)
+
+
+async def clear_staff_commands(bot: Bot, user_id: int) -> None:
+    scope = BotCommandScopeChat(user_id)
+    try:
+        await bot.delete_my_commands(scope)
+        for code in TELEGRAM_LANGUAGE.values():
+            await bot.delete_my_commands(scope, language_code=code)
+    except TelegramError as exc:
+        log.warning("could not clear staff commands for a chat: %s", exc)

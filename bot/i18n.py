@@ -1,0 +1,113 @@
+"""Translations and locale formatting.
+
+Catalogs live in `locales/<locale>/LC_MESSAGES/messages.po`; they are compiled in
+memory when first used, so a stale `.mo` file can never hide an edited `.po`.
+Texts use `str.format` placeholders (`{name}`).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+SUPPORTED_LOCALES: tuple[str, ...] = ("zh_Hans", "en")
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet."""
+    return message
+
+
+def map_telegram_language(code: str | None) -> str | None:
+    """Map Telegram's IETF `language_code` (e.g. `zh-hans`, `en-US`) to a supported locale."""
+    if not code:
+        return None
+    try:
+        parsed = Locale.parse(code.replace("-", "_"), sep="_")
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    if parsed.language == "zh":
+        # Traditional-script users read Simplified better than English.
+        return "zh_Hans"
+    if parsed.language == "en":
+        return "en"
+    return None
+
+
+def resolve_locale(saved: str | None, telegram_code: str | None, default: str) -> str:
+    """The member's saved choice, else Telegram's language, else the store default."""
+    if saved in SUPPORTED_LOCALES:
+        return saved
+    return map_telegram_language(telegram_code) or (
+        default if default in SUPPORTED_LOCALES else SUPPORTED_LOCALES[0]
+    )
+
+
+@cache
+def _translations(locale: str) -> gettext.NullTranslations:
+    po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return gettext.NullTranslations()
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything a handler needs to speak one locale."""
+
+    locale: str
+    tz: ZoneInfo
+
+    @property
+    def babel_locale(self) -> Locale:
+        return Locale.parse(self.locale)
+
+    def gettext(self, message: str, **params: object) -> str:
+        text = _translations(self.locale).gettext(message)
+        return text.format(**params) if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
+        text = _translations(self.locale).ngettext(singular, plural, n)
+        return text.format(n=n, **params)
+
+    def date(self, value: date | datetime | None, fmt: str = "medium") -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz).date() if value.tzinfo else value.date()
+        return babel_dates.format_date(value, format=fmt, locale=self.babel_locale)
+
+    def datetime(self, value: datetime, fmt: str = "medium") -> str:
+        return babel_dates.format_datetime(
+            value, format=fmt, tzinfo=self.tz, locale=self.babel_locale
+        )
+
+    def number(self, value: int) -> str:
+        return babel_numbers.format_decimal(value, locale=self.babel_locale)
+
+    def money(self, fen: int) -> str:
+        from decimal import Decimal
+
+        return babel_numbers.format_currency(Decimal(fen) / 100, "CNY", locale=self.babel_locale)
+
+
+def translator(locale: str, tz: ZoneInfo) -> Translator:
+    return Translator(locale if locale in SUPPORTED_LOCALES else SUPPORTED_LOCALES[0], tz)

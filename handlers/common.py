@@ -1,0 +1,169 @@
+"""What every handler shares: one unit of work per update, the locale, replies, permissions.
+
+A handler is `async def f(turn: Turn) -> None`, wrapped by `@turn_handler`. Replies are
+buffered and sent only after the database commit, so an owner never reads "done" for
+something that was rolled back.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.club import staff
+from bot.club.members import saved_locale
+from bot.i18n import Translator, resolve_locale
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+Markup = Any  # InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+@dataclass
+class Outgoing:
+    text: str
+    markup: Markup | None = None
+    photo: bytes | None = None
+
+
+@dataclass
+class Turn:
+    """One update being handled: who, in which language, with which session."""
+
+    update: Update
+    context: ContextTypes.DEFAULT_TYPE
+    session: AsyncSession
+    services: Services
+    t: Translator
+    user_id: int
+    chat_id: int
+    outbox: list[Outgoing] = field(default_factory=list)
+    callback_notice: str | None = None
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def _(self, message: str, **params: object) -> str:
+        return self.t.gettext(message, **params)
+
+    def reply(self, text: str, markup: Markup | None = None) -> None:
+        self.outbox.append(Outgoing(text, markup))
+
+    def reply_photo(self, photo: bytes, caption: str, markup: Markup | None = None) -> None:
+        self.outbox.append(Outgoing(caption, markup, photo))
+
+    @property
+    def args(self) -> list[str]:
+        return list(self.context.args or [])
+
+    @property
+    def text(self) -> str:
+        message = self.update.effective_message
+        return (message.text or "") if message else ""
+
+    @property
+    def callback_parts(self) -> list[str]:
+        query = self.update.callback_query
+        return (query.data or "").split(":") if query else []
+
+    async def roles(self) -> set[staff.Role]:
+        return await staff.roles_of(
+            self.session, self.services.store_id, self.user_id, self.services.settings.admin_ids
+        )
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+async def _send(turn: Turn) -> None:
+    bot = turn.context.bot
+    for item in turn.outbox:
+        if item.photo is not None:
+            await bot.send_photo(
+                turn.chat_id, item.photo, caption=item.text, reply_markup=item.markup
+            )
+        else:
+            await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)
+
+
+HandlerFn = Callable[[Turn], Awaitable[None]]
+F = TypeVar("F", bound=Callable[..., Awaitable[None]])
+
+
+def turn_handler(func: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """Open a session, resolve the locale, run `func`, commit once, then send the replies."""
+
+    @functools.wraps(func)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        services = services_of(context)
+        async with services.sessionmaker() as session:
+            saved = await saved_locale(session, services.store_id, user.id)
+            locale = resolve_locale(saved, user.language_code, services.settings.default_locale)
+            turn = Turn(
+                update, context, session, services, services.translator(locale), user.id, chat.id
+            )
+            try:
+                await func(turn)
+                await session.commit()
+            except IntegrityError:
+                # A double tap or a race lost to another update: nothing was written.
+                await session.rollback()
+                log.info("conflict in %s for an update; rolled back", func.__name__)
+                turn.outbox = [
+                    Outgoing(
+                        turn._(
+                            "That was already done, or it clashes with "
+                            "something already stored. Nothing was changed."
+                        )
+                    )
+                ]
+            except Exception:
+                await session.rollback()
+                raise
+        query = update.callback_query
+        if query is not None:
+            await query.answer(turn.callback_notice)
+        await _send(turn)
+        for action in turn.after_commit:
+            await action()
+
+    return wrapper
+
+
+def staff_only(permission: staff.Permission) -> Callable[[F], F]:
+    """Refuse politely, and run nothing, unless the user's roles grant `permission`.
+
+    The one permission check of the Telegram side; the rule itself is `staff.allowed`.
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        async def guarded(turn: Turn, *args: Any, **kwargs: Any) -> None:
+            if not staff.allowed(await turn.roles(), permission):
+                turn.reply(turn._("Sorry, this command is for store staff with the right role."))
+                return
+            await func(turn, *args, **kwargs)
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback_data)."""
+    from telegram import InlineKeyboardButton
+
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )

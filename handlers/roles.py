@@ -1,0 +1,134 @@
+"""Admin tools for staff roles: /grant, /revoke, /staff; and /myid for anyone."""
+
+from __future__ import annotations
+
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.club import staff
+from bot.club.staff import Permission, Role
+from bot.commands import clear_staff_commands, register_staff_commands
+from handlers.common import Turn, staff_only, turn_handler
+from handlers.texts import role_label
+
+
+def _roles_text(turn: Turn) -> str:
+    return ", ".join(f"{r.value} ({role_label(turn.t, r.value)})" for r in Role)
+
+
+async def refresh_menu(turn: Turn, user_id: int) -> None:
+    """After the commit, give the user the command menu their roles now allow."""
+    roles = await staff.roles_of(
+        turn.session, turn.services.store_id, user_id, turn.services.settings.admin_ids
+    )
+    bot, services = turn.context.bot, turn.services
+
+    async def apply() -> None:
+        if roles:
+            await register_staff_commands(
+                bot,
+                services.translator,
+                services.settings.default_locale,
+                user_id,
+                admin=staff.allowed(roles, Permission.MANAGE_STAFF),
+            )
+        else:
+            await clear_staff_commands(bot, user_id)
+
+    turn.after_commit.append(apply)
+
+
+def _parse(turn: Turn) -> tuple[int, Role] | None:
+    args = turn.args
+    role = staff.parse_role(args[1]) if len(args) == 2 else None
+    if len(args) != 2 or not args[0].isdigit() or role is None:
+        command = turn.text.split()[0] if turn.text else "/grant"
+        turn.reply(
+            turn._(
+                "Usage: {command} <Telegram user id> <role>\nThe person finds their id "
+                "with /myid. Roles: {roles}",
+                command=command,
+                roles=_roles_text(turn),
+            )
+        )
+        return None
+    return int(args[0]), role
+
+
+@turn_handler
+@staff_only(Permission.MANAGE_STAFF)
+async def on_grant(turn: Turn) -> None:
+    parsed = _parse(turn)
+    if parsed is None:
+        return
+    user_id, role = parsed
+    if await staff.grant(turn.session, turn.services.store_id, turn.user_id, user_id, role):
+        await turn.session.flush()
+        turn.reply(
+            turn._("User {user} is now {role}.", user=user_id, role=role_label(turn.t, role))
+        )
+        await refresh_menu(turn, user_id)
+    else:
+        turn.reply(
+            turn._(
+                "User {user} already has the role {role}.",
+                user=user_id,
+                role=role_label(turn.t, role),
+            )
+        )
+
+
+@turn_handler
+@staff_only(Permission.MANAGE_STAFF)
+async def on_revoke(turn: Turn) -> None:
+    parsed = _parse(turn)
+    if parsed is None:
+        return
+    user_id, role = parsed
+    if await staff.revoke(turn.session, turn.services.store_id, turn.user_id, user_id, role):
+        await turn.session.flush()
+        turn.reply(
+            turn._("User {user} is no longer {role}.", user=user_id, role=role_label(turn.t, role))
+        )
+        if user_id in turn.services.settings.admin_ids:
+            turn.reply(
+                turn._(
+                    "Note: this user stays an admin through the bot's configuration (ADMIN_IDS)."
+                )
+            )
+        await refresh_menu(turn, user_id)
+    else:
+        turn.reply(
+            turn._(
+                "User {user} does not have the role {role}.",
+                user=user_id,
+                role=role_label(turn.t, role),
+            )
+        )
+
+
+@turn_handler
+@staff_only(Permission.LIST_STAFF)
+async def on_staff(turn: Turn) -> None:
+    listing = await staff.staff_list(
+        turn.session, turn.services.store_id, turn.services.settings.admin_ids
+    )
+    lines = [turn._("Staff and their roles:")]
+    for user_id, roles in sorted(listing.items()):
+        labels = ", ".join(role_label(turn.t, r.value) for r in sorted(roles))
+        lines.append(f"• {user_id}: {labels}")
+    turn.reply("\n".join(lines))
+
+
+@turn_handler
+async def on_myid(turn: Turn) -> None:
+    turn.reply(turn._("Your Telegram user id is {id}.", id=turn.user_id))
+
+
+def build_handlers() -> list[BaseHandler]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("grant", on_grant, filters=private),
+        CommandHandler("revoke", on_revoke, filters=private),
+        CommandHandler("staff", on_staff, filters=private),
+        CommandHandler("myid", on_myid, filters=private),
+    ]

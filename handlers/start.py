@@ -1,0 +1,57 @@
+"""/start: welcome, deep links (referral, staff join link, scanned member card), resume."""
+
+from __future__ import annotations
+
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.club import join, staff
+from bot.club.members import CARD_DEEP_LINK_PREFIX
+from db import queries
+from handlers.card import send_card
+from handlers.common import Turn, turn_handler
+from handlers.join import consent_keyboard, consent_text, resume
+from handlers.staff import show_member
+
+
+@turn_handler
+async def on_start(turn: Turn) -> None:
+    arg = turn.args[0] if turn.args else ""
+    if arg.startswith(CARD_DEEP_LINK_PREFIX):
+        # A staff member scanned an owner's card with the phone camera.
+        if staff.allowed(await turn.roles(), staff.Permission.VIEW_MEMBER):
+            await show_member(turn, arg)
+        else:
+            turn.reply(turn._("This QR code is for store staff. Your own card: /card"))
+        return
+    member = await queries.member_by_user(turn.session, turn.services.store_id, turn.user_id)
+    if member is not None:
+        turn.reply(turn._("Welcome back, {name}! /help lists what you can do.", name=member.name))
+        await send_card(turn, member)
+        return
+    if await resume(turn):
+        return
+    suffix = ""
+    if arg.startswith("ref_") and len(arg) > 4:
+        suffix = f":r:{arg[4:20]}"
+    elif arg.startswith("j_") and len(arg) > 2:
+        preset = await join.usable_link(
+            turn.session, turn.services.store_id, arg[2:], turn.services.now()
+        )
+        if preset is None:
+            turn.reply(
+                turn._("This join link has expired or was already used; you can still join below.")
+            )
+        else:
+            suffix = f":j:{arg[2:26]}"
+    turn.reply(
+        turn._(
+            "Welcome to the {store} owners club! Members get care reminders, "
+            "points, gifts, owner classes and road trips.",
+            store=turn.services.settings.store_name,
+        )
+    )
+    turn.reply(consent_text(turn), consent_keyboard(turn.t, suffix))
+
+
+def build_handlers() -> list[BaseHandler]:
+    return [CommandHandler("start", on_start, filters=filters.ChatType.PRIVATE)]

@@ -1,0 +1,74 @@
+"""Localised labels shared by several features (error codes, join channels, roles)."""
+
+from __future__ import annotations
+
+from bot.i18n import N_, Translator
+
+ERRORS: dict[str, str] = {
+    # bot.club.validation.ValidationCode
+    "phone_invalid": N_(
+        "That does not look like a phone number. Please send an 11-digit "
+        "mobile number, e.g. 138 1234 5678."
+    ),
+    "phone_not_mobile": N_("Please give a mobile number; landlines cannot receive our messages."),
+    "plate_invalid": N_(
+        "That is not a licence plate we recognise. Examples: 粤B12345, 沪AD12345 (new energy)."
+    ),
+    "vin_length": N_("A VIN has exactly 17 characters. Please check and send it again."),
+    "vin_chars": N_("A VIN uses only digits and the letters A–Z without I, O and Q."),
+    "vin_check_digit": N_(
+        "That VIN does not add up (its 9th character is a check digit). "
+        "Please copy it again from the registration certificate."
+    ),
+    "date_invalid": N_("Please send a date like 2024-03-18."),
+    "date_in_future": N_("That date is in the future."),
+    "date_too_old": N_("That date is too long ago to be right."),
+    "name_empty": N_("Please send a name."),
+    "name_too_long": N_("That name is too long; 40 characters at most."),
+    "model_empty": N_("Please send the car model."),
+    "model_too_long": N_("That model name is too long; 60 characters at most."),
+    # bot.club.join.JoinError
+    "not_own_contact": N_(
+        "Please share your own number with the button below, not someone else's contact."
+    ),
+    "phone_taken": N_(
+        "This number already belongs to a club member. If that is you on "
+        "another account, please contact the store."
+    ),
+    "plate_taken": N_(
+        "This car is already registered in the club. If it is yours, please contact the store."
+    ),
+    "not_skippable": N_("This step cannot be skipped."),
+    "unknown_channel": N_("Please choose one of the buttons."),
+    "stale": N_("That button is no longer active."),
+    "already_member": N_("You are already a member."),
+    "text_expected": N_("Please answer with text."),
+}
+
+CHANNELS: dict[str, str] = {
+    "new_car": N_("Bought a new car here"),
+    "bring_car": N_("Brought my car in for service"),
+    "spending": N_("Through spending at the store"),
+    "driver_training": N_("Through driver training"),
+    "fee": N_("Paid the membership fee"),
+}
+
+ROLES: dict[str, str] = {
+    "customer_service": N_("customer service"),
+    "service_advisor": N_("service advisor"),
+    "sales": N_("sales consultant"),
+    "manager": N_("manager"),
+    "admin": N_("admin"),
+}
+
+
+def error_text(t: Translator, code: str) -> str:
+    return t.gettext(ERRORS.get(code, N_("Something is not right with that answer.")))
+
+
+def channel_label(t: Translator, channel: str) -> str:
+    return t.gettext(CHANNELS[channel]) if channel in CHANNELS else channel
+
+
+def role_label(t: Translator, role: str) -> str:
+    return t.gettext(ROLES[role]) if role in ROLES else role
