@@ -167,7 +167,9 @@ class Bot:
         await self.app.process_update(Update.de_json(payload, self.app.bot))
         return self.api.calls[before:]
 
-    def person(self, user_id: int, first_name: str = "Wei", language: str | None = "zh-hans") -> Person:
+    def person(
+        self, user_id: int, first_name: str = "Wei", language: str | None = "zh-hans"
+    ) -> Person:
         return Person(self, user_id, first_name, language)
 
 

@@ -1,0 +1,48 @@
+"""Whole flows a person goes through, reused by several tests."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.services import Services
+from db.models import Member
+from tests.harness import Bot, Person
+
+EN_CONSENT = "I agree, let's join"
+
+
+async def join_club(
+    owner: Person,
+    *,
+    phone: str = "+8613812345678",
+    name: str = "Wang Wei",
+    plate: str = "粤B12345",
+    channel: str | None = "Bought a new car here",
+    start: str = "/start",
+) -> None:
+    """An English-speaking owner joins with valid answers (skipping birthday and VIN)."""
+    await owner.send(start)
+    await owner.press(EN_CONSENT)
+    await owner.share_contact(phone)
+    await owner.send(name)
+    await owner.press("Skip")  # birthday
+    await owner.send(plate)
+    await owner.press("Skip")  # VIN
+    await owner.send("Camry 2.0 2022")
+    await owner.send("2024-03-18")
+    if channel is not None:
+        await owner.press(channel)
+
+
+def services(bot: Bot) -> Services:
+    return bot.app.bot_data["services"]
+
+
+async def members(bot: Bot) -> list[Member]:
+    async with services(bot).sessionmaker() as session:
+        return list((await session.scalars(select(Member).order_by(Member.id))).all())
+
+
+async def member_of(bot: Bot, user_id: int) -> Member | None:
+    async with services(bot).sessionmaker() as session:
+        return await session.scalar(select(Member).where(Member.telegram_user_id == user_id))
