@@ -51,7 +51,11 @@ async def test_owner_joins_and_gets_card_with_qr(bot):
     assert member.card_code.replace(" ", "")[:4] in card.text.replace(" ", "")
     async with services(bot).sessionmaker() as session:
         car = await session.scalar(select(Car).where(Car.member_id == member.id))
-        assert (car.plate, car.vin, car.model) == ("粤B12345", "1M8GDM9AXKP042788", "Camry 2.0 2022")
+        assert (car.plate, car.vin, car.model) == (
+            "粤B12345",
+            "1M8GDM9AXKP042788",
+            "Camry 2.0 2022",
+        )
         assert car.delivery_date.isoformat() == "2024-03-18"
         assert await session.scalar(select(func.count()).select_from(Dialog)) == 0
 

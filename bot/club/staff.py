@@ -27,6 +27,7 @@ class Permission(StrEnum):
 
 
 ALL_ROLES = frozenset(Role)
+ROLE_VALUES = frozenset(r.value for r in Role)
 PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_MEMBER: ALL_ROLES,
     Permission.CREATE_JOIN_LINK: ALL_ROLES,
@@ -54,7 +55,9 @@ async def roles_of(
     session: AsyncSession, store_id: int, user_id: int, admin_ids: frozenset[int]
 ) -> set[Role]:
     """The user's roles in the store; configured admins are always admins."""
-    roles = {Role(r) for r in await queries.roles_of(session, store_id, user_id) if r in Role}
+    roles = {
+        Role(r) for r in await queries.roles_of(session, store_id, user_id) if r in ROLE_VALUES
+    }
     if user_id in admin_ids:
         roles.add(Role.ADMIN)
     return roles
@@ -95,6 +98,6 @@ async def staff_list(
     """Every staff user id with their roles (configured admins included)."""
     out: dict[int, set[Role]] = {uid: {Role.ADMIN} for uid in admin_ids}
     for row in await queries.all_staff_roles(session, store_id):
-        if row.role in Role:
+        if row.role in ROLE_VALUES:
             out.setdefault(row.telegram_user_id, set()).add(Role(row.role))
     return out

@@ -1,0 +1,91 @@
+"""/card, /language, /help and the command menus, in both languages."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from bot.commands import ADMIN_COMMANDS, OWNER_COMMANDS
+from bot.i18n import translator
+from bot.render.card_image import qr_image
+from tests.conftest import ADMIN_ID
+from tests.flows import join_club, member_of, services
+from tests.harness import joined
+
+
+async def test_card_shows_tier_points_validity_and_a_scannable_qr(bot):
+    owner = bot.person(5001, language="en")
+    await join_club(owner)
+    calls = await owner.send("/card")
+    card = calls[-1]
+    assert card.method == "sendPhoto"
+    member = await member_of(bot, 5001)
+    t = translator("en", services(bot).settings.tz)
+    assert f"Valid until: {t.date(member.valid_until, 'long')}" in card.text
+    assert "Tier: Silver" in card.text and "5,000 more cumulative points to Gold" in card.text
+    picture = Image.open(io.BytesIO(card.photo))
+    assert picture.size == (860, 540)
+    # The QR drawn on the card is exactly the deep link staff scan to open this member.
+    expected = qr_image(f"https://t.me/club_test_bot?start=m_{member.card_code}")
+    expected = expected.resize((300, 300), Image.Resampling.NEAREST)
+    region = picture.crop((860 - 300 - 40, 130, 860 - 40, 430))
+    assert region.tobytes() == expected.tobytes()
+
+
+async def test_card_for_non_member(bot):
+    assert "Send /start to join" in joined(await bot.person(5002, language="en").send("/card"))
+
+
+async def test_language_switch_is_remembered(make_bot):
+    bot = await make_bot()
+    owner = bot.person(5003, language="en")
+    await join_club(owner)
+    zh = translator("zh_Hans", services(bot).settings.tz)
+    await owner.send("/language")
+    assert owner.last.button_labels == ["简体中文", "English"]
+    calls = await owner.press("简体中文")
+    assert zh.gettext("From now on I will speak English with you.") in joined(calls)
+    assert "简体中文" in joined(calls)
+    await bot.stop()
+    bot = await make_bot()
+    owner = bot.person(5003, language="en")  # Telegram still says English
+    card = (await owner.send("/card"))[-1].text
+    assert zh.gettext("Your benefits:") in card and "银卡" in card
+    calls = await owner.press_data("lang:set:xx")
+    assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] != [None]
+
+
+async def test_unknown_telegram_language_falls_back_to_store_default(bot):
+    zh = translator("zh_Hans", services(bot).settings.tz)
+    calls = await bot.person(5004, language="pt-br").send("/help")
+    assert zh.gettext("Here is what I can do:") in joined(calls)
+    calls = await bot.person(5005, language=None).send("/help")
+    assert zh.gettext("Here is what I can do:") in joined(calls)
+
+
+async def test_help_lists_commands_by_role(bot):
+    owner_help = joined(await bot.person(5006, language="en").send("/help"))
+    assert "/card" in owner_help and "/member" not in owner_help
+    admin_help = joined(await bot.person(ADMIN_ID, language="en").send("/help"))
+    assert "/member" in admin_help and "/grant" in admin_help
+
+
+async def test_command_menus_registered_per_language_and_scope(bot):
+    calls = bot.api.calls_to("setMyCommands")
+    owner_menus = {
+        c.params.get("language_code"): c
+        for c in calls
+        if c.params["scope"] == {"type": "all_private_chats"}
+    }
+    assert set(owner_menus) == {None, "zh", "en"}
+    names = [c["command"] for c in owner_menus["en"].params["commands"]]
+    assert names == [name for name, _ in OWNER_COMMANDS]
+    zh = translator("zh_Hans", services(bot).settings.tz)
+    assert owner_menus["zh"].params["commands"][1]["description"] == zh.gettext(
+        OWNER_COMMANDS[1][1]
+    )
+    admin_menus = [c for c in calls if c.params["scope"] == {"type": "chat", "chat_id": ADMIN_ID}]
+    assert len(admin_menus) == 3
+    admin_names = {c["command"] for c in admin_menus[0].params["commands"]}
+    assert {name for name, _ in ADMIN_COMMANDS} <= admin_names

@@ -1,0 +1,117 @@
+"""The club policy file and the settings are validated at start, naming the bad key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.club.policy import PolicyError, load_policy
+from bot.club.tiers import add_months, membership_valid_until, next_tier, tier_for_points
+from bot.config import ConfigError, load_settings
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_follow_the_dealership_documents():
+    policy = load_policy()
+    assert [t.code for t in policy.tiers] == ["silver", "gold", "vip"]
+    assert policy.valid_months == 12
+    assert policy.renewal_points_cost == 500 and policy.renewal_insurance_min_fen == 300_000
+    assert policy.upgrade_points_cost == 2000 and policy.upgrade_single_repair_min_fen == 100_000
+    assert policy.tier("vip").threshold == 10_000
+    assert "15% off labour" in policy.tier("vip").benefit_texts("en")
+
+
+def test_a_dealer_file_overrides_only_what_it_names(tmp_path):
+    policy = load_policy(write(tmp_path, "[membership]\nvalid_months = 24\n"))
+    assert policy.valid_months == 24 and policy.renewal_points_cost == 500
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[membership]\nvalid_month = 12\n", "[membership].valid_month"),
+        ("[membership]\nvalid_months = 0\n", "[membership].valid_months"),
+        ("[renewal]\npoints_cost = -5\n", "[renewal].points_cost"),
+        ("[membership]\nstarting_tier = 'platinum'\n", "[membership].starting_tier"),
+        ("[join]\nchannels = ['walk_in']\n", "[join].channels"),
+        ("[loyalty]\nx = 1\n", "loyalty"),
+        (
+            "[[tiers]]\ncode = 'a'\nthreshold = 10\nname = {zh_Hans = '甲', en = 'A'}\n",
+            "tiers[0].threshold",
+        ),
+        ("[[tiers]]\ncode = 'a'\nthreshold = 0\nname = {en = 'A'}\n", "tiers[0].name.zh_Hans"),
+        (
+            "[[tiers]]\ncode = 'a'\nthreshold = 0\ncolor = 'red'\nname = {zh_Hans = '甲', en = 'A'}\n",
+            "tiers[0].color",
+        ),
+        ("membership = [", "not valid TOML"),
+    ],
+)
+def test_bad_policy_names_the_key(tmp_path, text, key):
+    with pytest.raises(PolicyError) as err:
+        load_policy(write(tmp_path, text))
+    assert key in str(err.value)
+
+
+def test_missing_policy_file(tmp_path):
+    with pytest.raises(PolicyError, match="does not exist"):
+        load_policy(tmp_path / "nope.toml")
+
+
+def test_tier_rules():
+    policy = load_policy()
+    assert tier_for_points(policy, 0).code == "silver"
+    assert tier_for_points(policy, 4999).code == "silver"
+    assert tier_for_points(policy, 5000).code == "gold"
+    assert tier_for_points(policy, 250_000).code == "vip"
+    upcoming = next_tier(policy, "silver", 1200)
+    assert upcoming.tier.code == "gold" and upcoming.points_needed == 3800
+    assert next_tier(policy, "vip", 20_000) is None
+
+
+def test_membership_lasts_a_year_and_month_ends_clamp():
+    from datetime import date
+
+    policy = load_policy()
+    assert membership_valid_until(policy, date(2026, 11, 24)) == date(2027, 11, 24)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+
+
+def test_settings_from_environment():
+    settings = load_settings(
+        {
+            "BOT_TOKEN": "1:x",
+            "ADMIN_IDS": "1, 2;3",
+            "STORE_TIMEZONE": "Asia/Urumqi",
+            "DATABASE_URL": "postgresql+asyncpg://u:p@h/db",
+            "DEFAULT_LOCALE": "en",
+        }
+    )
+    assert settings.admin_ids == {1, 2, 3}
+    assert settings.tz.key == "Asia/Urumqi"
+    assert settings.database_url.startswith("postgresql+asyncpg")
+    assert not settings.use_webhook
+    assert settings.bot_api_base_url == "https://api.telegram.org/bot"
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({}, "BOT_TOKEN"),
+        ({"BOT_TOKEN": "1:x", "ADMIN_IDS": "12,abc"}, "ADMIN_IDS"),
+        ({"BOT_TOKEN": "1:x", "STORE_TIMEZONE": "Mars/Base"}, "STORE_TIMEZONE"),
+        ({"BOT_TOKEN": "1:x", "DEFAULT_LOCALE": "fr"}, "DEFAULT_LOCALE"),
+        ({"BOT_TOKEN": "1:x", "WEBHOOK_URL": "https://x/hook"}, "WEBHOOK_SECRET"),
+        ({"BOT_TOKEN": "1:x", "WEBHOOK_PORT": "http"}, "WEBHOOK_PORT"),
+    ],
+)
+def test_bad_settings_name_the_key(env, key):
+    with pytest.raises(ConfigError, match=key):
+        load_settings(env)
