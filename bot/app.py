@@ -13,6 +13,7 @@ from bot.club.stores import ensure_store
 from bot.commands import register_owner_commands, register_staff_commands
 from bot.config import Settings
 from bot.services import Services
+from bot.updates import PerChatUpdateProcessor
 from db.engine import make_engine, make_sessionmaker
 from db.migrate import upgrade_to_head
 
@@ -87,7 +88,7 @@ def build_application(
         .base_url(settings.bot_api_base_url)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .concurrent_updates(True)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if settings.bot_api_file_url:
         builder = builder.base_file_url(settings.bot_api_file_url)

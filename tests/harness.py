@@ -157,9 +157,29 @@ class Bot:
             await self.app.post_init(self.app)
 
     async def stop(self) -> None:
+        if self.app.running:
+            await self.app.stop()
         await self.app.shutdown()
         if self.app.post_shutdown:
             await self.app.post_shutdown(self.app)
+
+    async def through_queue(self, payloads: list[dict[str, Any]], replies: int) -> list[Call]:
+        """Deliver updates the way polling does (update queue and update processor), then
+        wait until the bot has sent `replies` messages or 10 s have passed."""
+        import asyncio
+
+        before = len(self.api.calls)
+        if not self.app.running:
+            await self.app.start()
+        for payload in payloads:
+            payload = {"update_id": next(self._update_ids), **payload}
+            await self.app.update_queue.put(Update.de_json(payload, self.app.bot))
+        sent = {"sendMessage", "sendPhoto"}
+        for _ in range(1000):
+            if sum(c.method in sent for c in self.api.calls[before:]) >= replies:
+                break
+            await asyncio.sleep(0.01)
+        return self.api.calls[before:]
 
     async def feed(self, payload: dict[str, Any]) -> list[Call]:
         before = len(self.api.calls)
@@ -198,13 +218,17 @@ class Person:
             **content,
         }
 
-    async def send(self, text: str) -> list[Call]:
-        """Type a message (a leading '/' makes it a command, as in Telegram)."""
+    def text_update(self, text: str) -> dict[str, Any]:
+        """The update Telegram sends when this person types `text`."""
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return await self.bot.feed({"message": self._message(**content)})
+        return {"message": self._message(**content)}
+
+    async def send(self, text: str) -> list[Call]:
+        """Type a message (a leading '/' makes it a command, as in Telegram)."""
+        return await self.bot.feed(self.text_update(text))
 
     async def share_contact(self, phone: str, owner_id: int | None = None) -> list[Call]:
         """Share a contact; by default one's own (Telegram then sets user_id to the sender)."""
@@ -231,6 +255,10 @@ class Person:
 
     async def press_data(self, data: str) -> list[Call]:
         """Press a button with raw callback data (e.g. one from an old message)."""
+        return await self.bot.feed(self.press_update(data))
+
+    def press_update(self, data: str) -> dict[str, Any]:
+        """The update Telegram sends when this person presses a button with `data`."""
         message = {
             "message_id": 1,
             "date": int(time.time()),
@@ -245,7 +273,7 @@ class Person:
             "data": data,
             "message": message,
         }
-        return await self.bot.feed({"callback_query": query})
+        return {"callback_query": query}
 
 
 def texts(calls: list[Call]) -> list[str]:

@@ -178,11 +178,11 @@ async def cancel(session: AsyncSession, user_id: int) -> bool:
     return True
 
 
-def _next_step(step: JoinStep, data: dict[str, Any]) -> JoinStep | None:
-    for candidate in ORDER[ORDER.index(step) + 1 :]:
-        if candidate is JoinStep.CHANNEL and data.get("channel"):
-            continue
-        return candidate
+def _next_step(data: dict[str, Any]) -> JoinStep | None:
+    """The first step not answered yet (a preset channel counts as answered)."""
+    for candidate in ORDER:
+        if candidate.value not in data:
+            return candidate
     return None
 
 
@@ -261,12 +261,29 @@ async def answer(
     except JoinRejected as exc:
         return JoinOutcome(step=step, error=exc.code, data=dialog.data)
     data = {**dialog.data, **fields}
-    following = _next_step(step, data)
+    following = _next_step(data)
     if following is None:
+        # Someone else may have registered this phone or plate since it was checked.
+        clash = await _clash(session, store_id, data)
+        if clash is not None:
+            back, error = clash
+            data.pop(back.value)  # ask that one again; the other answers are kept
+            dialog.data, dialog.step = data, back
+            return JoinOutcome(step=back, error=error, data=data)
         member = await _complete(session, store_id, policy, user_id, data, today)
         return JoinOutcome(member=member, data=data)
     dialog.data, dialog.step = data, following
     return JoinOutcome(step=following, data=data)
+
+
+async def _clash(
+    session: AsyncSession, store_id: int, data: dict[str, Any]
+) -> tuple[JoinStep, JoinError] | None:
+    if await queries.member_by_phone(session, store_id, data["phone"]) is not None:
+        return JoinStep.PHONE, JoinError.PHONE_TAKEN
+    if await queries.car_by_plate(session, store_id, data["plate"]) is not None:
+        return JoinStep.PLATE, JoinError.PLATE_TAKEN
+    return None
 
 
 async def _unique_code(session: AsyncSession, kind: str) -> str:
