@@ -42,12 +42,13 @@ async def build_services(settings: Settings, policy: ClubPolicy | None = None) -
 
 def register_handlers(app: Application) -> None:
     """Handlers in the order PTB tries them; the first match in a group wins."""
-    from handlers import card, errors, join, roles, settings, staff, start
+    from handlers import card, errors, join, privacy, roles, settings, staff, start
 
     for module in (
         start,  # /start and its deep links
         card,  # /card, /invite
         settings,  # /language, /help
+        privacy,  # /mydata, /deleteme
         staff,  # /member, /joinlink
         roles,  # /grant, /revoke, /staff, /myid
         join,  # /cancel, join buttons, contact, then any other private text

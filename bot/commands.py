@@ -17,6 +17,8 @@ OWNER_COMMANDS: list[tuple[str, str]] = [
     ("card", N_("Your member card, tier and points")),
     ("invite", N_("Invite a friend to the club")),
     ("language", N_("Change the language")),
+    ("mydata", N_("See what the club keeps about you")),
+    ("deleteme", N_("Leave the club and delete your data")),
     ("help", N_("What this bot can do")),
     ("cancel", N_("Stop what you are doing")),
 ]

@@ -33,6 +33,7 @@ class Outgoing:
     text: str
     markup: Markup | None = None
     photo: bytes | None = None
+    document: tuple[str, bytes] | None = None  # (file name, content)
 
 
 @dataclass
@@ -58,6 +59,9 @@ class Turn:
 
     def reply_photo(self, photo: bytes, caption: str, markup: Markup | None = None) -> None:
         self.outbox.append(Outgoing(caption, markup, photo))
+
+    def reply_document(self, name: str, content: bytes, caption: str) -> None:
+        self.outbox.append(Outgoing(caption, document=(name, content)))
 
     @property
     def args(self) -> list[str]:
@@ -89,6 +93,11 @@ async def _send(turn: Turn) -> None:
         if item.photo is not None:
             await bot.send_photo(
                 turn.chat_id, item.photo, caption=item.text, reply_markup=item.markup
+            )
+        elif item.document is not None:
+            name, content = item.document
+            await bot.send_document(
+                turn.chat_id, content, filename=name, caption=item.text, reply_markup=item.markup
             )
         else:
             await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)

@@ -107,6 +107,9 @@ class FakeBotAPI(BaseRequest):
         if method == "sendPhoto":
             photo = [{"file_id": "photo1", "file_unique_id": "u1", "width": 860, "height": 540}]
             return self._message(params, photo=photo, caption=params.get("caption", ""))
+        if method == "sendDocument":
+            document = {"file_id": "doc1", "file_unique_id": "d1", "file_name": "file"}
+            return self._message(params, document=document, caption=params.get("caption", ""))
         if method == "getUpdates":
             return []
         return True

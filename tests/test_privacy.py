@@ -1,0 +1,67 @@
+"""An owner sees, exports and deletes what the club holds about them."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from db.models import AuditEntry, Car, Member
+from tests.flows import join_club, member_of, members, services
+from tests.harness import joined
+
+
+async def test_mydata_sends_everything_kept(bot):
+    owner = bot.person(7001, language="en")
+    await join_club(owner)
+    calls = await owner.send("/mydata")
+    document = calls[-1]
+    assert document.method == "sendDocument"
+    content = document.files["document"]
+    raw = content[1] if isinstance(content, tuple) else content
+    data = json.loads(raw)
+    assert data["member"]["phone"] == "+8613812345678"
+    assert data["member"]["name"] == "Wang Wei"
+    assert data["cars"] == [
+        {"plate": "粤B12345", "vin": None, "model": "Camry 2.0 2022", "delivery_date": "2024-03-18"}
+    ]
+    assert "/deleteme" in document.text
+
+
+async def test_deleteme_needs_confirmation_and_forgets_the_owner(bot):
+    alice = bot.person(7002, language="en")
+    await join_club(alice, phone="+8613800000001", plate="粤B00001")
+    code = (await member_of(bot, 7002)).referral_code
+    bob = bot.person(7003, language="en")
+    await join_club(bob, phone="+8613800000002", plate="粤B00002", start=f"/start ref_{code}")
+
+    await alice.send("/deleteme")
+    assert "cannot be undone" in alice.last.text
+    assert "Nothing was changed" in joined(await alice.press("Keep my membership"))
+    assert await member_of(bot, 7002) is not None
+
+    await alice.send("/deleteme")
+    calls = await alice.press("Delete my membership and data")
+    assert "have been deleted" in joined(calls)
+    assert await member_of(bot, 7002) is None
+    assert (await member_of(bot, 7003)).referred_by_id is None  # Bob keeps his membership
+    assert [m.phone for m in await members(bot)] == ["+8613800000002"]
+    async with services(bot).sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Car)) == 1
+        actions = list(await session.scalars(select(AuditEntry.action)))
+        assert "member.erase" in actions
+    # The old confirmation button does nothing now; the owner may join again.
+    assert "not a club member" in joined(await alice.press_data("privacy:erase:1"))
+    await join_club(alice, phone="+8613800000001", plate="粤B00001")
+    assert await member_of(bot, 7002) is not None
+
+
+async def test_another_members_erase_button_is_refused(bot):
+    alice = bot.person(7004, language="en")
+    await join_club(alice, phone="+8613800000001", plate="粤B00001")
+    mallory = bot.person(7005, language="en")
+    await join_club(mallory, phone="+8613800000002", plate="粤B00002")
+    victim = await member_of(bot, 7004)
+    await mallory.press_data(f"privacy:erase:{victim.id}")
+    async with services(bot).sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Member)) == 2
