@@ -49,7 +49,8 @@ async def test_two_owners_racing_for_one_phone_number(bot):
     for owner, plate in ((first, "粤B00001"), (second, "粤B00002")):
         for text in ["Li", "1990-01-01", plate, "1M8GDM9AXKP042788", "Camry", "2024-03-18"]:
             await owner.send(text)
-    await asyncio.gather(first.press("Bought a new car here"), second.press("Bought a new car here"))
+    label = "Bought a new car here"
+    await asyncio.gather(first.press(label), second.press(label))
     phones = [m.phone for m in await members(bot)]
     assert phones == ["+8613812345678"]  # one member; the other was told, nothing broke
     told = joined(first.received() + second.received())

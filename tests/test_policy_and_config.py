@@ -47,7 +47,8 @@ def test_a_dealer_file_overrides_only_what_it_names(tmp_path):
         ),
         ("[[tiers]]\ncode = 'a'\nthreshold = 0\nname = {en = 'A'}\n", "tiers[0].name.zh_Hans"),
         (
-            "[[tiers]]\ncode = 'a'\nthreshold = 0\ncolor = 'red'\nname = {zh_Hans = '甲', en = 'A'}\n",
+            "[[tiers]]\ncode = 'a'\nthreshold = 0\ncolor = 'red'\n"
+            "name = {zh_Hans = '甲', en = 'A'}\n",
             "tiers[0].color",
         ),
         ("membership = [", "not valid TOML"),
