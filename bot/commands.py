@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
 from telegram.error import TelegramError
 
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
@@ -41,32 +47,37 @@ def command_list(t: Translator, *, staff: bool, admin: bool) -> list[BotCommand]
     return [BotCommand(name, t.gettext(desc)) for name, desc in items]
 
 
-async def register_owner_commands(
-    bot: Bot, make: Callable[[str], Translator], default: str
+async def _set_menus(
+    bot: Bot,
+    make: Callable[[str], Translator],
+    default: str,
+    scope: BotCommandScope,
+    *,
+    staff: bool,
+    admin: bool,
 ) -> None:
-    scope = BotCommandScopeAllPrivateChats()
-    await bot.set_my_commands(command_list(make(default), staff=False, admin=False), scope)
+    """One menu for clients in a language we have no catalog for, one per language."""
+    await bot.set_my_commands(command_list(make(default), staff=staff, admin=admin), scope)
     for locale in SUPPORTED_LOCALES:
         await bot.set_my_commands(
-            command_list(make(locale), staff=False, admin=False),
+            command_list(make(locale), staff=staff, admin=admin),
             scope,
             language_code=TELEGRAM_LANGUAGE[locale],
         )
+
+
+async def register_owner_commands(
+    bot: Bot, make: Callable[[str], Translator], default: str
+) -> None:
+    await _set_menus(bot, make, default, BotCommandScopeAllPrivateChats(), staff=False, admin=False)
 
 
 async def register_staff_commands(
     bot: Bot, make: Callable[[str], Translator], default: str, user_id: int, *, admin: bool
 ) -> None:
     """Give one staff member's private chat the staff menu (in every language)."""
-    scope = BotCommandScopeChat(user_id)
     try:
-        await bot.set_my_commands(command_list(make(default), staff=True, admin=admin), scope)
-        for locale in SUPPORTED_LOCALES:
-            await bot.set_my_commands(
-                command_list(make(locale), staff=True, admin=admin),
-                scope,
-                language_code=TELEGRAM_LANGUAGE[locale],
-            )
+        await _set_menus(bot, make, default, BotCommandScopeChat(user_id), staff=True, admin=admin)
     except TelegramError as exc:  # e.g. the staff member never opened the bot
         log.warning("could not set staff commands for a chat: %s", exc)
 

@@ -54,56 +54,45 @@ def _parse(turn: Turn) -> tuple[int, Role] | None:
     return int(args[0]), role
 
 
-@turn_handler
-@staff_only(Permission.MANAGE_STAFF)
-async def on_grant(turn: Turn) -> None:
+async def _change_role(turn: Turn, granting: bool) -> None:
     parsed = _parse(turn)
     if parsed is None:
         return
     user_id, role = parsed
-    if await staff.grant(turn.session, turn.services.store_id, turn.user_id, user_id, role):
-        await turn.session.flush()
-        turn.reply(
-            turn._("User {user} is now {role}.", user=user_id, role=role_label(turn.t, role))
-        )
-        await refresh_menu(turn, user_id)
-    else:
-        turn.reply(
-            turn._(
-                "User {user} already has the role {role}.",
-                user=user_id,
-                role=role_label(turn.t, role),
+    change = staff.grant if granting else staff.revoke
+    label = role_label(turn.t, role)
+    if not await change(turn.session, turn.services.store_id, turn.user_id, user_id, role):
+        if granting:
+            turn.reply(turn._("User {user} already has the role {role}.", user=user_id, role=label))
+        else:
+            turn.reply(
+                turn._("User {user} does not have the role {role}.", user=user_id, role=label)
             )
-        )
-
-
-@turn_handler
-@staff_only(Permission.MANAGE_STAFF)
-async def on_revoke(turn: Turn) -> None:
-    parsed = _parse(turn)
-    if parsed is None:
         return
-    user_id, role = parsed
-    if await staff.revoke(turn.session, turn.services.store_id, turn.user_id, user_id, role):
-        await turn.session.flush()
-        turn.reply(
-            turn._("User {user} is no longer {role}.", user=user_id, role=role_label(turn.t, role))
-        )
+    await turn.session.flush()
+    if granting:
+        turn.reply(turn._("User {user} is now {role}.", user=user_id, role=label))
+    else:
+        turn.reply(turn._("User {user} is no longer {role}.", user=user_id, role=label))
         if user_id in turn.services.settings.admin_ids:
             turn.reply(
                 turn._(
                     "Note: this user stays an admin through the bot's configuration (ADMIN_IDS)."
                 )
             )
-        await refresh_menu(turn, user_id)
-    else:
-        turn.reply(
-            turn._(
-                "User {user} does not have the role {role}.",
-                user=user_id,
-                role=role_label(turn.t, role),
-            )
-        )
+    await refresh_menu(turn, user_id)
+
+
+@turn_handler
+@staff_only(Permission.MANAGE_STAFF)
+async def on_grant(turn: Turn) -> None:
+    await _change_role(turn, granting=True)
+
+
+@turn_handler
+@staff_only(Permission.MANAGE_STAFF)
+async def on_revoke(turn: Turn) -> None:
+    await _change_role(turn, granting=False)
 
 
 @turn_handler
