@@ -53,8 +53,11 @@ class Member(Base):
     referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     join_channel: Mapped[str] = mapped_column(String(20))
     advisor_user_id: Mapped[int | None] = mapped_column(BigInteger)
-    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A tier staff set by hand; with the policy's manual_tier_is_floor, never stepped below.
+    tier_floor: Mapped[str | None] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(10), default="chat")  # chat | import
 
     cars: Mapped[list[Car]] = relationship(
         back_populates="member", order_by="Car.id", lazy="selectin"
@@ -73,8 +76,82 @@ class Car(Base):
     model: Mapped[str] = mapped_column(String(60))
     delivery_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_service_date: Mapped[date | None] = mapped_column(Date)
+    last_mileage: Mapped[int | None] = mapped_column(Integer)
+    last_mileage_date: Mapped[date | None] = mapped_column(Date)
 
     member: Mapped[Member] = relationship(back_populates="cars")
+
+
+class Visit(Base):
+    """A paid service visit (a DMS repair order). Never edited; reversed by a ledger row."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        UniqueConstraint("store_id", "order_no"),
+        Index("ix_visits_member_date", "member_id", "visit_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    car_id: Mapped[int | None] = mapped_column(ForeignKey("cars.id", ondelete="SET NULL"))
+    order_no: Mapped[str] = mapped_column(String(40))
+    visit_date: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(24))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    mileage: Mapped[int | None] = mapped_column(Integer)
+    advisor: Mapped[str | None] = mapped_column(String(40))
+    recorded_by: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(10), default="chat")  # chat | import
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PointsEntry(Base):
+    """The points ledger: append-only, two tracks. Balances on `members` mirror its sums.
+
+    `dedupe_key` makes each (member, kind, key) happen once: a visit's award and its
+    reversal, one expiry per day, one renewal per request, however often it is retried.
+    """
+
+    __tablename__ = "points_entries"
+    __table_args__ = (
+        UniqueConstraint("member_id", "kind", "dedupe_key"),
+        Index("ix_points_entries_member_id_id", "member_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    dedupe_key: Mapped[str] = mapped_column(String(40))
+    cumulative: Mapped[int] = mapped_column(Integer, default=0)
+    redeemable: Mapped[int] = mapped_column(Integer, default=0)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    actor_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MembershipEvent(Base):
+    """Tier changes and renewals, in order; `dedupe_key` makes a rule apply once."""
+
+    __tablename__ = "membership_events"
+    __table_args__ = (UniqueConstraint("member_id", "kind", "dedupe_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    dedupe_key: Mapped[str] = mapped_column(String(40))
+    tier_before: Mapped[str | None] = mapped_column(String(20))
+    tier_after: Mapped[str | None] = mapped_column(String(20))
+    valid_until_before: Mapped[date | None] = mapped_column(Date)
+    valid_until_after: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    actor_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class StaffRole(Base):

@@ -1,4 +1,4 @@
-"""The club policy: tiers, thresholds and numbers as validated data.
+"""The club policy: tiers, thresholds, rates and numbers as validated data.
 
 Loaded once at start from the packaged defaults, overlaid by the dealer's TOML file.
 Any unknown key or bad value raises `PolicyError` naming the key.
@@ -7,21 +7,30 @@ Any unknown key or bad value raises `PolicyError` naming the key.
 from __future__ import annotations
 
 import itertools
-import re
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bot.club.policy_checks import (
+    CODE,
+    COLOR,
+    PolicyError,
+    choice,
+    flag,
+    rate,
+    section,
+    string_list,
+    texts,
+    whole,
+)
+
+__all__ = ["ClubPolicy", "PolicyError", "SpendCategory", "Tier", "load_policy", "parse_policy"]
+
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.toml")
 JOIN_CHANNELS = ("new_car", "bring_car", "spending", "driver_training", "fee")
-POLICY_LOCALES = ("zh_Hans", "en")
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_CODE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
-
-
-class PolicyError(ValueError):
-    """The policy file is invalid; the message names the key."""
+TIER_RULES = ("points", "spend")
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,7 @@ class Tier:
     color: str
     names: dict[str, str]
     benefits: tuple[dict[str, str], ...]
+    import_spend_fen: int
 
     def name(self, locale: str) -> str:
         return self.names.get(locale) or self.names["en"]
@@ -40,16 +50,38 @@ class Tier:
 
 
 @dataclass(frozen=True)
+class SpendCategory:
+    code: str
+    rate: Decimal  # points per yuan
+    names: dict[str, str]
+    aliases: tuple[str, ...]
+
+    def name(self, locale: str) -> str:
+        return self.names.get(locale) or self.names["en"]
+
+
+@dataclass(frozen=True)
 class ClubPolicy:
     valid_months: int
     starting_tier: str
+    grace_days: int
+    expiry_step_down: bool
+    notice_days: int
+    manual_tier_is_floor: bool
+    renewal_fee_fen: int
     renewal_points_cost: int
     renewal_insurance_min_fen: int
     upgrade_points_cost: int
     upgrade_single_repair_min_fen: int
     upgrade_insurance_two_years_min_fen: int
+    points_expiry_months: int  # 0: redeemable points never expire
+    max_visit_fen: int
     join_channels: tuple[str, ...]
     tiers: tuple[Tier, ...]
+    categories: tuple[SpendCategory, ...]
+    import_tier_by: str
+    import_spend_months: int
+    import_points_months: int  # 0: every imported visit earns points
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -57,74 +89,75 @@ class ClubPolicy:
                 return tier
         return self.tiers[0]
 
+    def tier_rank(self, code: str) -> int:
+        return next((i for i, t in enumerate(self.tiers) if t.code == code), 0)
+
+    def category(self, code: str) -> SpendCategory | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
+def _merge_by_code(base: list[Any], override: list[Any]) -> list[Any]:
+    """Categories in a dealer's file change the default with the same code, or add one."""
+    merged = [dict(item) if isinstance(item, dict) else item for item in base]
+    for item in override:
+        code = item.get("code") if isinstance(item, dict) else None
+        match = next((m for m in merged if isinstance(m, dict) and m.get("code") == code), None)
+        if match is not None and code is not None:
+            match.update(item)
+        else:
+            merged.append(item)
+    return merged
+
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value)
+        elif key == "categories" and isinstance(value, list) and isinstance(out.get(key), list):
+            out[key] = _merge_by_code(out[key], value)
         else:
             out[key] = value
     return out
 
 
-def _section(data: dict[str, Any], name: str, keys: set[str]) -> dict[str, Any]:
-    section = data.get(name, {})
-    if not isinstance(section, dict):
-        raise PolicyError(f"[{name}]: must be a table")
-    unknown = set(section) - keys
+def _item(raw: Any, where: str, keys: set[str]) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where}: must be a table")
+    unknown = set(raw) - keys
     if unknown:
-        raise PolicyError(f"[{name}].{sorted(unknown)[0]}: unknown key")
-    return section
-
-
-def _int(section: dict[str, Any], where: str, key: str, minimum: int = 0) -> int:
-    value = section.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise PolicyError(f"{where}.{key}: must be a whole number ≥ {minimum}")
-    return value
-
-
-def _texts(value: Any, where: str) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise PolicyError(f"{where}: must be a table of texts per language")
-    for locale in POLICY_LOCALES:
-        text = value.get(locale)
-        if not isinstance(text, str) or not text.strip():
-            raise PolicyError(f"{where}.{locale}: missing text")
-    unknown = set(value) - set(POLICY_LOCALES)
-    if unknown:
-        raise PolicyError(f"{where}.{sorted(unknown)[0]}: unknown language")
-    return {k: str(v) for k, v in value.items()}
+        raise PolicyError(f"{where}.{sorted(unknown)[0]}: unknown key")
+    code = raw.get("code")
+    if not isinstance(code, str) or not CODE.match(code):
+        raise PolicyError(f"{where}.code: lower-case letters, digits, underscore")
+    return raw
 
 
 def _tiers(raw: Any) -> tuple[Tier, ...]:
     if not isinstance(raw, list) or not raw:
         raise PolicyError("[[tiers]]: at least one tier is required")
     tiers: list[Tier] = []
+    keys = {"code", "threshold", "color", "name", "benefits", "import_spend_fen"}
     for i, item in enumerate(raw):
         where = f"tiers[{i}]"
-        if not isinstance(item, dict):
-            raise PolicyError(f"{where}: must be a table")
-        unknown = set(item) - {"code", "threshold", "color", "name", "benefits"}
-        if unknown:
-            raise PolicyError(f"{where}.{sorted(unknown)[0]}: unknown key")
-        code = item.get("code")
-        if not isinstance(code, str) or not _CODE.match(code):
-            raise PolicyError(f"{where}.code: lower-case letters, digits, underscore")
+        item = _item(item, where, keys)
         color = item.get("color", "#777777")
-        if not isinstance(color, str) or not _COLOR.match(color):
+        if not isinstance(color, str) or not COLOR.match(color):
             raise PolicyError(f"{where}.color: must look like #c9a227")
         benefits = item.get("benefits", [])
         if not isinstance(benefits, list):
             raise PolicyError(f"{where}.benefits: must be a list")
+        threshold = whole(item, where, "threshold")
         tiers.append(
             Tier(
-                code=code,
-                threshold=_int(item, where, "threshold"),
+                code=item["code"],
+                threshold=threshold,
                 color=color,
-                names=_texts(item.get("name"), f"{where}.name"),
-                benefits=tuple(_texts(b, f"{where}.benefits[{j}]") for j, b in enumerate(benefits)),
+                names=texts(item.get("name"), f"{where}.name"),
+                benefits=tuple(texts(b, f"{where}.benefits[{j}]") for j, b in enumerate(benefits)),
+                import_spend_fen=whole(
+                    {"v": item.get("import_spend_fen", threshold * 100)}, where, "v"
+                ),
             )
         )
     codes = [t.code for t in tiers]
@@ -138,40 +171,81 @@ def _tiers(raw: Any) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
+def _categories(raw: Any) -> tuple[SpendCategory, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise PolicyError("[[categories]]: at least one spend category is required")
+    out: list[SpendCategory] = []
+    for i, item in enumerate(raw):
+        where = f"categories[{i}]"
+        item = _item(item, where, {"code", "rate", "name", "aliases"})
+        out.append(
+            SpendCategory(
+                code=item["code"],
+                rate=rate(item.get("rate"), f"{where}.rate"),
+                names=texts(item.get("name"), f"{where}.name"),
+                aliases=string_list(item.get("aliases", []), f"{where}.aliases"),
+            )
+        )
+    if len({c.code for c in out}) != len(out):
+        raise PolicyError("categories.code: each category needs its own code")
+    return tuple(out)
+
+
 def parse_policy(data: dict[str, Any]) -> ClubPolicy:
     """Validate a policy mapping (defaults already merged in)."""
-    unknown = set(data) - {"membership", "renewal", "upgrade", "join", "tiers"}
+    known = {"membership", "renewal", "upgrade", "points", "join", "import", "tiers", "categories"}
+    unknown = set(data) - known
     if unknown:
         raise PolicyError(f"{sorted(unknown)[0]}: unknown section")
-    membership = _section(data, "membership", {"valid_months", "starting_tier"})
-    renewal = _section(data, "renewal", {"points_cost", "insurance_min_fen"})
-    upgrade = _section(
+    membership = section(
+        data,
+        "membership",
+        {
+            "valid_months",
+            "starting_tier",
+            "grace_days",
+            "expiry_step_down",
+            "notice_days",
+            "manual_tier_is_floor",
+        },
+    )
+    renewal = section(data, "renewal", {"fee_fen", "points_cost", "insurance_min_fen"})
+    upgrade = section(
         data, "upgrade", {"points_cost", "single_repair_min_fen", "insurance_two_years_min_fen"}
     )
-    join = _section(data, "join", {"channels"})
+    points = section(data, "points", {"expiry_months", "max_visit_fen"})
+    imports = section(data, "import", {"starting_tier_by", "spend_months", "points_months"})
+    join = section(data, "join", {"channels"})
     channels = join.get("channels")
-    if (
-        not isinstance(channels, list)
-        or not channels
-        or any(c not in JOIN_CHANNELS for c in channels)
-    ):
+    if not isinstance(channels, list) or not channels or set(channels) - set(JOIN_CHANNELS):
         raise PolicyError(f"[join].channels: a non-empty list from {', '.join(JOIN_CHANNELS)}")
     tiers = _tiers(data.get("tiers"))
     starting = membership.get("starting_tier")
     if starting not in {t.code for t in tiers}:
         raise PolicyError(f"[membership].starting_tier: {starting!r} is not a tier code")
     return ClubPolicy(
-        valid_months=_int(membership, "[membership]", "valid_months", 1),
+        valid_months=whole(membership, "[membership]", "valid_months", 1),
         starting_tier=str(starting),
-        renewal_points_cost=_int(renewal, "[renewal]", "points_cost"),
-        renewal_insurance_min_fen=_int(renewal, "[renewal]", "insurance_min_fen"),
-        upgrade_points_cost=_int(upgrade, "[upgrade]", "points_cost"),
-        upgrade_single_repair_min_fen=_int(upgrade, "[upgrade]", "single_repair_min_fen"),
-        upgrade_insurance_two_years_min_fen=_int(
+        grace_days=whole(membership, "[membership]", "grace_days"),
+        expiry_step_down=flag(membership, "[membership]", "expiry_step_down"),
+        notice_days=whole(membership, "[membership]", "notice_days"),
+        manual_tier_is_floor=flag(membership, "[membership]", "manual_tier_is_floor"),
+        renewal_fee_fen=whole(renewal, "[renewal]", "fee_fen"),
+        renewal_points_cost=whole(renewal, "[renewal]", "points_cost"),
+        renewal_insurance_min_fen=whole(renewal, "[renewal]", "insurance_min_fen"),
+        upgrade_points_cost=whole(upgrade, "[upgrade]", "points_cost"),
+        upgrade_single_repair_min_fen=whole(upgrade, "[upgrade]", "single_repair_min_fen"),
+        upgrade_insurance_two_years_min_fen=whole(
             upgrade, "[upgrade]", "insurance_two_years_min_fen"
         ),
+        points_expiry_months=whole(points, "[points]", "expiry_months"),
+        max_visit_fen=whole(points, "[points]", "max_visit_fen", 1),
         join_channels=tuple(channels),
         tiers=tiers,
+        categories=_categories(data.get("categories")),
+        import_tier_by=choice(imports, "[import]", "starting_tier_by", TIER_RULES),
+        import_spend_months=whole(imports, "[import]", "spend_months", 1),
+        import_points_months=whole(imports, "[import]", "points_months"),
     )
 
 
@@ -187,5 +261,6 @@ def load_policy(path: Path | None = None) -> ClubPolicy:
             raise PolicyError(f"CLUB_POLICY_FILE: {path} does not exist") from None
         except tomllib.TOMLDecodeError as exc:
             raise PolicyError(f"{path}: not valid TOML ({exc})") from None
+        # Tables merge key by key; categories merge by code; tiers are replaced whole.
         data = _merge(data, override)
     return parse_policy(data)
