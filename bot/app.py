@@ -7,6 +7,7 @@ import logging
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot import jobs
 from bot.club import staff
 from bot.club.policy import ClubPolicy, load_policy
 from bot.club.stores import ensure_store
@@ -42,16 +43,35 @@ async def build_services(settings: Settings, policy: ClubPolicy | None = None) -
 
 def register_handlers(app: Application) -> None:
     """Handlers in the order PTB tries them; the first match in a group wins."""
-    from handlers import card, errors, join, privacy, roles, settings, staff, start
+    from handlers import (
+        card,
+        corrections,
+        errors,
+        join,
+        membership,
+        points,
+        privacy,
+        roles,
+        router,
+        settings,
+        staff,
+        start,
+        visits,
+    )
 
     for module in (
         start,  # /start and its deep links
         card,  # /card, /invite
+        points,  # /points and its pages
+        membership,  # /upgrade, /renew (owners trade points)
         settings,  # /language, /help
         privacy,  # /mydata, /deleteme
         staff,  # /member, /joinlink
+        visits,  # /visit and the visit form's buttons
+        corrections,  # /reverse, /adjust, /settier, /renewfee, /ledgercheck
         roles,  # /grant, /revoke, /staff, /myid
-        join,  # /cancel, join buttons, contact, then any other private text
+        join,  # join buttons and the shared contact
+        router,  # /cancel, then any other private text to the open dialog
     ):
         app.add_handlers(module.build_handlers())
     app.add_error_handler(errors.on_error)
@@ -100,4 +120,5 @@ def build_application(
     app = builder.build()
     app.bot_data["services"] = services
     register_handlers(app)
+    jobs.schedule(app, services)
     return app

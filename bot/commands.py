@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 OWNER_COMMANDS: list[tuple[str, str]] = [
     ("start", N_("Join the club or show your card")),
     ("card", N_("Your member card, tier and points")),
+    ("points", N_("Your points and their history")),
+    ("upgrade", N_("Trade points for the next tier")),
+    ("renew", N_("Renew your membership with points")),
     ("invite", N_("Invite a friend to the club")),
     ("language", N_("Change the language")),
     ("mydata", N_("See what the club keeps about you")),
@@ -30,10 +33,16 @@ OWNER_COMMANDS: list[tuple[str, str]] = [
 ]
 STAFF_COMMANDS: list[tuple[str, str]] = [
     ("member", N_("Staff: open a member by phone, plate or card")),
+    ("visit", N_("Staff: record a visit and award points")),
     ("joinlink", N_("Staff: one-time join link for an owner")),
+    ("renewfee", N_("Staff: confirm a paid renewal fee")),
     ("myid", N_("Your Telegram id, for role grants")),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [
+    ("reverse", N_("Manager: reverse a visit's points")),
+    ("adjust", N_("Manager: adjust a member's points")),
+    ("settier", N_("Manager: set a member's tier")),
+    ("ledgercheck", N_("Manager: check every balance against its ledger")),
     ("staff", N_("Admin: list staff and roles")),
     ("grant", N_("Admin: give a staff role")),
     ("revoke", N_("Admin: take a staff role away")),

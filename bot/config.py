@@ -27,6 +27,7 @@ class Settings:
     store_timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_Hans"
     admin_ids: frozenset[int] = field(default_factory=frozenset)
+    staff_chat_id: int | None = None
     policy_file: Path | None = None
     bot_api_base_url: str = TELEGRAM_API
     bot_api_file_url: str | None = None
@@ -88,6 +89,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
     if webhook_url and not secret:
         raise ConfigError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
     policy = env.get("CLUB_POLICY_FILE", "").strip()
+    staff_chat = env.get("STAFF_CHAT_ID", "").strip()
+    try:
+        staff_chat_id = int(staff_chat) if staff_chat else None
+    except ValueError:
+        raise ConfigError(f"STAFF_CHAT_ID: {staff_chat!r} is not a Telegram chat id") from None
     return Settings(
         bot_token=token,
         database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DB_URL,
@@ -96,6 +102,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         store_timezone=tz,
         default_locale=locale,
         admin_ids=_int_set("ADMIN_IDS", env.get("ADMIN_IDS", "")),
+        staff_chat_id=staff_chat_id,
         policy_file=Path(policy) if policy else None,
         bot_api_base_url=env.get("BOT_API_BASE_URL", "").strip() or TELEGRAM_API,
         bot_api_file_url=env.get("BOT_API_FILE_URL", "").strip() or None,

@@ -104,9 +104,13 @@ class Translator:
         return babel_numbers.format_decimal(value, locale=self.babel_locale)
 
     def money(self, fen: int) -> str:
+        """Yuan with the ¥ sign in every language (Babel's English says "CN¥")."""
         from decimal import Decimal
 
-        return babel_numbers.format_currency(Decimal(fen) / 100, "CNY", locale=self.babel_locale)
+        amount = babel_numbers.format_decimal(
+            Decimal(fen) / 100, format="#,##0.00", locale=self.babel_locale
+        )
+        return f"¥{amount}"
 
 
 def translator(locale: str, tz: ZoneInfo) -> Translator:

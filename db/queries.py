@@ -120,3 +120,12 @@ async def audit_entries(
         .limit(limit)
     )
     return rows.all()
+
+
+async def count_members(session: AsyncSession, store_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count()).select_from(Member).where(Member.store_id == store_id)
+        )
+        or 0
+    )

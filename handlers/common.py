@@ -34,6 +34,7 @@ class Outgoing:
     markup: Markup | None = None
     photo: bytes | None = None
     document: tuple[str, bytes] | None = None  # (file name, content)
+    edit: bool = False  # replace the message whose button was pressed
 
 
 @dataclass
@@ -56,6 +57,10 @@ class Turn:
 
     def reply(self, text: str, markup: Markup | None = None) -> None:
         self.outbox.append(Outgoing(text, markup))
+
+    def replace(self, text: str, markup: Markup | None = None) -> None:
+        """Show `text` in place of the message whose button was pressed (else send it)."""
+        self.outbox.append(Outgoing(text, markup, edit=self.update.callback_query is not None))
 
     def reply_photo(self, photo: bytes, caption: str, markup: Markup | None = None) -> None:
         self.outbox.append(Outgoing(caption, markup, photo))
@@ -89,8 +94,11 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 async def _send(turn: Turn) -> None:
     bot = turn.context.bot
+    query = turn.update.callback_query
     for item in turn.outbox:
-        if item.photo is not None:
+        if item.edit and query is not None and query.message is not None:
+            await query.edit_message_text(item.text, reply_markup=item.markup)
+        elif item.photo is not None:
             await bot.send_photo(
                 turn.chat_id, item.photo, caption=item.text, reply_markup=item.markup
             )

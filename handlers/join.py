@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.club import join
 from bot.club.join import Answer, JoinError, JoinOutcome, JoinStep
@@ -123,6 +123,7 @@ async def _answer(turn: Turn, reply: Answer, expected: str | None = None) -> Non
         reply,
         today=turn.services.today(),
         expected_step=expected,
+        locale=turn.t.locale,
     )
     await show_outcome(turn, outcome)
 
@@ -148,32 +149,15 @@ async def on_contact(turn: Turn) -> None:
     await _answer(turn, Answer(contact_phone=contact.phone_number, contact_user_id=contact.user_id))
 
 
-@turn_handler
-async def on_text(turn: Turn) -> None:
-    if await join.current(turn.session, turn.user_id) is None:
-        turn.reply(turn._("I did not understand that. /help lists what I can do."))
-        return
+async def take_text(turn: Turn) -> None:
+    """Typed text while a join dialog is open (the router sends it here)."""
     await _answer(turn, Answer(text=turn.text))
-
-
-@turn_handler
-async def on_cancel(turn: Turn) -> None:
-    if await join.cancel(turn.session, turn.user_id):
-        turn.reply(
-            turn._("Joining cancelled; nothing you typed was kept. Send /start to begin again."),
-            ReplyKeyboardRemove(),
-        )
-    else:
-        turn.reply(turn._("There is nothing to cancel."), ReplyKeyboardRemove())
 
 
 def build_handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("cancel", on_cancel, filters=private),
         CallbackQueryHandler(on_consent, pattern=r"^join:(ok|no)(:|$)"),
         CallbackQueryHandler(on_button, pattern=r"^join:(skip|ch):"),
         MessageHandler(private & filters.CONTACT, on_contact),
-        # Registered last by the wiring: any other private text goes to the join dialog.
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text),
     ]

@@ -9,7 +9,7 @@ from bot.club.members import open_member_for_staff
 from bot.club.staff import Permission
 from db import queries
 from db.models import Member
-from handlers.common import Turn, staff_only, turn_handler
+from handlers.common import Turn, inline, staff_only, turn_handler
 from handlers.texts import channel_label
 
 
@@ -67,7 +67,8 @@ async def show_member(turn: Turn, query: str) -> None:
             )
         )
         return
-    turn.reply(await member_text(turn, member))
+    buttons = [[(turn._("Record a visit"), f"visit:new:{member.id}")]]
+    turn.reply(await member_text(turn, member), inline(buttons))
 
 
 @turn_handler

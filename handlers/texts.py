@@ -27,6 +27,19 @@ ERRORS: dict[str, str] = {
     "name_too_long": N_("That name is too long; 40 characters at most."),
     "model_empty": N_("Please send the car model."),
     "model_too_long": N_("That model name is too long; 60 characters at most."),
+    "amount_invalid": N_("Please send an amount in yuan, e.g. 1280 or ¥1,280.50."),
+    "amount_negative": N_("The amount cannot be negative."),
+    "mileage_invalid": N_("Please send the mileage in km, e.g. 35000."),
+    # bot.club.visits.VisitError
+    "unknown_plate": N_("No member's car has that plate."),
+    "unknown_category": N_("That is not one of the store's spend categories."),
+    "amount_too_large": N_("That amount is too large for one visit; please check it."),
+    "date_before_delivery": N_("That date is before the car was delivered."),
+    "order_no_invalid": N_("Please send the DMS order number (up to 40 characters)."),
+    "duplicate_order": N_("This order number was recorded already; it is never counted twice."),
+    "unknown_order": N_("No visit has that order number."),
+    "already_reversed": N_("This visit was reversed already."),
+    "reason_missing": N_("Please give a reason."),
     # bot.club.join.JoinError
     "not_own_contact": N_(
         "Please share your own number with the button below, not someone else's contact."

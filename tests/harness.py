@@ -107,6 +107,8 @@ class FakeBotAPI(BaseRequest):
         if method == "sendPhoto":
             photo = [{"file_id": "photo1", "file_unique_id": "u1", "width": 860, "height": 540}]
             return self._message(params, photo=photo, caption=params.get("caption", ""))
+        if method == "editMessageText" and "chat_id" in params:
+            return self._message(params, text=params.get("text", ""))
         if method == "sendDocument":
             document = {"file_id": "doc1", "file_unique_id": "d1", "file_name": "file"}
             return self._message(params, document=document, caption=params.get("caption", ""))
@@ -280,7 +282,8 @@ class Person:
 
 
 def texts(calls: list[Call]) -> list[str]:
-    return [c.text for c in calls if c.method in {"sendMessage", "sendPhoto"}]
+    shown = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
+    return [c.text for c in calls if c.method in shown]
 
 
 def joined(calls: list[Call]) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club import codes
+from bot.club import codes, dialogs
 from bot.club.policy import ClubPolicy
 from bot.club.tiers import membership_valid_until
 from bot.club.validation import (
@@ -153,29 +153,17 @@ async def begin(
         )
         if referrer is not None and referrer.telegram_user_id != user_id:
             data["referrer"] = referrer.id
-    existing = await queries.dialog(session, user_id)
-    if existing is not None:
-        await session.delete(existing)
-        await session.flush()
-    session.add(
-        Dialog(
-            telegram_user_id=user_id, store_id=store_id, flow=FLOW, step=JoinStep.PHONE, data=data
-        )
-    )
+    await dialogs.start(session, store_id, user_id, FLOW, JoinStep.PHONE, data)
     return JoinOutcome(step=JoinStep.PHONE, data=data)
 
 
 async def current(session: AsyncSession, user_id: int) -> Dialog | None:
-    found = await queries.dialog(session, user_id)
-    return found if found is not None and found.flow == FLOW else None
+    return await dialogs.current(session, user_id, FLOW)
 
 
 async def cancel(session: AsyncSession, user_id: int) -> bool:
     """Leave the join dialog; nothing the owner typed is kept."""
-    if await current(session, user_id) is None:
-        return False
-    await queries.drop_dialog(session, user_id)
-    return True
+    return await dialogs.close(session, user_id, FLOW)
 
 
 def _next_step(data: dict[str, Any]) -> JoinStep | None:
@@ -245,6 +233,7 @@ async def answer(
     *,
     today: date,
     expected_step: str | None = None,
+    locale: str | None = None,
 ) -> JoinOutcome:
     """Take the owner's answer to the current step and move on (or say what is wrong).
 
@@ -268,11 +257,11 @@ async def answer(
         if clash is not None:
             back, error = clash
             data.pop(back.value)  # ask that one again; the other answers are kept
-            dialog.data, dialog.step = data, back
+            dialogs.advance(dialog, back, data)
             return JoinOutcome(step=back, error=error, data=data)
-        member = await _complete(session, store_id, policy, user_id, data, today)
+        member = await _complete(session, store_id, policy, user_id, data, today, locale)
         return JoinOutcome(member=member, data=data)
-    dialog.data, dialog.step = data, following
+    dialogs.advance(dialog, following, data)
     return JoinOutcome(step=following, data=data)
 
 
@@ -300,6 +289,7 @@ async def _complete(
     user_id: int,
     data: dict[str, Any],
     today: date,
+    locale: str | None,
 ) -> Member:
     now = utcnow()
     member = Member(
@@ -320,9 +310,9 @@ async def _complete(
         consent_at=datetime.fromisoformat(data["consent_at"]),
         joined_at=now,
     )
+    # The language they joined in, unless they chose one with /language: pushes use it.
     chat_user = await queries.chat_user(session, user_id)
-    if chat_user is not None:
-        member.locale = chat_user.locale
+    member.locale = chat_user.locale if chat_user and chat_user.locale else locale
     session.add(member)
     await session.flush()
     session.add(

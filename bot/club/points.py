@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.point_rules import Line, Lot, due_to_expire, next_expiry, open_lots
-from db.models import Member, PointsEntry
+from db.models import Member, PointsEntry, Visit
 from db.writes import insert_once
 
 
@@ -93,19 +93,21 @@ async def post(session: AsyncSession, posting: Posting, *, guard: bool = False) 
 
 async def history(
     session: AsyncSession, member_id: int, *, offset: int, limit: int
-) -> tuple[list[PointsEntry], int]:
-    """A page of the member's ledger, newest first, and how many rows there are in all."""
+) -> tuple[list[tuple[PointsEntry, Visit | None]], int]:
+    """A page of the member's ledger, newest first, each row with its visit if any, and
+    how many rows there are in all."""
     total = await session.scalar(
         select(func.count()).select_from(PointsEntry).where(PointsEntry.member_id == member_id)
     )
-    rows = await session.scalars(
-        select(PointsEntry)
+    rows = await session.execute(
+        select(PointsEntry, Visit)
+        .outerjoin(Visit, Visit.id == PointsEntry.visit_id)
         .where(PointsEntry.member_id == member_id)
         .order_by(PointsEntry.id.desc())
         .offset(offset)
         .limit(limit)
     )
-    return list(rows), int(total or 0)
+    return [(entry, visit) for entry, visit in rows], int(total or 0)
 
 
 async def lots_of(session: AsyncSession, member_id: int) -> list[Lot]:

@@ -24,15 +24,31 @@ class Permission(StrEnum):
     CREATE_JOIN_LINK = "create_join_link"
     LIST_STAFF = "list_staff"
     MANAGE_STAFF = "manage_staff"
+    RECORD_VISIT = "record_visit"
+    REVERSE_VISIT = "reverse_visit"
+    ADJUST_POINTS = "adjust_points"
+    SET_TIER = "set_tier"
+    CONFIRM_FEE = "confirm_fee"
+    IMPORT_DMS = "import_dms"
+    CHECK_LEDGER = "check_ledger"
 
 
 ALL_ROLES = frozenset(Role)
 ROLE_VALUES = frozenset(r.value for r in Role)
+LEADS = frozenset({Role.MANAGER, Role.ADMIN})
+DESK = frozenset({Role.CUSTOMER_SERVICE, Role.SERVICE_ADVISOR, Role.MANAGER, Role.ADMIN})
 PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_MEMBER: ALL_ROLES,
     Permission.CREATE_JOIN_LINK: ALL_ROLES,
-    Permission.LIST_STAFF: frozenset({Role.MANAGER, Role.ADMIN}),
+    Permission.LIST_STAFF: LEADS,
     Permission.MANAGE_STAFF: frozenset({Role.ADMIN}),
+    Permission.RECORD_VISIT: ALL_ROLES,  # sales record new-car and insurance sales too
+    Permission.REVERSE_VISIT: LEADS,
+    Permission.ADJUST_POINTS: LEADS,
+    Permission.SET_TIER: LEADS,
+    Permission.CONFIRM_FEE: DESK,
+    Permission.IMPORT_DMS: frozenset({Role.CUSTOMER_SERVICE, Role.MANAGER, Role.ADMIN}),
+    Permission.CHECK_LEDGER: LEADS,
 }
 
 

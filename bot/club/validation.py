@@ -47,6 +47,9 @@ class ValidationCode(StrEnum):
     NAME_TOO_LONG = "name_too_long"
     MODEL_EMPTY = "model_empty"
     MODEL_TOO_LONG = "model_too_long"
+    AMOUNT_INVALID = "amount_invalid"
+    AMOUNT_NEGATIVE = "amount_negative"
+    MILEAGE_INVALID = "mileage_invalid"
 
 
 class ValidationError(ValueError):
@@ -262,3 +265,42 @@ def parse_date(
     if earliest is not None and parsed < earliest:
         raise ValidationError(ValidationCode.DATE_TOO_OLD)
     return parsed
+
+
+# --- money and mileage ------------------------------------------------------------------
+
+_AMOUNT_RE = re.compile(r"(-)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
+_AMOUNT_NOISE_RE = re.compile(r"[\s¥￥]|元|rmb|cny", re.IGNORECASE)
+
+
+def parse_amount_fen(text: str) -> int:
+    """Yuan as DMS exports and people write them ("¥1,280.00", "1280元", "１２８０") → fen.
+
+    Exact: no float is involved; more than two decimals is refused, not rounded.
+    """
+    cleaned = _AMOUNT_NOISE_RE.sub("", to_halfwidth(str(text)))
+    match = _AMOUNT_RE.fullmatch(cleaned)
+    if match is None:
+        raise ValidationError(ValidationCode.AMOUNT_INVALID)
+    sign, whole, cents = match.groups()
+    fen = int(whole.replace(",", "")) * 100 + int((cents or "0").ljust(2, "0"))
+    if sign:
+        raise ValidationError(ValidationCode.AMOUNT_NEGATIVE)
+    return fen
+
+
+_MILEAGE_RE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?")
+_MILEAGE_NOISE_RE = re.compile(r"\s|km|公里|千米", re.IGNORECASE)
+MAX_MILEAGE = 2_000_000
+
+
+def parse_mileage(text: str) -> int:
+    """Odometer reading in km ("35,000 km", "35000公里") → int; 0–2,000,000."""
+    cleaned = _MILEAGE_NOISE_RE.sub("", to_halfwidth(str(text)))
+    match = _MILEAGE_RE.fullmatch(cleaned)
+    if match is None:
+        raise ValidationError(ValidationCode.MILEAGE_INVALID)
+    value = int(match.group(1).replace(",", ""))
+    if value > MAX_MILEAGE:
+        raise ValidationError(ValidationCode.MILEAGE_INVALID)
+    return value

@@ -39,6 +39,7 @@ class VisitError(StrEnum):
     UNKNOWN_ORDER = "unknown_order"
     ALREADY_REVERSED = "already_reversed"
     REASON_MISSING = "reason_missing"
+    NOT_SKIPPABLE = "not_skippable"
 
 
 class VisitRejected(Exception):

@@ -1,0 +1,104 @@
+"""/points: both balances, the way to the next tier, what expires next, and the history."""
+
+from __future__ import annotations
+
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.club import points
+from bot.club.points import EntryKind
+from bot.club.tiers import next_tier
+from db.models import PointsEntry, Visit
+from handlers.card import current_member
+from handlers.common import Turn, inline, turn_handler
+
+PAGE = 8
+
+
+def entry_text(turn: Turn, entry: PointsEntry, visit: Visit | None) -> str:
+    """One history line: date, what happened, and the two amounts."""
+    t, policy = turn.t, turn.services.policy
+    if visit is not None:
+        category = policy.category(visit.category)
+        what = turn._(
+            "{category} {amount} (order {order})",
+            category=category.name(t.locale) if category else visit.category,
+            amount=t.money(visit.amount_fen),
+            order=visit.order_no,
+        )
+        if entry.kind == EntryKind.REVERSAL:
+            what = turn._("Reversed: {what}", what=what)
+    elif entry.kind == EntryKind.EXPIRY:
+        what = turn._("Points expired")
+    elif entry.kind == EntryKind.RENEWAL:
+        what = turn._("Membership renewed with points")
+    elif entry.kind == EntryKind.UPGRADE_TRADE:
+        what = turn._("Tier upgrade traded for points")
+    else:
+        what = entry.reason or turn._("Adjustment")
+    when = t.date(entry.at, "short")
+    amounts = turn._(
+        "cumulative {c}, redeemable {r}", c=f"{entry.cumulative:+,}", r=f"{entry.redeemable:+,}"
+    )
+    return f"{when} · {what} · {amounts}"
+
+
+async def render(turn: Turn, page: int) -> None:
+    member = await current_member(turn)
+    if member is None:
+        return
+    t = turn.t
+    lines = [
+        turn._("Cumulative points: {points}", points=t.number(member.cumulative_points)),
+        turn._("Redeemable points: {points}", points=t.number(member.redeemable_points)),
+    ]
+    upcoming = next_tier(turn.services.policy, member.tier_code, member.cumulative_points)
+    if upcoming is not None:
+        lines.append(
+            turn._(
+                "{points} more cumulative points to {tier}",
+                points=t.number(upcoming.points_needed),
+                tier=upcoming.tier.name(t.locale),
+            )
+        )
+    lot = await points.upcoming_expiry(turn.session, member.id, turn.services.today())
+    if lot is not None:
+        lines.append(
+            turn._(
+                "{points} redeemable points expire after {date}",
+                points=t.number(lot.remaining),
+                date=t.date(lot.expires_on),
+            )
+        )
+    rows, total = await points.history(turn.session, member.id, offset=page * PAGE, limit=PAGE)
+    pages = max((total + PAGE - 1) // PAGE, 1)
+    if total:
+        lines.append("")
+        lines.append(turn._("History, page {page} of {pages}:", page=page + 1, pages=pages))
+        lines.extend(entry_text(turn, entry, visit) for entry, visit in rows)
+    else:
+        lines.append(turn._("No points yet: they come with every paid visit."))
+    buttons = []
+    if page > 0:
+        buttons.append((turn._("◀ Newer"), f"pts:page:{page - 1}"))
+    if page + 1 < pages:
+        buttons.append((turn._("Older ▶"), f"pts:page:{page + 1}"))
+    turn.replace("\n".join(lines), inline([buttons]) if buttons else None)
+
+
+@turn_handler
+async def on_points(turn: Turn) -> None:
+    await render(turn, 0)
+
+
+@turn_handler
+async def on_page(turn: Turn) -> None:
+    parts = turn.callback_parts
+    page = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else 0
+    await render(turn, min(page, 10_000))
+
+
+def build_handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("points", on_points, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(on_page, pattern=r"^pts:page:"),
+    ]
