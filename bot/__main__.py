@@ -14,6 +14,15 @@ from bot.config import ConfigError, load_settings
 
 
 def main() -> None:
+    if len(sys.argv) > 1:  # a tool: import, check-ledger, migrate (see bot/cli.py)
+        from bot.cli import run_tool
+
+        try:
+            settings = load_settings(require_token=False)
+        except (ConfigError, PolicyError) as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+        raise SystemExit(run_tool(sys.argv[1:], settings))
     try:
         settings = load_settings()
         services = asyncio.run(build_services(settings))

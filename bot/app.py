@@ -47,6 +47,7 @@ def register_handlers(app: Application) -> None:
         card,
         corrections,
         errors,
+        imports,
         join,
         membership,
         points,
@@ -69,6 +70,7 @@ def register_handlers(app: Application) -> None:
         staff,  # /member, /joinlink
         visits,  # /visit and the visit form's buttons
         corrections,  # /reverse, /adjust, /settier, /renewfee, /ledgercheck
+        imports,  # /import and DMS files sent as documents
         roles,  # /grant, /revoke, /staff, /myid
         join,  # join buttons and the shared contact
         router,  # /cancel, then any other private text to the open dialog

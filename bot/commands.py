@@ -36,6 +36,7 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("visit", N_("Staff: record a visit and award points")),
     ("joinlink", N_("Staff: one-time join link for an owner")),
     ("renewfee", N_("Staff: confirm a paid renewal fee")),
+    ("import", N_("Staff: import a DMS export (CSV or XLSX)")),
     ("myid", N_("Your Telegram id, for role grants")),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [

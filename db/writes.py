@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import Base
 
 
-def insert_ignoring_duplicates(session: AsyncSession, model: type[Base]) -> Insert:
+def insert_ignoring_duplicates(session: AsyncSession, model: Any) -> Insert:
     """`INSERT … ON CONFLICT DO NOTHING` for the session's database."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -30,9 +30,14 @@ async def insert_once(
 async def insert_many_once(
     session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]], *returning: Any
 ) -> list[Any]:
-    """Insert many rows in one round trip; the `returning` columns of those that were new."""
+    """Insert many rows in few round trips; the `returning` columns of those that were new.
+
+    Core, not the ORM: an import writes thousands of rows a second through here.
+    """
     if not rows:
         return []
-    statement = insert_ignoring_duplicates(session, model).returning(*returning)
+    table = model.__table__  # type: ignore[attr-defined]
+    columns = [table.c[attribute.key] for attribute in returning]
+    statement = insert_ignoring_duplicates(session, table).returning(*columns)
     result = await session.execute(statement, list(rows))
     return list(result.all())

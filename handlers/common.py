@@ -68,6 +68,11 @@ class Turn:
     def reply_document(self, name: str, content: bytes, caption: str) -> None:
         self.outbox.append(Outgoing(caption, document=(name, content)))
 
+    async def release(self) -> None:
+        """Commit the turn's transaction now, before long work done in other sessions
+        (an import): on SQLite a held transaction would keep them waiting."""
+        await self.session.commit()
+
     @property
     def args(self) -> list[str]:
         return list(self.context.args or [])

@@ -74,7 +74,17 @@ async def show_outcome(turn: Turn, outcome: JoinOutcome) -> None:
         turn.reply(error_text(turn.t, outcome.error))
         if outcome.error == JoinError.ALREADY_MEMBER:
             return
-    if outcome.member is not None:
+    if outcome.member is not None and outcome.claimed:
+        turn.reply(
+            turn._(
+                "Welcome, {name}! The store already knew you and your car: your "
+                "membership is now linked to this chat.",
+                name=outcome.member.name,
+            ),
+            ReplyKeyboardRemove(),
+        )
+        await send_card(turn, outcome.member)
+    elif outcome.member is not None:
         turn.reply(
             turn._(
                 "Welcome to the club, {name}! Here is your member card.", name=outcome.member.name

@@ -70,6 +70,7 @@ class FakeBotAPI(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._ids = itertools.count(100)
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
 
     async def initialize(self) -> None:
         return None
@@ -112,6 +113,14 @@ class FakeBotAPI(BaseRequest):
         if method == "sendDocument":
             document = {"file_id": "doc1", "file_unique_id": "d1", "file_name": "file"}
             return self._message(params, document=document, caption=params.get("caption", ""))
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": len(self.files[file_id]),
+                "file_path": f"documents/{file_id}",
+            }
         if method == "getUpdates":
             return []
         return True
@@ -127,6 +136,8 @@ class FakeBotAPI(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
+        if "/documents/" in url:  # a file download
+            return 200, self.files[name]
         params = dict(request_data.parameters) if request_data else {}
         files: dict[str, Any] = {}
         if request_data is not None and request_data.contains_files:
@@ -240,6 +251,18 @@ class Person:
         contact = {"phone_number": phone, "first_name": self.first_name}
         contact["user_id"] = self.id if owner_id is None else owner_id
         return await self.bot.feed({"message": self._message(contact=contact)})
+
+    async def send_document(self, filename: str, content: bytes) -> list[Call]:
+        """Send a file, as when a staff member shares a DMS export with the bot."""
+        file_id = f"doc{len(self.bot.api.files) + 1}"
+        self.bot.api.files[file_id] = content
+        document = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": filename,
+            "file_size": len(content),
+        }
+        return await self.bot.feed({"message": self._message(document=document)})
 
     def received(self) -> list[Call]:
         """Everything the bot sent to this chat, oldest first."""

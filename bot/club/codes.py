@@ -9,7 +9,13 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def new_code(length: int = 8) -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+    """A random code of `length` characters (5 bits of randomness each)."""
+    number = int.from_bytes(secrets.token_bytes((length * 5 + 7) // 8), "big")
+    chars = []
+    for _ in range(length):
+        number, index = divmod(number, 32)
+        chars.append(ALPHABET[index])
+    return "".join(chars)
 
 
 def clean_code(text: str) -> str:

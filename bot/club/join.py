@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club import codes, dialogs
+from bot.club import claim, codes, dialogs
 from bot.club.policy import ClubPolicy
 from bot.club.tiers import membership_valid_until
 from bot.club.validation import (
@@ -51,6 +51,7 @@ SKIPPABLE = {JoinStep.BIRTHDAY, JoinStep.VIN, JoinStep.DELIVERY}
 class JoinError(StrEnum):
     NOT_OWN_CONTACT = "not_own_contact"
     PHONE_TAKEN = "phone_taken"
+    SHARE_TO_CLAIM = "share_to_claim"  # on the store's records: prove it by sharing the contact
     PLATE_TAKEN = "plate_taken"
     NOT_SKIPPABLE = "not_skippable"
     UNKNOWN_CHANNEL = "unknown_channel"
@@ -63,6 +64,14 @@ class JoinRejected(Exception):
     def __init__(self, code: JoinError) -> None:
         super().__init__(code.value)
         self.code = code
+
+
+class RecordFound(Exception):
+    """The shared (so verified) phone belongs to a member imported from the DMS."""
+
+    def __init__(self, member: Member) -> None:
+        super().__init__(member.id)
+        self.member = member
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,7 @@ class JoinOutcome:
     error: str | None = None
     member: Member | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    claimed: bool = False  # an existing (imported) membership was linked to this chat
 
 
 @dataclass(frozen=True)
@@ -203,7 +213,12 @@ async def _validate(
         raw = answer.text
     if step is JoinStep.PHONE:
         phone = normalise_phone(raw)
-        if await queries.member_by_phone(session, store_id, phone) is not None:
+        existing = await queries.member_by_phone(session, store_id, phone)
+        if existing is not None and existing.telegram_user_id is None:
+            if answer.contact_phone is None:
+                raise JoinRejected(JoinError.SHARE_TO_CLAIM)
+            raise RecordFound(existing)
+        if existing is not None:
             raise JoinRejected(JoinError.PHONE_TAKEN)
         return {"phone": phone}
     if step is JoinStep.NAME:
@@ -249,6 +264,9 @@ async def answer(
         return JoinOutcome(step=step, error=exc.code, data=dialog.data)
     except JoinRejected as exc:
         return JoinOutcome(step=step, error=exc.code, data=dialog.data)
+    except RecordFound as found:
+        member = await claim.link(session, found.member, user_id, dialog.data, locale)
+        return JoinOutcome(member=member, data=dialog.data, claimed=True)
     data = {**dialog.data, **fields}
     following = _next_step(data)
     if following is None:

@@ -128,9 +128,16 @@ async def upgrade_by_points(
 ) -> Change | None:
     """Cumulative points reached a higher tier's threshold: move up (never down)."""
     target = tier_for_points(policy, member.cumulative_points)
-    if policy.tier_rank(target.code) <= policy.tier_rank(member.tier_code):
+    return await raise_tier(session, policy, member, target.code, EventKind.UPGRADE_POINTS)
+
+
+async def raise_tier(
+    session: AsyncSession, policy: ClubPolicy, member: Member, code: str, kind: EventKind
+) -> Change | None:
+    """Move the member up to `code` (never down), once per target tier."""
+    if policy.tier_rank(code) <= policy.tier_rank(member.tier_code):
         return None
-    return await _record(session, member, EventKind.UPGRADE_POINTS, target.code, tier=target.code)
+    return await _record(session, member, kind, code, tier=code)
 
 
 def renewed_until(policy: ClubPolicy, member: Member, today: date) -> date:

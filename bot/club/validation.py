@@ -203,14 +203,18 @@ def _vin_check_digit(vin: str) -> str:
     return "X" if remainder == 10 else str(remainder)
 
 
-def normalise_vin(text: str) -> str:
-    """Return an upper-case 17-char VIN with a valid ISO 3779 check digit."""
+def normalise_vin(text: str, *, check_digit: bool = True) -> str:
+    """Return an upper-case 17-char VIN; with `check_digit`, its ISO 3779 check digit must hold.
+
+    Owners typing a VIN get the check (it catches typos); DMS imports skip it, because
+    imported European cars often carry VINs without a check digit.
+    """
     vin = "".join(to_halfwidth(text).split()).upper()
     if len(vin) != 17:
         raise ValidationError(ValidationCode.VIN_LENGTH)
     if not _VIN_CHARS_RE.fullmatch(vin):
         raise ValidationError(ValidationCode.VIN_CHARS)
-    if vin[8] != _vin_check_digit(vin):
+    if check_digit and vin[8] != _vin_check_digit(vin):
         raise ValidationError(ValidationCode.VIN_CHECK_DIGIT)
     return vin
 

@@ -112,9 +112,7 @@ async def _check(
             raise VisitRejected(VisitError.UNKNOWN_CATEGORY)
         return code
     if step is Step.AMOUNT:
-        fen = parse_amount_fen(text)
-        if fen <= 0:
-            raise VisitRejected(VisitError.AMOUNT_INVALID)
+        fen = parse_amount_fen(text)  # never negative; zero is a free first maintenance
         if fen > policy.max_visit_fen:
             raise VisitRejected(VisitError.AMOUNT_TOO_LARGE)
         return fen

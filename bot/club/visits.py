@@ -73,7 +73,7 @@ def check_input(policy: ClubPolicy, data: VisitInput, today: date) -> None:
     """The checks that need no database; raises VisitRejected."""
     if policy.category(data.category) is None:
         raise VisitRejected(VisitError.UNKNOWN_CATEGORY)
-    if data.amount_fen <= 0:
+    if data.amount_fen < 0:  # zero is real: a free first maintenance
         raise VisitRejected(VisitError.AMOUNT_INVALID)
     if data.amount_fen > policy.max_visit_fen:
         raise VisitRejected(VisitError.AMOUNT_TOO_LARGE)

@@ -1,0 +1,134 @@
+"""Benchmark: import a large DMS visits export into SQLite (or DATABASE_URL).
+
+    python benchmarks/import_visits.py                 # 25k, 50k and 100k rows, a table
+    python benchmarks/import_visits.py --rows 100000   # one run
+
+Each size runs in a fresh process on a fresh database with 20,000 members and cars
+(imported first, from a generated members export); the visits file is generated on
+disk, then imported with the same code staff use in chat. Printed: rows per second and
+the process's peak resident memory before and after the import: flat memory means the
+peak does not grow with the file. Target (issue 3): ≥ 5,000 rows/s on SQLite, 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CATEGORIES = ["保养", "一般维修", "钣喷", "配件", "精品", "续保", "保险理赔", "首保"]
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def plate(i: int) -> str:
+    return f"{PROVINCES[i % len(PROVINCES)]}{LETTERS[(i // 31) % 24]}{i % 100000:05d}"
+
+
+def write_members(path: Path, count: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.write("客户姓名,手机号,车牌号,车型,交车日期\n")
+        for i in range(count):
+            out.write(f"车主{i},139{i:08d},{plate(i)},途观L,2022-05-06\n")
+
+
+def write_visits(path: Path, rows: int, cars: int) -> None:
+    rng = random.Random(7)
+    start = date(2024, 1, 1)
+    with path.open("w", encoding="utf-8") as out:
+        out.write("车牌号,工单号,结算日期,维修类别,结算金额,行驶里程\n")
+        for i in range(rows):
+            day = start + timedelta(days=rng.randrange(600))
+            amount = f'"¥{rng.randrange(100, 20000):,}.{rng.randrange(100):02d}"'
+            out.write(
+                f"{plate(rng.randrange(cars))},WO{i:09d},{day.isoformat()},"
+                f"{rng.choice(CATEGORIES)},{amount},{rng.randrange(1000, 200000)}\n"
+            )
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def run_once(rows: int, cars: int) -> None:
+    from bot.app import build_services
+    from bot.club.imports import import_file
+    from bot.config import load_settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        url = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+        settings = load_settings({"DATABASE_URL": url}, require_token=False)
+        services = await build_services(settings)
+        members, visits = folder / "members.csv", folder / "visits.csv"
+        write_members(members, cars)
+        write_visits(visits, rows, cars)
+        errors = 0
+
+        def note(*_: object) -> None:
+            nonlocal errors
+            errors += 1
+
+        with members.open("rb") as data:
+            m = await import_file(
+                services.sessionmaker,
+                services.policy,
+                services.store_id,
+                None,
+                data,
+                "members.csv",
+                date(2025, 9, 1),
+                on_error=note,
+            )
+        before = peak_rss_mb()
+        started = time.perf_counter()
+        with visits.open("rb") as data:
+            v = await import_file(
+                services.sessionmaker,
+                services.policy,
+                services.store_id,
+                None,
+                data,
+                "visits.csv",
+                date(2025, 9, 1),
+                on_error=note,
+            )
+        seconds = time.perf_counter() - started
+        await services.engine.dispose()
+    print(
+        f"rows={rows} members={m.rows} ({m.rate:,.0f} rows/s) visits_created={v.created} "
+        f"errors={errors} seconds={seconds:.1f} rate={rows / seconds:,.0f} rows/s "
+        f"peak_rss_before={before:.0f} MB peak_rss_after={peak_rss_mb():.0f} MB",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, help="one run with this many visit rows")
+    parser.add_argument("--cars", type=int, default=20_000)
+    args = parser.parse_args()
+    if args.rows:
+        asyncio.run(run_once(args.rows, args.cars))
+        return
+    for rows in (25_000, 50_000, 100_000):
+        subprocess.run(
+            [sys.executable, __file__, "--rows", str(rows), "--cars", str(args.cars)], check=True
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,918 @@
+"""Tests for bot.club.dms: reading DMS export files and normalising their rows."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from bot.club.dms import (
+    CarRecord,
+    FileFormatError,
+    FileKind,
+    MemberRecord,
+    RowCode,
+    RowError,
+    VisitRecord,
+    normalise_car,
+    normalise_category_key,
+    normalise_member,
+    normalise_visit,
+    open_rows,
+)
+from bot.club.validation import ValidationCode
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "dms"
+TODAY = date(2024, 6, 1)
+MAX_FEN = 50_000_000
+
+_ALIASES = {
+    "保养": "maintenance",
+    "定期保养": "maintenance",
+    "首保": "first_maintenance",
+    "首次保养": "first_maintenance",
+    "一般维修": "repair",
+    "机修": "repair",
+    "维修": "repair",
+    "钣喷": "bodywork",
+    "钣金喷漆": "bodywork",
+    "保险理赔": "insurer_paid",
+    "事故理赔": "insurer_paid",
+    "索赔": "warranty",
+    "保修": "warranty",
+    "配件": "parts",
+    "零件销售": "parts",
+    "精品": "accessories",
+    "装潢": "accessories",
+    "续保": "insurance",
+    "保险": "insurance",
+    "其他": "other",
+}
+CATEGORIES = {
+    normalise_category_key(k): v
+    for k, v in {**_ALIASES, **{code: code for code in set(_ALIASES.values())}}.items()
+}
+
+VIN_A = "LSVAU2182N2183290"
+VIN_B = "LFV2A21K4P3000120"
+
+
+# --------------------------------------------------------------------------- #
+# Helpers
+# --------------------------------------------------------------------------- #
+
+
+def read(data: bytes, filename: str = "export.csv") -> tuple[Any, list[tuple[int, dict]]]:
+    dms = open_rows(io.BytesIO(data), filename)
+    return dms, list(dms)
+
+
+def read_sample(name: str) -> tuple[Any, list[tuple[int, dict]]]:
+    with (SAMPLES / name).open("rb") as f:
+        dms = open_rows(f, name)
+        return dms, list(dms)
+
+
+def format_error(data: bytes, filename: str = "export.csv") -> FileFormatError:
+    with pytest.raises(FileFormatError) as exc_info:
+        read(data, filename)
+    return exc_info.value
+
+
+def xlsx_bytes(rows: list[list[Any]], tmp_path: Path, name: str = "book.xlsx") -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path.read_bytes()
+
+
+class OneWayStream(io.RawIOBase):
+    """A readable, non-seekable stream (like a network download)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._inner = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._inner.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def visit_raw(**changes: str) -> dict[str, str]:
+    raw = {
+        "plate": "粤B12345",
+        "vin": "",
+        "order_no": "WO1",
+        "date": "2024-03-05",
+        "category": "保养",
+        "amount": "100",
+        "mileage": "",
+        "advisor": "",
+    }
+    raw.update(changes)
+    return raw
+
+
+def visit(**changes: str) -> VisitRecord:
+    return normalise_visit(
+        visit_raw(**changes), today=TODAY, categories=CATEGORIES, max_amount_fen=MAX_FEN
+    )
+
+
+def member_raw(**changes: str) -> dict[str, str]:
+    raw = {"name": "张伟", "phone": "13812345678", "birthday": ""}
+    raw.update(changes)
+    return raw
+
+
+def car_raw(**changes: str) -> dict[str, str]:
+    raw = {"phone": "13812345678", "plate": "粤B12345", "vin": "", "model": "", "delivery_date": ""}
+    raw.update(changes)
+    return raw
+
+
+def row_error(fn: Any, raw: Mapping[str, str], **kwargs: Any) -> tuple[str, str | None]:
+    with pytest.raises(RowError) as exc_info:
+        fn(raw, **kwargs)
+    return exc_info.value.code, exc_info.value.field
+
+
+# --------------------------------------------------------------------------- #
+# Samples
+# --------------------------------------------------------------------------- #
+
+
+def test_members_sample() -> None:
+    dms, rows = read_sample("members.csv")
+    assert dms.kind is FileKind.MEMBERS
+    assert dms.columns == ("name", "phone", "birthday", "plate", "vin", "model", "delivery_date")
+    assert dms.encoding == "utf-8-sig"
+    assert dms.headers["name"] == "客户姓名"  # BOM gone
+    assert [n for n, _ in rows] == [2, 3, 4, 5, 7, 8, 9, 10]  # row 6 is blank
+    by_row = dict(rows)
+    assert by_row[4]["phone"] == "１５９１２３４５６７８"
+    assert by_row[9]["name"] == "孙敏"  # stripped
+    records = {}
+    errors = {}
+    for n, raw in rows:
+        try:
+            records[n] = normalise_member(raw, today=TODAY)
+        except RowError as exc:
+            errors[n] = (exc.code, exc.field)
+    assert errors == {8: ("phone_invalid", "phone")}
+    assert [r.phone for r in records.values()] == [
+        "+8613812345678",
+        "+8613987654321",
+        "+8615912345678",
+        "+8618612345678",
+        "+8617712345678",
+        "+8613512345678",
+        "+8613612345678",
+    ]
+    assert records[5].car == CarRecord(
+        phone="+8618612345678",
+        plate="粤B12345",
+        vin=VIN_A,
+        model="途观L 330TSI",
+        delivery_date=date(2023, 5, 6),
+    )
+    assert [n for n, r in records.items() if r.car] == [5]
+    assert records[10].birthday == date(1992, 5, 6)
+
+
+def test_cars_sample() -> None:
+    dms, rows = read_sample("cars.csv")
+    assert dms.kind is FileKind.CARS
+    assert dms.columns == ("phone", "plate", "vin", "model", "delivery_date")
+    assert dms.encoding == "utf-8"
+    results: dict[int, CarRecord | str] = {}
+    for n, raw in rows:
+        try:
+            results[n] = normalise_car(raw, today=TODAY)
+        except RowError as exc:
+            results[n] = exc.code
+    assert results[2] == CarRecord(
+        "+8613812345678", "粤BA1234", VIN_B, "迈腾 380TSI", date(2022, 10, 1)
+    )
+    assert results[4].plate == "京ND12345"  # type: ignore[union-attr]
+    assert results[5] == CarRecord(
+        "+8613512345678", "浙A12345", "LGBH52E05MY102340", "ID.4 CROZZ", date(2023, 1, 1)
+    )
+    assert results[6] == "plate_invalid"
+
+
+EXPECTED_VISITS = {
+    0: ("粤B12345", VIN_A, "WO20240301001", date(2024, 3, 5), "first_maintenance", 0, 3012),
+    1: ("沪A88888", None, "WO20240309002", date(2024, 3, 9), "maintenance", 128000, 15200),
+    2: ("粤BA1234", None, "WO20240312003", date(2024, 3, 12), "repair", 128050, 42000),
+    3: ("浙A12345", None, "WO20240319004", date(2024, 3, 19), "bodywork", 350000, 8800),
+    4: (None, VIN_B, "WO20240402005", date(2024, 4, 2), "insurer_paid", 1280000, 60123),
+    5: ("京ND12345", None, "WO20240415006", date(2024, 4, 15), "parts", 56000, None),
+    6: ("粤B12345", None, "WO20240420007", date(2024, 4, 20), "accessories", 128000, 3500),
+    7: ("沪A88888", None, "WO20240501008", date(2024, 5, 1), "insurance", 420000, 16800),
+    8: "category_unknown",
+    9: "date_in_future",
+}
+
+
+def _check_visits(rows: list[tuple[int, dict]], first_row: int) -> None:
+    assert [n for n, _ in rows] == list(range(first_row, first_row + 10))
+    for i, (_, raw) in enumerate(rows):
+        expected = EXPECTED_VISITS[i]
+        try:
+            record = normalise_visit(
+                raw, today=TODAY, categories=CATEGORIES, max_amount_fen=MAX_FEN
+            )
+        except RowError as exc:
+            assert exc.code == expected, (i, raw)
+            continue
+        got = (
+            record.plate,
+            record.vin,
+            record.order_no,
+            record.visit_date,
+            record.category,
+            record.amount_fen,
+            record.mileage,
+        )
+        assert got == expected, (i, raw)
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"), [("visits.csv", "utf-8"), ("visits_gbk.csv", "gb18030")]
+)
+def test_visits_csv_samples(name: str, encoding: str) -> None:
+    dms, rows = read_sample(name)
+    assert dms.kind is FileKind.VISITS
+    assert dms.encoding == encoding
+    assert dms.columns == (
+        "plate",
+        "vin",
+        "order_no",
+        "date",
+        "category",
+        "amount",
+        "mileage",
+        "advisor",
+    )
+    assert rows[1][1]["amount"] == "￥1,280.00"
+    assert rows[0][1]["plate"] == "粤b 12345"
+    _check_visits(rows, first_row=2)
+
+
+def test_gbk_sample_matches_utf8_sample() -> None:
+    assert read_sample("visits_gbk.csv")[1] == read_sample("visits.csv")[1]
+
+
+def test_visits_xlsx_sample() -> None:
+    dms, rows = read_sample("visits.xlsx")
+    assert dms.kind is FileKind.VISITS
+    assert dms.source == "xlsx"
+    assert dms.header_row == 2  # a report title sits above the header
+    by_row = dict(rows)
+    assert by_row[3]["date"] == "2024-03-05"  # a date cell
+    assert by_row[6]["date"] == "45370"  # a plain number: an Excel serial
+    assert by_row[4]["amount"] == "1280"  # 1280.0
+    assert by_row[5]["amount"] == "1280.5"
+    assert by_row[3]["mileage"] == "3012"
+    assert by_row[7]["advisor"] == ""
+    _check_visits(rows, first_row=3)
+
+
+# --------------------------------------------------------------------------- #
+# Encodings and CSV dialects
+# --------------------------------------------------------------------------- #
+
+VISITS_TEXT = "车牌号,工单号,结算日期,维修类别,结算金额\r\n粤B12345,WO1,2024-03-05,保养,￥1280\r\n"
+VISITS_ROW = {
+    "plate": "粤B12345",
+    "order_no": "WO1",
+    "date": "2024-03-05",
+    "category": "保养",
+    "amount": "￥1280",
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (VISITS_TEXT.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + VISITS_TEXT.encode("utf-8"), "utf-8-sig"),
+        (VISITS_TEXT.encode("gbk"), "gb18030"),
+        (VISITS_TEXT.encode("gb18030"), "gb18030"),
+        (VISITS_TEXT.encode("utf-16"), "utf-16"),
+    ],
+    ids=["utf8", "utf8-bom", "gbk", "gb18030", "utf16"],
+)
+def test_encodings(data: bytes, encoding: str) -> None:
+    dms, rows = read(data)
+    assert dms.encoding == encoding
+    assert dms.kind is FileKind.VISITS
+    assert rows == [(2, VISITS_ROW)]
+
+
+def test_utf8_character_cut_at_sniff_boundary() -> None:
+    header = "车牌号,工单号,结算日期,维修类别,结算金额\n".encode()
+    filler = b"z" * (64 * 1024 - 2 - len(header) - 1) + b"\n"
+    data = header + filler + "粤B12345,WO1,2024-03-05,保养,1\n".encode()
+    assert data[64 * 1024 - 2 : 64 * 1024 + 1] == "粤".encode()  # cut by the 64 KB sample
+    dms, rows = read(data)
+    assert dms.encoding == "utf-8"
+    assert rows[-1] == (3, {**VISITS_ROW, "amount": "1"})
+
+
+def test_late_bad_bytes_raise_encoding_error() -> None:
+    head = "车牌号,工单号,结算日期,维修类别,结算金额\n".encode()
+    ascii_rows = b"".join(b"A,WO%d,2024-03-05,x,1\n" % i for i in range(5000))
+    assert len(head + ascii_rows) > 64 * 1024
+    dms = open_rows(
+        io.BytesIO(head + ascii_rows + "粤B1,WO,2024-03-05,保养,1\n".encode("gbk")), "v.csv"
+    )
+    with pytest.raises(FileFormatError) as exc_info:
+        list(dms)
+    assert exc_info.value.code == "encoding_error"
+    assert exc_info.value.detail == "row 5002"
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ";"])
+def test_sniffed_delimiters(delimiter: str) -> None:
+    data = VISITS_TEXT.replace(",", delimiter).encode()
+    assert read(data, "export.txt")[1] == [(2, VISITS_ROW)]
+
+
+def test_comma_delimited_with_semicolon_in_value() -> None:
+    text = "工单号,结算日期,维修类别,结算金额,车牌号\nWO1;A,2024-03-05,保养,1,粤B12345\n"
+    assert read(text.encode())[1][0][1]["order_no"] == "WO1;A"
+
+
+def test_title_rows_above_header_are_skipped() -> None:
+    text = "维修工单明细表,,,,\n导出日期：2024-06-01,,,,\n\n" + VISITS_TEXT
+    dms, rows = read(text.encode())
+    assert dms.header_row == 4
+    assert rows == [(5, VISITS_ROW)]
+
+
+def test_quoted_multiline_value_counts_as_one_row() -> None:
+    text = '姓名,手机\n"张\n伟",13812345678\n李娜,13987654321\n'
+    rows = read(text.encode())[1]
+    assert [n for n, _ in rows] == [2, 3]
+    assert rows[0][1]["name"] == "张\n伟"
+
+
+def test_blank_rows_skipped_and_short_rows_padded() -> None:
+    text = "姓名,手机,生日,备注\n\n , ,,\n张伟,13812345678\n李娜,13987654321,1990-01-02,VIP\n"
+    rows = read(text.encode())[1]
+    assert rows == [
+        (4, {"name": "张伟", "phone": "13812345678", "birthday": ""}),
+        (5, {"name": "李娜", "phone": "13987654321", "birthday": "1990-01-02"}),
+    ]
+
+
+def test_header_only_file_has_no_rows() -> None:
+    dms, rows = read("姓名,手机\r\n".encode())
+    assert dms.kind is FileKind.MEMBERS
+    assert rows == []
+
+
+def test_caller_stream_left_open_and_single_pass() -> None:
+    stream = io.BytesIO(VISITS_TEXT.encode())
+    dms = open_rows(stream, "v.csv")
+    assert list(dms) == [(2, VISITS_ROW)]
+    assert not stream.closed
+    with pytest.raises(RuntimeError):
+        list(dms)
+
+
+def test_non_seekable_streams() -> None:
+    dms = open_rows(OneWayStream(VISITS_TEXT.encode("gbk")), "v.csv")  # type: ignore[arg-type]
+    assert list(dms) == [(2, VISITS_ROW)]
+
+
+def test_oversized_field_is_malformed() -> None:
+    data = VISITS_TEXT.encode() + b'"' + b"a" * 200_000 + b"\n"
+    dms = open_rows(io.BytesIO(data), "v.csv")
+    with pytest.raises(FileFormatError) as exc_info:
+        list(dms)
+    assert exc_info.value.code == "malformed_file"
+
+
+# --------------------------------------------------------------------------- #
+# XLSX
+# --------------------------------------------------------------------------- #
+
+
+def test_xlsx_values_converted(tmp_path: Path) -> None:
+    data = xlsx_bytes(
+        [
+            ["客户姓名", "手机号码", "出生日期", "车牌", "交车日期", "备注"],
+            ["张伟", 13812345678.0, datetime(1985, 3, 12), "粤B12345", date(2023, 5, 6), True],
+            [None, None, None, None, None, None],
+            ["李娜", 13987654321, datetime(1990, 7, 8, 14, 30), "沪A88888", 44927, 1.25],
+            ["王芳", "1.3912345678E10", None, None, None, None],
+        ],
+        tmp_path,
+    )
+    dms, rows = read(data, "Export.XLSX")
+    assert dms.kind is FileKind.MEMBERS
+    assert dms.columns == ("name", "phone", "birthday", "plate", "delivery_date")
+    assert rows == [
+        (
+            2,
+            {
+                "name": "张伟",
+                "phone": "13812345678",
+                "birthday": "1985-03-12",
+                "plate": "粤B12345",
+                "delivery_date": "2023-05-06",
+            },
+        ),
+        (
+            4,
+            {
+                "name": "李娜",
+                "phone": "13987654321",
+                "birthday": "1990-07-08",
+                "plate": "沪A88888",
+                "delivery_date": "44927",
+            },
+        ),
+        (
+            5,
+            {
+                "name": "王芳",
+                "phone": "1.3912345678E10",
+                "birthday": "",
+                "plate": "",
+                "delivery_date": "",
+            },
+        ),
+    ]
+    members = [normalise_member(raw, today=TODAY) for _, raw in rows]
+    assert members[0].car == CarRecord("+8613812345678", "粤B12345", None, None, date(2023, 5, 6))
+    assert members[1].birthday == date(1990, 7, 8)
+    assert members[1].car == CarRecord("+8613987654321", "沪A88888", None, None, date(2023, 1, 1))
+    assert members[2].phone == "+8613912345678"
+
+
+def test_xlsx_float_amounts(tmp_path: Path) -> None:
+    data = xlsx_bytes(
+        [
+            ["Order No", "Date", "Category", "Amount", "Plate", "Mileage"],
+            ["WO1", datetime(2024, 3, 5), "Repair", 1280.1 + 1e-13, "粤B12345", 12345.0],
+            [20240501001.0, datetime(2024, 3, 6), "保养", 99.99, "粤B12345", None],
+        ],
+        tmp_path,
+    )
+    rows = read(data, "v.xlsx")[1]
+    assert rows[1][1]["order_no"] == "20240501001"
+    records = [
+        normalise_visit(raw, today=TODAY, categories=CATEGORIES, max_amount_fen=MAX_FEN)
+        for _, raw in rows
+    ]
+    assert [(r.amount_fen, r.mileage, r.category) for r in records] == [
+        (128010, 12345, "repair"),
+        (9999, None, "maintenance"),
+    ]
+
+
+def test_xlsx_non_seekable_and_empty(tmp_path: Path) -> None:
+    data = xlsx_bytes([["手机", "车牌"], ["13812345678", "粤B12345"]], tmp_path)
+    dms = open_rows(OneWayStream(data), "c.xlsx")  # type: ignore[arg-type]
+    assert dms.kind is FileKind.CARS
+    assert list(dms) == [(2, {"phone": "13812345678", "plate": "粤B12345"})]
+    assert format_error(xlsx_bytes([], tmp_path, "empty.xlsx"), "e.xlsx").code == "empty_file"
+
+
+# --------------------------------------------------------------------------- #
+# Headers and layouts
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    ("header", "kind", "columns"),
+    [
+        ("Name,Mobile,Birthday", FileKind.MEMBERS, ("name", "phone", "birthday")),
+        ("客户名称,联系电话,生日", FileKind.MEMBERS, ("name", "phone", "birthday")),
+        ("*客户姓名,手机号 ,ＶＩＮ码", FileKind.MEMBERS, ("name", "phone")),
+        ("PHONE,plate,VIN,Model,Delivery Date", FileKind.CARS, None),
+        ("手机,车牌号码,底盘号,车型名称,销售日期", FileKind.CARS, None),
+        (
+            "order_no,date,category,amount,vin,mileage,advisor",
+            FileKind.VISITS,
+            ("order_no", "date", "category", "amount", "vin", "mileage", "advisor"),
+        ),
+        (
+            "委托书号,进厂日期,业务类型,实收金额（元）,车牌,进厂里程(km),服务顾问",
+            FileKind.VISITS,
+            ("order_no", "date", "category", "amount", "plate", "mileage", "advisor"),
+        ),
+        ("维修工单号,维修日期,维修类型,金额,车架号,行驶里程", FileKind.VISITS, None),
+        ("工单号,结算日期,维修类别,结算金额,车牌号,客户姓名,手机,联系电话", FileKind.VISITS, None),
+    ],
+)
+def test_header_aliases(header: str, kind: FileKind, columns: tuple[str, ...] | None) -> None:
+    dms, _ = read(f"{header}\n".encode())
+    assert dms.kind is kind
+    if columns is not None:
+        assert dms.columns == columns
+    if kind is FileKind.CARS:
+        assert dms.columns == ("phone", "plate", "vin", "model", "delivery_date")
+
+
+def test_members_without_plate_ignore_car_columns() -> None:
+    assert read("姓名,手机,VIN,车型\n".encode())[0].columns == ("name", "phone")
+
+
+def test_unknown_layout_names_missing_columns() -> None:
+    err = format_error("手机,备注\n13812345678,x\n".encode())
+    assert err.code == "unknown_layout"
+    assert "name" in err.columns and "plate" in err.columns and "order_no" in err.columns
+    assert "phone" not in err.columns
+    assert "members needs name" in err.detail
+
+
+def test_missing_and_duplicate_columns() -> None:
+    err = format_error("工单号,结算日期,结算金额,车牌号\n".encode())
+    assert (err.code, err.columns) == ("missing_column", ("category",))
+    err = format_error("工单号,结算日期,维修类别,结算金额,客户姓名\n".encode())
+    assert (err.code, err.columns) == ("missing_column", ("plate",))
+    err = format_error("姓名,手机,联系电话\n".encode())
+    assert (err.code, err.columns) == ("duplicate_column", ("phone",))
+    assert "手机" in err.detail and "联系电话" in err.detail
+    assert format_error("车牌,车牌号,手机\n".encode()).code == "duplicate_column"
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "code"),
+    [
+        (b"", "a.csv", "empty_file"),
+        (b"\r\n\r\n,,,\r\n", "a.csv", "empty_file"),
+        (b"", "a.xlsx", "empty_file"),
+        (b"%PDF-1.4", "a.pdf", "not_a_spreadsheet"),
+        (b"name,phone", "a", "not_a_spreadsheet"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a.xls", "not_a_spreadsheet"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a.xlsx", "not_a_spreadsheet"),
+        ("姓名,手机\n".encode(), "a.xlsx", "not_a_spreadsheet"),
+        (b"PK\x03\x04garbage", "a.xlsx", "not_a_spreadsheet"),
+        (b"PK\x03\x04garbage", "a.csv", "not_a_spreadsheet"),
+        (b"\x00\x01\x02name,phone", "a.csv", "not_a_spreadsheet"),
+    ],
+)
+def test_unreadable_files(data: bytes, filename: str, code: str) -> None:
+    assert format_error(data, filename).code == code
+
+
+# --------------------------------------------------------------------------- #
+# Members and cars
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "13812345678",
+        "138 1234 5678",
+        "138-1234-5678",
+        "+86 138-1234-5678",
+        "+8613812345678",
+        "0086 13812345678",
+        "8613812345678",
+        "86 138 1234 5678",
+        "１３８１２３４５６７８",
+        "＋８６　１３８１２３４５６７８",
+        "13812345678.0",
+        "1.3812345678E10",
+        "1.3812345678e+10",
+        "1.381234567800E10",
+    ],
+)
+def test_phone_formats(phone: str) -> None:
+    assert normalise_member(member_raw(phone=phone), today=TODAY).phone == "+8613812345678"
+
+
+@pytest.mark.parametrize(
+    ("phone", "code"),
+    [
+        ("1.38123E+10", "phone_invalid"),  # Excel lost six digits
+        ("1.3812345678E11", "phone_invalid"),
+        ("12345", "phone_invalid"),
+        ("1381234567", "phone_invalid"),
+        ("13812345678/13987654321", "phone_invalid"),
+        ("138abc45678", "phone_invalid"),
+        ("020 8345 6789", "phone_not_mobile"),
+        ("", "missing_field"),
+    ],
+)
+def test_phone_rejected(phone: str, code: str) -> None:
+    assert row_error(normalise_member, member_raw(phone=phone), today=TODAY) == (code, "phone")
+
+
+def test_member_fields() -> None:
+    record = normalise_member(member_raw(name="  张 \u200b伟 ", birthday="1985/3/12"), today=TODAY)
+    assert record == MemberRecord("张 伟", "+8613812345678", date(1985, 3, 12), None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.name = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"name": ""}, ("missing_field", "name")),
+        ({"name": "\u200b"}, ("name_empty", "name")),
+        ({"name": "张" * 41}, ("name_too_long", "name")),
+        ({"birthday": "2030-01-01"}, ("date_in_future", "birthday")),
+        ({"birthday": "1900-01-01"}, ("date_too_old", "birthday")),
+        ({"birthday": "03-12"}, ("date_invalid", "birthday")),
+        ({"birthday": "1985-02-30"}, ("date_invalid", "birthday")),
+        ({"plate": "", "vin": VIN_A}, ("missing_field", "plate")),
+        ({"plate": "粤B1234"}, ("plate_invalid", "plate")),
+        ({"plate": "粤B12345", "vin": "LSVAU2182N218329"}, ("vin_length", "vin")),
+        ({"plate": "粤B12345", "vin": "LSVAU2182N218329O"}, ("vin_chars", "vin")),
+        ({"plate": "粤B12345", "model": "M" * 61}, ("model_too_long", "model")),
+        ({"plate": "粤B12345", "delivery_date": "1900-01-01"}, ("date_too_old", "delivery_date")),
+    ],
+)
+def test_member_errors(changes: dict[str, str], expected: tuple[str, str]) -> None:
+    assert row_error(normalise_member, member_raw(**changes), today=TODAY) == expected
+
+
+def test_member_with_car() -> None:
+    raw = member_raw(
+        plate="粤b·a 1234", vin=" lsvau2182n2183290 ", model=" 途观L ", delivery_date=""
+    )
+    record = normalise_member(raw, today=TODAY)
+    assert record.car == CarRecord("+8613812345678", "粤BA1234", VIN_A, "途观L", None)
+
+
+def test_car_fields() -> None:
+    raw = car_raw(plate="粤b 12345", vin=VIN_A, model="朗逸", delivery_date="45356")
+    assert normalise_car(raw, today=TODAY) == CarRecord(
+        "+8613812345678", "粤B12345", VIN_A, "朗逸", date(2024, 3, 5)
+    )
+    assert normalise_car(car_raw(), today=TODAY).vin is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"phone": ""}, ("missing_field", "phone")),
+        ({"plate": " "}, ("missing_field", "plate")),
+        ({"plate": "未上牌"}, ("plate_invalid", "plate")),
+        ({"delivery_date": "2024-07-01"}, ("date_in_future", "delivery_date")),
+        ({"delivery_date": "2024-13-01"}, ("date_invalid", "delivery_date")),
+    ],
+)
+def test_car_errors(changes: dict[str, str], expected: tuple[str, str]) -> None:
+    assert row_error(normalise_car, car_raw(**changes), today=TODAY) == expected
+
+
+# --------------------------------------------------------------------------- #
+# Visits
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    ("amount", "fen"),
+    [
+        ("1280", 128000),
+        ("¥1,280.00", 128000),
+        ("￥1,280.00", 128000),
+        ("1,280.5", 128050),
+        ("123,456.78", 12345678),
+        ("￥1280", 128000),
+        ("1280元", 128000),
+        ("¥ 1280 元", 128000),
+        ("RMB 99", 9900),
+        ("１２８０", 128000),
+        ("１，２８０．５０", 128050),
+        ("0", 0),
+        ("0.00", 0),
+        ("-0", 0),
+        (".5", 50),
+        ("1280.", 128000),
+        ("1280.000", 128000),
+        ("1280.1000000000001", 128010),  # Excel float noise: rounded
+        ("1280.0000000000002", 128000),
+        ("99.98999999999999", 9999),
+        ("500000", MAX_FEN),
+    ],
+)
+def test_amounts(amount: str, fen: int) -> None:
+    assert visit(amount=amount).amount_fen == fen
+
+
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [
+        ("1280.005", "amount_invalid"),  # three real decimals
+        ("12.345", "amount_invalid"),
+        ("12,80", "amount_invalid"),
+        ("1,2345", "amount_invalid"),
+        ("abc", "amount_invalid"),
+        ("¥", "amount_invalid"),
+        ("1280$", "amount_invalid"),
+        ("--5", "amount_invalid"),
+        ("1e3", "amount_invalid"),
+        ("-100", "amount_negative"),
+        ("−100.50", "amount_negative"),
+        ("￥-1,280.00", "amount_negative"),
+        ("500000.01", "amount_too_large"),
+        ("9" * 40, "amount_too_large"),
+        ("", "missing_field"),
+    ],
+)
+def test_amount_errors(amount: str, code: str) -> None:
+    assert row_error(
+        normalise_visit,
+        visit_raw(amount=amount),
+        today=TODAY,
+        categories=CATEGORIES,
+        max_amount_fen=MAX_FEN,
+    ) == (code, "amount")
+
+
+@pytest.mark.parametrize(
+    ("mileage", "km"),
+    [
+        ("12345", 12345),
+        ("12,345", 12345),
+        ("12345km", 12345),
+        ("12345 KM", 12345),
+        ("12345公里", 12345),
+        ("１２３４５", 12345),
+        ("12345.5", 12346),
+        ("0", 0),
+        ("2,000,000", 2_000_000),
+        ("", None),
+    ],
+)
+def test_mileage(mileage: str, km: int | None) -> None:
+    assert visit(mileage=mileage).mileage == km
+
+
+@pytest.mark.parametrize("mileage", ["-5", "2000001", "abc", "1,23", "12345 miles", "1" * 12])
+def test_mileage_errors(mileage: str) -> None:
+    assert row_error(
+        normalise_visit,
+        visit_raw(mileage=mileage),
+        today=TODAY,
+        categories=CATEGORIES,
+        max_amount_fen=MAX_FEN,
+    ) == ("mileage_invalid", "mileage")
+
+
+@pytest.mark.parametrize(
+    ("category", "code"),
+    [
+        ("保养", "maintenance"),
+        ("定期保养", "maintenance"),
+        (" 首保 ", "first_maintenance"),
+        ("机修", "repair"),
+        ("Repair", "repair"),
+        ("ＲＥＰＡＩＲ", "repair"),
+        ("insurer_paid", "insurer_paid"),
+        ("钣金 喷漆", "bodywork"),
+        ("索赔", "warranty"),
+        ("装潢", "accessories"),
+        ("其他", "other"),
+    ],
+)
+def test_categories(category: str, code: str) -> None:
+    assert visit(category=category).category == code
+
+
+def test_category_key() -> None:
+    assert normalise_category_key("  Ｆirst Maintenance ") == "firstmaintenance"
+    assert normalise_category_key("保养") == "保养"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2024-03-05", date(2024, 3, 5)),
+        ("2024/3/5", date(2024, 3, 5)),
+        ("20240305", date(2024, 3, 5)),
+        ("2024年3月5日", date(2024, 3, 5)),
+        ("45356", date(2024, 3, 5)),
+        ("2024-03-05 14:30:00", date(2024, 3, 5)),
+        ("2024-06-01", TODAY),
+    ],
+)
+def test_visit_dates(text: str, day: date) -> None:
+    assert visit(date=text).visit_date == day
+
+
+def test_visit_identity_and_text_fields() -> None:
+    record = visit(plate="粤b 12345", vin=VIN_A.lower(), order_no=" ＷＯ 0001 ", advisor=" 李明 ")
+    assert record == VisitRecord(
+        plate="粤B12345",
+        vin=VIN_A,
+        order_no="WO 0001",
+        visit_date=date(2024, 3, 5),
+        category="maintenance",
+        amount_fen=10000,
+        mileage=None,
+        advisor="李明",
+    )
+    assert visit(plate="", vin=VIN_A).plate is None
+    vin_only = {k: v for k, v in visit_raw(vin=VIN_A).items() if k != "plate"}
+    assert (
+        normalise_visit(vin_only, today=TODAY, categories=CATEGORIES, max_amount_fen=MAX_FEN).vin
+        == VIN_A
+    )
+    assert visit(order_no="A" * 40).order_no == "A" * 40
+    assert visit(order_no="20240501001").order_no == "20240501001"
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"plate": "", "vin": ""}, ("missing_field", "plate")),
+        ({"plate": "粤B1234"}, ("plate_invalid", "plate")),
+        ({"order_no": ""}, ("missing_field", "order_no")),
+        ({"order_no": "A" * 41}, ("order_no_invalid", "order_no")),
+        ({"order_no": "WO\x01"}, ("order_no_invalid", "order_no")),
+        ({"order_no": "WO\u200b1"}, ("order_no_invalid", "order_no")),
+        ({"order_no": "2.02405E+13"}, ("order_no_invalid", "order_no")),
+        ({"date": ""}, ("missing_field", "date")),
+        ({"date": "2099-01-01"}, ("date_in_future", "date")),
+        ({"date": "2024-06-02"}, ("date_in_future", "date")),
+        ({"date": "1900-01-01"}, ("date_too_old", "date")),
+        ({"date": "2024-02-30"}, ("date_invalid", "date")),
+        ({"date": "上周"}, ("date_invalid", "date")),
+        ({"category": ""}, ("missing_field", "category")),
+        ({"category": "洗车"}, ("category_unknown", "category")),
+        ({"advisor": "李" * 41}, ("name_too_long", "advisor")),
+    ],
+)
+def test_visit_errors(changes: dict[str, str], expected: tuple[str, str]) -> None:
+    raw = visit_raw(**changes)
+    got = row_error(
+        normalise_visit, raw, today=TODAY, categories=CATEGORIES, max_amount_fen=MAX_FEN
+    )
+    assert got == expected
+
+
+def test_visit_missing_identity_in_vin_only_file() -> None:
+    raw = {k: v for k, v in visit_raw().items() if k != "plate"}
+    assert row_error(
+        normalise_visit, raw, today=TODAY, categories=CATEGORIES, max_amount_fen=MAX_FEN
+    ) == ("missing_field", "vin")
+
+
+def test_every_row_code_is_tested() -> None:
+    """Each RowCode is produced by at least one case above (kept in step by hand)."""
+    produced = {
+        "missing_field": visit_raw(order_no=""),
+        "amount_invalid": visit_raw(amount="1.234"),
+        "amount_negative": visit_raw(amount="-1"),
+        "amount_too_large": visit_raw(amount="1000000"),
+        "mileage_invalid": visit_raw(mileage="-1"),
+        "category_unknown": visit_raw(category="洗车"),
+        "order_no_invalid": visit_raw(order_no="x" * 41),
+    }
+    assert set(produced) == {c.value for c in RowCode}
+    for code, raw in produced.items():
+        got, _ = row_error(
+            normalise_visit, raw, today=TODAY, categories=CATEGORIES, max_amount_fen=MAX_FEN
+        )
+        assert got == code
+    assert RowError(ValidationCode.PLATE_INVALID, "plate").code == "plate_invalid"
+
+
+def test_xlsx_row_numbers_with_missing_rows(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet["B3"], sheet["C3"] = "手机", "车牌号"
+    sheet["B6"], sheet["C6"] = "13812345678", "粤B12345"
+    sheet["E8"] = "  "
+    sheet["C9"] = "沪A88888"
+    path = tmp_path / "sparse.xlsx"
+    book.save(path)
+    dms, rows = read(path.read_bytes(), "sparse.xlsx")
+    assert dms.header_row == 3
+    assert rows == [
+        (6, {"phone": "13812345678", "plate": "粤B12345"}),
+        (9, {"phone": "", "plate": "沪A88888"}),
+    ]
+
+
+def test_dms_vins_are_trusted_without_a_check_digit() -> None:
+    """Imported European cars carry VINs whose 9th character is no check digit."""
+    record = normalise_member(member_raw(plate="粤B12345", vin="wvwzzz1kz6w612345"), today=TODAY)
+    assert record.car is not None and record.car.vin == "WVWZZZ1KZ6W612345"
