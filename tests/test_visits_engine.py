@@ -240,3 +240,28 @@ async def test_points_expire_oldest_first_once_a_day(bot, settings):
     assert fresh.redeemable_points == 200 and fresh.cumulative_points == 500
     async with svc.sessionmaker() as session:
         assert await points.check_ledger(session) == []
+
+
+async def test_a_hand_set_tier_is_a_floor_at_expiry(bot):
+    member = await joined_member(bot)
+    svc = services(bot)
+    async with svc.sessionmaker() as session:
+        row = await membership.locked(session, member.id)
+        await membership.set_tier(session, svc.policy, row, "gold", "loyal", 1, "manual:1")
+        row.tier_code = "vip"  # later upgraded by points, say
+        await session.commit()
+    lapsed = member.valid_until + timedelta(days=svc.policy.grace_days + 1)
+    async with svc.sessionmaker() as session:
+        changes = await membership.expiry_sweep(session, svc.policy, svc.store_id, lapsed)
+        await session.commit()
+    assert [c.tier_after for c in changes if c.kind == EventKind.EXPIRED] == ["gold"]
+    async with svc.sessionmaker() as session:
+        row = await membership.locked(session, member.id)
+        row.valid_until = lapsed  # renewed… and lapsed again a term later
+        await session.commit()
+    async with svc.sessionmaker() as session:
+        changes = await membership.expiry_sweep(
+            session, svc.policy, svc.store_id, lapsed + timedelta(days=svc.policy.grace_days + 1)
+        )
+        await session.commit()
+    assert [c.tier_after for c in changes if c.kind == EventKind.EXPIRED] == ["gold"]
