@@ -25,6 +25,13 @@ from bot.club.policy_checks import (
     texts,
     whole,
 )
+from bot.club.policy_pushes import (
+    PushPolicy,
+    ReminderPolicy,
+    parse_local_prefixes,
+    parse_pushes,
+    parse_reminders,
+)
 
 __all__ = ["ClubPolicy", "PolicyError", "SpendCategory", "Tier", "load_policy", "parse_policy"]
 
@@ -82,6 +89,9 @@ class ClubPolicy:
     import_tier_by: str
     import_spend_months: int
     import_points_months: int  # 0: every imported visit earns points
+    pushes: PushPolicy
+    reminders: ReminderPolicy
+    local_plate_prefixes: tuple[str, ...]
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -193,7 +203,19 @@ def _categories(raw: Any) -> tuple[SpendCategory, ...]:
 
 def parse_policy(data: dict[str, Any]) -> ClubPolicy:
     """Validate a policy mapping (defaults already merged in)."""
-    known = {"membership", "renewal", "upgrade", "points", "join", "import", "tiers", "categories"}
+    known = {
+        "membership",
+        "renewal",
+        "upgrade",
+        "points",
+        "join",
+        "import",
+        "tiers",
+        "categories",
+        "pushes",
+        "reminders",
+        "region",
+    }
     unknown = set(data) - known
     if unknown:
         raise PolicyError(f"{sorted(unknown)[0]}: unknown section")
@@ -246,6 +268,9 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
         import_tier_by=choice(imports, "[import]", "starting_tier_by", TIER_RULES),
         import_spend_months=whole(imports, "[import]", "spend_months", 1),
         import_points_months=whole(imports, "[import]", "points_months"),
+        pushes=parse_pushes(data),
+        reminders=parse_reminders(data),
+        local_plate_prefixes=parse_local_prefixes(data),
     )
 
 

@@ -1,0 +1,114 @@
+"""The push outbox: every message the bot sends unasked is first a row here.
+
+Writers (broadcasts, reminder sweeps, notices) call `enqueue`/`enqueue_many`; the one
+sender (`bot.sender`) claims due rows, sends them and records the outcome here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Push
+from db.writes import insert_many_once, insert_once
+
+
+class Purpose(StrEnum):
+    BROADCAST = "broadcast"
+    FIRST_MAINTENANCE = "first_maintenance"
+    REGULAR_MAINTENANCE = "regular_maintenance"
+    WARRANTY = "warranty"
+    INSPECTION = "inspection"
+    INSURANCE = "insurance"
+    BIRTHDAY = "birthday"
+    MEMBERSHIP = "membership"
+    HOLIDAY = "holiday"
+
+
+# The kinds an owner can turn off in /settings (weather alerts are broadcasts of kind
+# "weather" and are on unless turned off too).
+REMINDERS = (
+    Purpose.FIRST_MAINTENANCE,
+    Purpose.REGULAR_MAINTENANCE,
+    Purpose.WARRANTY,
+    Purpose.INSPECTION,
+    Purpose.INSURANCE,
+    Purpose.BIRTHDAY,
+    Purpose.MEMBERSHIP,
+    Purpose.HOLIDAY,
+)
+
+
+class Status(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the retries: on the staff follow-up list
+    BLOCKED = "blocked"  # the owner blocked the bot (403)
+    CAPPED = "capped"  # over the weekly cap of non-urgent pushes: follow-up list
+    CANCELLED = "cancelled"  # e.g. a scheduled broadcast called off
+
+
+FINAL = {Status.SENT, Status.FAILED, Status.BLOCKED, Status.CAPPED, Status.CANCELLED}
+
+
+def push_row(
+    *,
+    store_id: int,
+    member_id: int,
+    chat_id: int,
+    purpose: str,
+    dedupe_key: str,
+    params: dict[str, Any] | None = None,
+    urgent: bool = False,
+    broadcast_id: int | None = None,
+    not_before: datetime | None = None,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "store_id": store_id,
+        "member_id": member_id,
+        "chat_id": chat_id,
+        "purpose": str(purpose),
+        "dedupe_key": dedupe_key,
+        "params": params or {},
+        "urgent": urgent,
+        "broadcast_id": broadcast_id,
+        "status": Status.QUEUED,
+        "attempts": 0,
+    }
+    if not_before is not None:
+        row["not_before"] = not_before
+    return row
+
+
+async def enqueue(session: AsyncSession, **fields: Any) -> int | None:
+    """Queue one push; its id, or None if this (member, purpose, key) was queued before."""
+    return await insert_once(session, Push, push_row(**fields))
+
+
+async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Queue many `push_row`s in one statement; how many were new."""
+    return len(await insert_many_once(session, Push, rows, Push.id))
+
+
+def in_quiet_hours(moment: datetime, tz: ZoneInfo, start: time, end: time) -> bool:
+    local = moment.astimezone(tz).time()
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end  # e.g. 21:00–08:00 spans midnight
+
+
+def quiet_hours_end(moment: datetime, tz: ZoneInfo, start: time, end: time) -> datetime:
+    """The first moment at or after `moment` outside quiet hours."""
+    if not in_quiet_hours(moment, tz, start, end):
+        return moment
+    local = moment.astimezone(tz)
+    candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if candidate <= local:
+        candidate += timedelta(days=1)
+    return candidate.astimezone(moment.tzinfo)
