@@ -13,6 +13,8 @@ from bot.club.policy import ClubPolicy, load_policy
 from bot.club.stores import ensure_store
 from bot.commands import register_owner_commands, register_staff_commands
 from bot.config import Settings
+from bot.push_texts import push_renderer
+from bot.sender import PushSender, stop_sender
 from bot.services import Services
 from bot.updates import PerChatUpdateProcessor
 from db.engine import make_engine, make_sessionmaker
@@ -44,6 +46,7 @@ async def build_services(settings: Settings, policy: ClubPolicy | None = None) -
 def register_handlers(app: Application) -> None:
     """Handlers in the order PTB tries them; the first match in a group wins."""
     from handlers import (
+        broadcast,
         card,
         corrections,
         errors,
@@ -52,6 +55,7 @@ def register_handlers(app: Application) -> None:
         membership,
         points,
         privacy,
+        reminders,
         roles,
         router,
         settings,
@@ -67,10 +71,12 @@ def register_handlers(app: Application) -> None:
         membership,  # /upgrade, /renew (owners trade points)
         settings,  # /language, /help
         privacy,  # /mydata, /deleteme
+        reminders,  # /settings, reminder buttons, /followups, /templates
         staff,  # /member, /joinlink
         visits,  # /visit and the visit form's buttons
         corrections,  # /reverse, /adjust, /settier, /renewfee, /ledgercheck
         imports,  # /import and DMS files sent as documents
+        broadcast,  # /broadcast, /broadcasts and their buttons
         roles,  # /grant, /revoke, /staff, /myid
         join,  # join buttons and the shared contact
         router,  # /cancel, then any other private text to the open dialog
@@ -93,23 +99,36 @@ async def _post_init(app: Application) -> None:
             user_id,
             admin=staff.allowed(roles, staff.Permission.MANAGE_STAFF),
         )
+    if app.bot_data.get("run_push_sender"):  # the one sender of the outbox, in the background
+        PushSender.for_app(services, app, push_renderer(services)).start(app)
+
+
+async def _post_stop(app: Application) -> None:
+    await stop_sender(app)
 
 
 async def _post_shutdown(app: Application) -> None:
     services: Services = app.bot_data["services"]
+    await stop_sender(app)
     await services.engine.dispose()
 
 
 def build_application(
-    services: Services, *, request: BaseRequest | None = None, rate_limit: bool = True
+    services: Services,
+    *,
+    request: BaseRequest | None = None,
+    rate_limit: bool = True,
+    push_sender: bool = True,
 ) -> Application:
-    """The PTB Application; tests pass a fake `request` and no rate limiter."""
+    """The PTB Application; tests pass a fake `request`, no rate limiter, and drain the
+    outbox themselves instead of running the background sender."""
     settings = services.settings
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token)
         .base_url(settings.bot_api_base_url)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .concurrent_updates(PerChatUpdateProcessor())
     )
@@ -121,6 +140,9 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data["services"] = services
+    app.bot_data["run_push_sender"] = push_sender
     register_handlers(app)
-    jobs.schedule(app, services)
+    from handlers.broadcast_report import refresh_job
+
+    jobs.schedule(app, services, refresh_job)
     return app

@@ -25,6 +25,7 @@ OWNER_COMMANDS: list[tuple[str, str]] = [
     ("upgrade", N_("Trade points for the next tier")),
     ("renew", N_("Renew your membership with points")),
     ("invite", N_("Invite a friend to the club")),
+    ("settings", N_("Choose which reminders and notices you get")),
     ("language", N_("Change the language")),
     ("mydata", N_("See what the club keeps about you")),
     ("deleteme", N_("Leave the club and delete your data")),
@@ -37,6 +38,9 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("joinlink", N_("Staff: one-time join link for an owner")),
     ("renewfee", N_("Staff: confirm a paid renewal fee")),
     ("import", N_("Staff: import a DMS export (CSV or XLSX)")),
+    ("broadcast", N_("Staff: send a weather alert or notice")),
+    ("broadcasts", N_("Staff: scheduled broadcasts and reports")),
+    ("followups", N_("Staff: owners to phone")),
     ("myid", N_("Your Telegram id, for role grants")),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [
@@ -44,6 +48,7 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("adjust", N_("Manager: adjust a member's points")),
     ("settier", N_("Manager: set a member's tier")),
     ("ledgercheck", N_("Manager: check every balance against its ledger")),
+    ("templates", N_("Manager: wording of care reminders")),
     ("staff", N_("Admin: list staff and roles")),
     ("grant", N_("Admin: give a staff role")),
     ("revoke", N_("Admin: take a staff role away")),

@@ -1,53 +1,86 @@
-"""Scheduled work. Every sweep is safe to run on several instances at once: each effect
-is keyed (member, kind, date) in the database, so a second run finds nothing to do."""
+"""Scheduled work. Every job is safe to run on several instances at once: each effect is
+keyed in the database (member, kind, date), so a second run finds nothing to do."""
 
 from __future__ import annotations
 
 import logging
-from datetime import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
 from bot import notices
-from bot.club import membership, points
-from bot.notify import tell_member
+from bot.club import broadcasts, membership, points, reminders
+from bot.notify import notify_member
 from bot.services import Services
 from db.models import Member
 
 log = logging.getLogger(__name__)
 
-SWEEP_AT = time(9, 30)  # store time: after opening, before owners' lunch
 
-
-async def daily_sweep(services: Services, bot: Bot) -> dict[str, int]:
-    """Membership notices and step-downs, then points expiry; tell each owner once."""
+async def daily_sweep(services: Services, bot: Bot | None = None) -> dict[str, int]:
+    """Care reminders into the outbox; lapsed memberships step down; points expire."""
     today = services.today()
+    report = await reminders.sweep(
+        services.sessionmaker, services.policy, services.store_id, today, services.settings.tz
+    )
     async with services.sessionmaker() as session:
         changes = await membership.expiry_sweep(session, services.policy, services.store_id, today)
+        for change in changes:
+            member = await session.get(Member, change.member_id)
+            if member is not None:
+                await notify_member(
+                    session,
+                    services,
+                    member,
+                    lambda t, c=change: notices.for_owner(t, services.policy, c),
+                    f"expired:{change.valid_until.isoformat()}",
+                )
         expired = await points.expire_due(session, services.store_id, today)
-        members = {c.member_id: await session.get(Member, c.member_id) for c in changes}
         await session.commit()
-    told = 0
-    for change in changes:
-        member = members[change.member_id]
-        if member is not None and await tell_member(
-            bot, services, member, lambda t, c=change: notices.for_owner(t, services.policy, c)
-        ):
-            told += 1
-    summary = {"membership_changes": len(changes), "points_expired": expired, "told": told}
+    summary = {"reminders": report.queued, "stepped_down": len(changes), "points_expired": expired}
     log.info("daily sweep: %s", summary)
     return summary
 
 
-async def _run(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await daily_sweep(context.application.bot_data["services"], context.bot)
+async def release_broadcasts(services: Services, now: datetime | None = None) -> int:
+    """Queue scheduled broadcasts whose time has come; how many were released here."""
+    now = now or services.now()
+    released = 0
+    async with services.sessionmaker() as session:
+        for broadcast_id in await broadcasts.due(session, services.store_id, now):
+            count = await broadcasts.release(
+                session, services.policy, broadcast_id, services.today(), now
+            )
+            released += count is not None
+        await session.commit()
+    return released
 
 
-def schedule(app: Application, services: Services) -> None:
-    """Every day at SWEEP_AT store time, and once shortly after start (missed days)."""
+def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+async def _daily(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await daily_sweep(_services(context), context.bot)
+
+
+async def _broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await release_broadcasts(_services(context))
+
+
+Job = Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def schedule(app: Application, services: Services, report_job: Job) -> None:
+    """The daily sweep at the policy's reminder time (and once after start), scheduled
+    broadcasts every 30 s, the broadcast reports (`report_job`) every 5 s."""
     if app.job_queue is None:  # PTB installed without the job-queue extra
-        log.warning("no job queue: daily sweeps will not run")
+        log.warning("no job queue: scheduled work will not run")
         return
-    app.job_queue.run_daily(_run, SWEEP_AT.replace(tzinfo=services.settings.tz), name="sweep")
-    app.job_queue.run_once(_run, 30, name="sweep-at-start")
+    at = services.policy.reminders.send_at.replace(tzinfo=services.settings.tz)
+    app.job_queue.run_daily(_daily, at, name="daily-sweep")
+    app.job_queue.run_once(_daily, 30, name="daily-sweep-at-start")
+    app.job_queue.run_repeating(_broadcasts, 30, first=5, name="broadcasts")
+    app.job_queue.run_repeating(report_job, 5, first=5, name="broadcast-reports")

@@ -32,13 +32,6 @@ def for_owner(t: Translator, policy: ClubPolicy, change: Change) -> str:
         return t.gettext("Your membership is renewed until {date}.", date=until)
     if change.kind is EventKind.MANUAL:
         return t.gettext("Your membership tier is now {tier}.", tier=tier)
-    if change.kind is EventKind.EXPIRY_NOTICE:
-        return t.gettext(
-            "Your membership card expires on {date}. Renew it with /renew "
-            "({points} points) or at the service desk to keep your benefits.",
-            date=until,
-            points=t.number(policy.renewal_points_cost),
-        )
     if change.kind is EventKind.EXPIRED:
         return t.gettext(
             "Your membership expired on {date}; your tier is now {tier}. Renew "

@@ -1,17 +1,21 @@
 """Telling a member or the staff chat something the bot was not asked about.
 
-The one place outgoing notices leave from (the push outbox will sit behind it): it picks
-the member's language, and a member who blocked the bot never breaks the caller.
+Messages to members go through the outbox (a NOTICE push, queued in the caller's
+transaction, so it exists exactly when the change it reports was committed); the
+sender delivers it within a second or two. The staff chat is posted to directly.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 
+from bot.club import outbox
 from bot.i18n import Translator
 from bot.services import Services
 from db.models import Member
@@ -25,19 +29,24 @@ def member_translator(services: Services, member: Member) -> Translator:
     return services.translator(member.locale or services.settings.default_locale)
 
 
-async def tell_member(bot: Bot, services: Services, member: Member, render: Render) -> bool:
-    """Send `render(translator)` to the member's chat; False if they cannot be reached."""
-    if member.telegram_user_id is None:
+async def notify_member(
+    session: AsyncSession, services: Services, member: Member, render: Render, key: str = ""
+) -> bool:
+    """Queue `render(translator)` for the member; False if they cannot be reached."""
+    if member.telegram_user_id is None or member.blocked_at is not None:
         return False
-    try:
-        await bot.send_message(member.telegram_user_id, render(member_translator(services, member)))
-    except Forbidden:
-        log.info("member %s has blocked the bot", member.id)
-        return False
-    except TelegramError as exc:
-        log.warning("could not notify member %s: %s", member.id, exc)
-        return False
-    return True
+    text = render(member_translator(services, member))
+    queued = await outbox.enqueue(
+        session,
+        store_id=member.store_id,
+        member_id=member.id,
+        chat_id=member.telegram_user_id,
+        purpose=outbox.Purpose.NOTICE,
+        dedupe_key=key or secrets.token_hex(8),
+        params={"text": text},
+        urgent=True,  # a reply to what the owner did: no quiet hours
+    )
+    return queued is not None
 
 
 async def tell_staff(bot: Bot, services: Services, render: Render) -> bool:

@@ -280,6 +280,7 @@ class Broadcast(Base):
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     report_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     report_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    report_locale: Mapped[str | None] = mapped_column(String(10))
 
 
 class PushOptOut(Base):

@@ -129,3 +129,15 @@ async def count_members(session: AsyncSession, store_id: int) -> int:
         )
         or 0
     )
+
+
+async def recent_audit(
+    session: AsyncSession, store_id: int, action: str, limit: int
+) -> Sequence[AuditEntry]:
+    rows = await session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.store_id == store_id, AuditEntry.action == action)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return rows.all()

@@ -1,27 +1,26 @@
-"""After the commit: tell the owner (and the staff chat) what changed in their membership."""
+"""Tell the owner (and the staff chat) what changed in their membership."""
 
 from __future__ import annotations
 
 from bot import notices
 from bot.club.membership import Change
-from bot.notify import tell_member, tell_staff
+from bot.notify import notify_member, tell_staff
 from db.models import Member
 from handlers.common import Turn
 
 
-def announce(turn: Turn, member: Member, changes: list[Change], *, owner_too: bool = True) -> None:
-    """Queue the messages for `changes`; they go out only once the transaction committed."""
+async def announce(turn: Turn, member: Member, changes: list[Change]) -> None:
+    """Queue the owner's messages in this unit of work; post to staff after the commit."""
     bot, services, policy = turn.context.bot, turn.services, turn.services.policy
     for change in changes:
+        await notify_member(
+            turn.session, services, member, lambda t, c=change: notices.for_owner(t, policy, c)
+        )
+        if notices.worth_telling_staff(change):
 
-        async def send(change: Change = change) -> None:
-            if owner_too:
-                await tell_member(
-                    bot, services, member, lambda t: notices.for_owner(t, policy, change)
-                )
-            if notices.worth_telling_staff(change):
+            async def send(change: Change = change) -> None:
                 await tell_staff(
                     bot, services, lambda t: notices.for_staff(t, policy, member, change)
                 )
 
-        turn.after_commit.append(send)
+            turn.after_commit.append(send)

@@ -32,7 +32,7 @@ Markup = Any  # InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 class Outgoing:
     text: str
     markup: Markup | None = None
-    photo: bytes | None = None
+    photo: bytes | str | None = None  # PNG bytes, or a Telegram file_id
     document: tuple[str, bytes] | None = None  # (file name, content)
     edit: bool = False  # replace the message whose button was pressed
 
@@ -55,6 +55,10 @@ class Turn:
     def _(self, message: str, **params: object) -> str:
         return self.t.gettext(message, **params)
 
+    def label(self, texts: dict[str, str], key: str) -> str:
+        """The translation of `texts[key]` (texts marked with N_ in a module's table)."""
+        return self.t.gettext(texts[key])
+
     def reply(self, text: str, markup: Markup | None = None) -> None:
         self.outbox.append(Outgoing(text, markup))
 
@@ -62,7 +66,7 @@ class Turn:
         """Show `text` in place of the message whose button was pressed (else send it)."""
         self.outbox.append(Outgoing(text, markup, edit=self.update.callback_query is not None))
 
-    def reply_photo(self, photo: bytes, caption: str, markup: Markup | None = None) -> None:
+    def reply_photo(self, photo: bytes | str, caption: str, markup: Markup | None = None) -> None:
         self.outbox.append(Outgoing(caption, markup, photo))
 
     def reply_document(self, name: str, content: bytes, caption: str) -> None:
@@ -172,7 +176,8 @@ def staff_only(permission: staff.Permission) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         @functools.wraps(func)
         async def guarded(turn: Turn, *args: Any, **kwargs: Any) -> None:
-            if not staff.allowed(await turn.roles(), permission):
+            policy_roles = turn.services.policy.pushes.broadcast_roles
+            if not staff.allowed(await turn.roles(), permission, policy_roles):
                 turn.reply(turn._("Sorry, this command is for store staff with the right role."))
                 return
             await func(turn, *args, **kwargs)

@@ -172,7 +172,7 @@ async def on_settier(turn: Turn) -> None:
             tier=policy.tier(change.tier_after).name(turn.t.locale),
         )
     )
-    announce(turn, member, [change])
+    await announce(turn, member, [change])
 
 
 @turn_handler
@@ -233,7 +233,7 @@ async def on_fee_confirmed(turn: Turn) -> None:
             date=turn.t.date(change.valid_until, "long"),
         )
     )
-    announce(turn, member, [change])
+    await announce(turn, member, [change])
 
 
 @turn_handler

@@ -10,6 +10,7 @@ from bot.club.membership import TradeOutcome
 from bot.club.points import EntryKind
 from bot.club.tiers import next_tier
 from db import queries
+from db.models import Member
 from handlers.announce import announce
 from handlers.card import current_member
 from handlers.common import Turn, inline, turn_handler
@@ -57,11 +58,8 @@ async def on_upgrade(turn: Turn) -> None:
     )
 
 
-@turn_handler
-async def on_renew(turn: Turn) -> None:
-    member = await current_member(turn)
-    if member is None:
-        return
+async def offer_renewal(turn: Turn, member: Member) -> None:
+    """Offer to renew with points (from /renew or a membership reminder's button)."""
     t, policy = turn.t, turn.services.policy
     cost = policy.renewal_points_cost
     until = membership.renewed_until(policy, member, turn.services.today())
@@ -86,6 +84,13 @@ async def on_renew(turn: Turn) -> None:
         turn._("Renew for {cost} points", cost=t.number(cost)),
         "renew",
     )
+
+
+@turn_handler
+async def on_renew(turn: Turn) -> None:
+    member = await current_member(turn)
+    if member is not None:
+        await offer_renewal(turn, member)
 
 
 @turn_handler
@@ -114,7 +119,7 @@ async def on_confirm(turn: Turn) -> None:
                 points=turn.t.number(member.redeemable_points),
             )
         )
-        announce(turn, member, [change])
+        await announce(turn, member, [change])
     elif outcome is TradeOutcome.SHORT:
         turn.replace(turn._("You no longer have enough redeemable points for this."))
     elif outcome is TradeOutcome.TOP_TIER:

@@ -8,13 +8,23 @@ from telegram import ReplyKeyboardRemove
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.club import dialogs
-from handlers import join, visits
+from handlers import broadcast, join, visits
 from handlers.common import Turn, turn_handler
 
 TEXT_FLOWS: dict[str, Callable[[Turn], Awaitable[None]]] = {
     "join": join.take_text,
     "visit": visits.take_text,
+    "broadcast": broadcast.take_text,
 }
+
+
+@turn_handler
+async def on_photo(turn: Turn) -> None:
+    dialog = await dialogs.current(turn.session, turn.user_id)
+    if dialog is not None and dialog.flow == "broadcast":
+        await broadcast.take_photo(turn)
+    else:
+        turn.reply(turn._("I did not understand that. /help lists what I can do."))
 
 
 @turn_handler
@@ -36,6 +46,8 @@ async def on_cancel(turn: Turn) -> None:
     await dialogs.close(turn.session, turn.user_id)
     if dialog.flow == "join":
         text = turn._("Joining cancelled; nothing you typed was kept. Send /start to begin again.")
+    elif dialog.flow == "broadcast":
+        text = turn._("Cancelled; nothing was sent.")
     else:
         text = turn._("Cancelled; nothing was recorded.")
     turn.reply(text, ReplyKeyboardRemove())
@@ -47,4 +59,5 @@ def build_handlers() -> list[BaseHandler]:
         CommandHandler("cancel", on_cancel, filters=private),
         # Last of all: any other private text.
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text),
+        MessageHandler(private & filters.PHOTO, on_photo),
     ]

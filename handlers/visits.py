@@ -13,7 +13,7 @@ from bot.club.tiers import next_tier
 from bot.club.visit_form import FormOutcome, Step
 from bot.club.visits import VisitRejected, VisitResult
 from bot.i18n import N_, Translator
-from bot.notify import tell_member
+from bot.notify import notify_member
 from db import queries
 from handlers.announce import announce
 from handlers.common import Markup, Turn, inline, staff_only, turn_handler
@@ -174,8 +174,14 @@ async def _confirm(turn: Turn) -> None:
             r=t.number(result.balances.redeemable),
         )
     )
-    _thank_owner(turn, result)
-    announce(turn, m, result.changes)
+    await notify_member(
+        turn.session,
+        turn.services,
+        m,
+        lambda t: thanks(t, turn, result),
+        f"visit:{result.visit.id}",
+    )
+    await announce(turn, m, result.changes)
 
 
 def thanks(t: Translator, turn: Turn, result: VisitResult) -> str:
@@ -207,15 +213,6 @@ def thanks(t: Translator, turn: Turn, result: VisitResult) -> str:
             )
         )
     return "\n".join(lines)
-
-
-def _thank_owner(turn: Turn, result: VisitResult) -> None:
-    bot, services, member = turn.context.bot, turn.services, result.member
-
-    async def send() -> None:
-        await tell_member(bot, services, member, lambda t: thanks(t, turn, result))
-
-    turn.after_commit.append(send)
 
 
 def build_handlers() -> list[BaseHandler]:

@@ -43,6 +43,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def settings(database_url: str) -> Settings:
     return Settings(
         bot_token="123456:TEST-TOKEN",
+        # No quiet hours: tests run at any hour; tests of quiet hours set their own policy.
+        policy_file=Path(__file__).with_name("policy_no_quiet_hours.toml"),
         database_url=database_url,
         store_name=STORE_NAME,
         admin_ids=frozenset({ADMIN_ID}),
@@ -61,7 +63,8 @@ async def make_bot(settings: Settings) -> AsyncIterator[MakeBot]:
     async def start(**overrides: object) -> Bot:
         services = await build_services(replace(settings, **overrides))
         api = FakeBotAPI()
-        bot = Bot(build_application(services, request=api, rate_limit=False), api)
+        app = build_application(services, request=api, rate_limit=False, push_sender=False)
+        bot = Bot(app, api)
         await bot.start()
         running.append(bot)
         return bot

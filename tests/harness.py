@@ -10,12 +10,17 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest, RequestData
+
+from bot.push_texts import push_renderer
+from bot.sender import PushSender
 
 BOT_ID = 7000000001
 BOT_USERNAME = "club_test_bot"
@@ -64,13 +69,67 @@ class Call:
         return item[1] if isinstance(item, tuple) else item
 
 
+# Error answers as Telegram gives them; PTB turns them into RetryAfter, Forbidden, BadRequest
+# and NetworkError (502).
+DESCRIPTIONS = {
+    400: "Bad Request: chat not found",
+    403: "Forbidden: bot was blocked by the user",
+    429: "Too Many Requests: retry after {retry_after}",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
+Fault = Callable[[str, dict[str, Any]], "tuple[int, dict[str, Any]] | None"]
+
+
+def error_answer(
+    status: int, retry_after: int = 1, description: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    """The (HTTP status, JSON body) Telegram answers with for an error."""
+    text = description or DESCRIPTIONS.get(status, "Error").format(retry_after=retry_after)
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": text}
+    if status == 429:
+        body["parameters"] = {"retry_after": retry_after}
+    return status, body
+
+
 class FakeBotAPI(BaseRequest):
-    """A stand-in for api.telegram.org that records calls and answers like Telegram."""
+    """A stand-in for api.telegram.org that records calls and answers like Telegram.
+
+    Faults: `fail(...)` answers matching calls with an error a number of times, or set
+    `fault` to a callable `(method, params) -> None | (status, json_body)` (it may also
+    raise, e.g. `telegram.error.TimedOut()`). Refused calls are not in `calls` (nothing
+    reached the chat) but in `refused`, with their status.
+    """
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._ids = itertools.count(100)
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
+        self.fault: Fault | None = None
+        self.refused: list[tuple[int, Call]] = []
+        self._planned: list[list[Any]] = []  # [method, chat_id, answer, times left]
+
+    def fail(
+        self,
+        method: str = "sendMessage",
+        chat_id: int | None = None,
+        status: int = 429,
+        retry_after: int = 1,
+        times: int = 1,
+        description: str | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` (to `chat_id`, or any) with an error."""
+        answer = error_answer(status, retry_after, description)
+        self._planned.append([method, chat_id, answer, times])
+
+    def _fault(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        for plan in self._planned:
+            target = plan[1]
+            chat_matches = target is None or str(target) == str(params.get("chat_id"))
+            if plan[0] == method and plan[3] > 0 and chat_matches:
+                plan[3] -= 1
+                return plan[2]
+        return self.fault(method, params) if self.fault is not None else None
 
     async def initialize(self) -> None:
         return None
@@ -145,6 +204,10 @@ class FakeBotAPI(BaseRequest):
             for key, value in list(params.items()):
                 if isinstance(value, str) and value.startswith("attach://"):
                     files[key] = files.get(value[len("attach://") :])
+        fault = self._fault(name, params)
+        if fault is not None:
+            self.refused.append((fault[0], Call(name, params, files)))
+            return fault[0], json.dumps(fault[1]).encode()
         self.calls.append(Call(name, params, files))
         return 200, json.dumps({"ok": True, "result": self._answer(name, params)}).encode()
 
@@ -171,6 +234,25 @@ class Bot:
         await self.app.initialize()
         if self.app.post_init:
             await self.app.post_init(self.app)
+        services = self.app.bot_data["services"]
+        self.sender = PushSender(
+            services, self.app.bot, push_renderer(services), backoff=(0.01, 0.01, 0.01)
+        )
+
+    async def drain(self, at: datetime | None = None) -> None:
+        """Deliver everything due in the outbox now (or as if it were `at`), as the
+        background sender would."""
+        sender = self.sender
+        if at is not None:
+            services = self.app.bot_data["services"]
+            sender = PushSender(
+                services,
+                self.app.bot,
+                push_renderer(services),
+                clock=lambda: at,
+                backoff=(0.01, 0.01, 0.01),
+            )
+        await sender.drain(max_seconds=30)
 
     async def stop(self) -> None:
         if self.app.running:
@@ -201,6 +283,7 @@ class Bot:
         before = len(self.api.calls)
         payload = {"update_id": next(self._update_ids), **payload}
         await self.app.process_update(Update.de_json(payload, self.app.bot))
+        await self.drain()  # what the update queued (notices) arrives as it would live
         return self.api.calls[before:]
 
     def person(
@@ -245,6 +328,14 @@ class Person:
     async def send(self, text: str) -> list[Call]:
         """Type a message (a leading '/' makes it a command, as in Telegram)."""
         return await self.bot.feed(self.text_update(text))
+
+    async def send_photo(self, file_id: str) -> list[Call]:
+        """Send a photo (Telegram gives several sizes; the largest comes last)."""
+        sizes = [
+            {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 60},
+            {"file_id": file_id, "file_unique_id": "l", "width": 1280, "height": 853},
+        ]
+        return await self.bot.feed({"message": self._message(photo=sizes)})
 
     async def share_contact(self, phone: str, owner_id: int | None = None) -> list[Call]:
         """Share a contact; by default one's own (Telegram then sets user_id to the sender)."""

@@ -144,8 +144,8 @@ async def test_owner_trades_points_for_gold_and_renews(bot):
     assert member.redeemable_points == 100 and member.cumulative_points == 2600
 
 
-async def test_daily_sweep_tells_owners_before_expiry_once(bot):
-    from datetime import timedelta
+async def test_daily_sweep_reminds_owners_before_expiry_once(bot):
+    from datetime import datetime, time, timedelta
 
     from bot.jobs import daily_sweep
     from db.models import Member
@@ -159,7 +159,16 @@ async def test_daily_sweep_tells_owners_before_expiry_once(bot):
         member.valid_until = svc.today() + timedelta(days=20)
         await session.commit()
     first = await daily_sweep(svc, bot.app.bot)
-    assert first["told"] == 1
-    assert "card expires on" in owner.last.text and "/renew" in owner.last.text
+    assert first["reminders"] >= 1
+    noon = datetime.combine(svc.today(), time(12), svc.settings.tz)
+    await bot.drain(at=noon)  # reminders go at the policy's send_at (10:30 store time)
+    assert "membership card expires on" in owner.last.text
+    assert owner.last.button_labels == ["Renew my membership"]
     again = await daily_sweep(svc, bot.app.bot)
-    assert again == {"membership_changes": 0, "points_expired": 0, "told": 0}
+    assert again == {"reminders": 0, "stepped_down": 0, "points_expired": 0}
+    before = len(owner.received())
+    await bot.drain(at=noon)
+    assert len(owner.received()) == before
+    # The reminder's button offers the renewal with points (the owner has none yet).
+    calls = await owner.press("Renew my membership")
+    assert "Renewing with points takes 500" in joined(calls)

@@ -177,7 +177,7 @@ async def test_trading_points_can_never_overdraw(bot):
     assert await trade("tap0") == TradeOutcome.DONE_BEFORE  # the same request again
 
 
-async def test_expiry_sweep_notices_then_steps_down_once(bot):
+async def test_expiry_sweep_steps_down_once_after_the_grace_period(bot):
     member = await joined_member(bot)
     svc = services(bot)
     async with svc.sessionmaker() as session:
@@ -186,14 +186,9 @@ async def test_expiry_sweep_notices_then_steps_down_once(bot):
         await session.commit()
     end = member.valid_until
     async with svc.sessionmaker() as session:
-        changes = await membership.expiry_sweep(
-            session, svc.policy, svc.store_id, end - timedelta(days=10)
-        )
-        again = await membership.expiry_sweep(
-            session, svc.policy, svc.store_id, end - timedelta(days=9)
-        )
+        within_grace = end + timedelta(days=svc.policy.grace_days)
+        assert await membership.expiry_sweep(session, svc.policy, svc.store_id, within_grace) == []
         await session.commit()
-    assert [c.kind for c in changes] == [EventKind.EXPIRY_NOTICE] and again == []
     after_grace = end + timedelta(days=svc.policy.grace_days + 1)
     async with svc.sessionmaker() as session:
         changes = await membership.expiry_sweep(session, svc.policy, svc.store_id, after_grace)
@@ -204,7 +199,7 @@ async def test_expiry_sweep_notices_then_steps_down_once(bot):
     assert [(c.kind, c.tier_after) for c in changes] == [(EventKind.EXPIRED, "gold")]
     assert repeat == []
     async with svc.sessionmaker() as session:
-        assert await session.scalar(select(func.count()).select_from(MembershipEvent)) == 2
+        assert await session.scalar(select(func.count()).select_from(MembershipEvent)) == 1
 
 
 async def test_points_expire_oldest_first_once_a_day(bot, settings):

@@ -20,6 +20,7 @@ from bot.club.point_rules import expiry_for, points_for
 from bot.club.points import EntryKind
 from bot.club.policy import ClubPolicy
 from bot.club.tiers import add_months, membership_valid_until, tier_for_points
+from bot.club.visits import SERVICE_CATEGORIES
 from db.base import utcnow
 from db.models import Car, Member, MembershipEvent, PointsEntry, Visit
 from db.writes import insert_many_once
@@ -156,40 +157,27 @@ async def write_cars(
     return rejected + await _insert_cars(session, store_id, wanted, report)
 
 
+_cars = Car.__table__.c
+_service_day = bindparam("s", type_=Date)  # latest maintenance visit in the batch, or NULL
+_mileage_day = bindparam("d", type_=Date)  # latest visit with a mileage, or NULL
+_mileage = bindparam("m", type_=Integer)
+_newer_mileage = _mileage.is_not(None) & (
+    func.coalesce(_cars.last_mileage_date, _mileage_day) <= _mileage_day
+)
 _advance_car = (
     update(Car.__table__)
-    .where(Car.__table__.c.id == bindparam("car"))
+    .where(_cars.id == bindparam("car"))
     .values(
         last_service_date=case(
             (
-                func.coalesce(Car.__table__.c.last_service_date, bindparam("d", type_=Date))
-                <= bindparam("d", type_=Date),
-                bindparam("d", type_=Date),
+                _service_day.is_not(None)
+                & (func.coalesce(_cars.last_service_date, _service_day) <= _service_day),
+                _service_day,
             ),
-            else_=Car.__table__.c.last_service_date,
+            else_=_cars.last_service_date,
         ),
-        last_mileage=case(
-            (
-                bindparam("m", type_=Integer).is_not(None)
-                & (
-                    func.coalesce(Car.__table__.c.last_mileage_date, bindparam("d", type_=Date))
-                    <= bindparam("d", type_=Date)
-                ),
-                bindparam("m", type_=Integer),
-            ),
-            else_=Car.__table__.c.last_mileage,
-        ),
-        last_mileage_date=case(
-            (
-                bindparam("m", type_=Integer).is_not(None)
-                & (
-                    func.coalesce(Car.__table__.c.last_mileage_date, bindparam("d", type_=Date))
-                    <= bindparam("d", type_=Date)
-                ),
-                bindparam("d", type_=Date),
-            ),
-            else_=Car.__table__.c.last_mileage_date,
-        ),
+        last_mileage=case((_newer_mileage, _mileage), else_=_cars.last_mileage),
+        last_mileage_date=case((_newer_mileage, _mileage_day), else_=_cars.last_mileage_date),
     )
 )
 _set_tier = (
@@ -270,9 +258,13 @@ async def write_visits(
                 }
             )
             credits[v["member_id"]] += earned
-        latest = cars.get(v["car_id"])
-        if latest is None or v["visit_date"] >= latest["d"]:
-            cars[v["car_id"]] = {"car": v["car_id"], "d": v["visit_date"], "m": v["mileage"]}
+        latest = cars.setdefault(v["car_id"], {"car": v["car_id"], "s": None, "d": None, "m": None})
+        if v["category"] in SERVICE_CATEGORIES and (
+            latest["s"] is None or v["visit_date"] > latest["s"]
+        ):
+            latest["s"] = v["visit_date"]
+        if v["mileage"] is not None and (latest["d"] is None or v["visit_date"] >= latest["d"]):
+            latest["d"], latest["m"] = v["visit_date"], v["mileage"]
     if ledger:
         await session.execute(insert(PointsEntry.__table__), ledger)
         await session.execute(_credit, [{"member": m, "c": c} for m, c in credits.items()])

@@ -31,7 +31,6 @@ class EventKind(StrEnum):
     RENEW_FEE = "renew_fee"
     RENEW_POINTS = "renew_points"
     RENEW_INSURANCE = "renew_insurance"
-    EXPIRY_NOTICE = "expiry_notice"
     EXPIRED = "expired"  # grace period over without renewal
 
 
@@ -226,24 +225,9 @@ async def set_tier(
 async def expiry_sweep(
     session: AsyncSession, policy: ClubPolicy, store_id: int, today: date
 ) -> list[Change]:
-    """Daily: tell members whose card ends within the notice period, and step down those
-    whose grace period is over. Each happens once per membership term."""
+    """Daily: step down members whose grace period is over, once per membership term.
+    (The 30-day notice is a care reminder: `bot.club.reminders`.)"""
     changes: list[Change] = []
-    notice_from = today + timedelta(days=policy.notice_days)
-    due = await session.scalars(
-        select(Member.id).where(
-            Member.store_id == store_id,
-            Member.valid_until <= notice_from,
-            Member.valid_until >= today,
-            Member.telegram_user_id.is_not(None),
-        )
-    )
-    for member_id in list(due):
-        member = await locked(session, member_id)
-        if member is not None:
-            key = member.valid_until.isoformat()
-            change = await _record(session, member, EventKind.EXPIRY_NOTICE, key)
-            changes += [change] if change else []
     lapsed = await session.scalars(
         select(Member.id).where(
             Member.store_id == store_id,
@@ -259,8 +243,7 @@ async def expiry_sweep(
             floor = policy.tier_rank(member.tier_floor) if member.tier_floor else 0
             rank = max(policy.tier_rank(member.tier_code) - 1, floor)
             tier = policy.tiers[rank].code
-        change = await _record(
-            session, member, EventKind.EXPIRED, member.valid_until.isoformat(), tier=tier
-        )
+        key = member.valid_until.isoformat()
+        change = await _record(session, member, EventKind.EXPIRED, key, tier=tier)
         changes += [change] if change else []
     return changes

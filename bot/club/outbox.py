@@ -28,10 +28,11 @@ class Purpose(StrEnum):
     BIRTHDAY = "birthday"
     MEMBERSHIP = "membership"
     HOLIDAY = "holiday"
+    NOTICE = "notice"  # a direct consequence of something the owner did (a visit, a renewal)
 
 
-# The kinds an owner can turn off in /settings (weather alerts are broadcasts of kind
-# "weather" and are on unless turned off too).
+# The kinds an owner can turn off in /settings; broadcasts are switched by their kind
+# (see BROADCAST_OPT_OUT): weather alerts, activity notices, holiday greetings.
 REMINDERS = (
     Purpose.FIRST_MAINTENANCE,
     Purpose.REGULAR_MAINTENANCE,
@@ -42,6 +43,17 @@ REMINDERS = (
     Purpose.MEMBERSHIP,
     Purpose.HOLIDAY,
 )
+
+
+WEATHER, ACTIVITY = "weather", "activity"
+BROADCAST_KINDS = ("weather", "activity", "holiday", "other")
+BROADCAST_OPT_OUT = {
+    "weather": WEATHER,
+    "activity": ACTIVITY,
+    "holiday": str(Purpose.HOLIDAY),
+    "other": ACTIVITY,
+}
+OPT_OUT_KINDS = (WEATHER, ACTIVITY, *(str(p) for p in REMINDERS))
 
 
 class Status(StrEnum):

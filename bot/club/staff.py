@@ -31,6 +31,10 @@ class Permission(StrEnum):
     CONFIRM_FEE = "confirm_fee"
     IMPORT_DMS = "import_dms"
     CHECK_LEDGER = "check_ledger"
+    BROADCAST = "broadcast"  # who may is policy: [pushes].broadcast_roles
+    BROADCAST_ALL = "broadcast_all"  # a broadcast to everyone
+    FOLLOW_UP = "follow_up"
+    EDIT_TEMPLATES = "edit_templates"
 
 
 ALL_ROLES = frozenset(Role)
@@ -49,6 +53,10 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.CONFIRM_FEE: DESK,
     Permission.IMPORT_DMS: frozenset({Role.CUSTOMER_SERVICE, Role.MANAGER, Role.ADMIN}),
     Permission.CHECK_LEDGER: LEADS,
+    Permission.BROADCAST: frozenset({Role.CUSTOMER_SERVICE, Role.MANAGER, Role.ADMIN}),
+    Permission.BROADCAST_ALL: LEADS,
+    Permission.FOLLOW_UP: DESK,
+    Permission.EDIT_TEMPLATES: LEADS,
 }
 
 
@@ -79,7 +87,13 @@ async def roles_of(
     return roles
 
 
-def allowed(roles: set[Role], permission: Permission) -> bool:
+def allowed(
+    roles: set[Role], permission: Permission, broadcast_roles: tuple[str, ...] | None = None
+) -> bool:
+    """The one permission rule. `broadcast_roles` (from the policy) replaces the default
+    roles that may broadcast."""
+    if permission is Permission.BROADCAST and broadcast_roles is not None:
+        return any(role.value in broadcast_roles for role in roles)
     return bool(roles & PERMISSIONS[permission])
 
 

@@ -34,11 +34,20 @@ def next_tier(policy: ClubPolicy, current_code: str, cumulative: int) -> NextTie
     return NextTier(upcoming, max(upcoming.threshold - cumulative, 0))
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(start: date, months: int) -> date:
-    """Same day `months` later, clamped to the month's end (29 Feb → 28 Feb)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
+    """Same day `months` later, clamped to the month's end (29 Feb → 28 Feb).
+
+    Written out rather than with `calendar.monthrange`: the reminder sweep calls it
+    millions of times.
+    """
+    index = start.month - 1 + months
+    year, month, day = start.year + index // 12, index % 12 + 1, start.day
+    if day > 28:
+        last = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
+        day = min(day, last)
     return date(year, month, day)
 
 

@@ -24,6 +24,8 @@ from db.models import Car, Member, PointsEntry, Visit
 from db.writes import insert_once
 
 MAX_MILEAGE = 2_000_000
+# Visits that reset the regular-maintenance clock (a repair does not).
+SERVICE_CATEGORIES = frozenset({"maintenance", "first_maintenance"})
 
 
 class VisitError(StrEnum):
@@ -140,9 +142,12 @@ async def _insured_two_years(
     return bool(count)
 
 
-def advance_car(car: Car, visit_date: date, mileage: int | None) -> None:
-    """A newer visit moves the car's last service date and mileage forward."""
-    if car.last_service_date is None or visit_date >= car.last_service_date:
+def advance_car(car: Car, visit_date: date, mileage: int | None, category: str) -> None:
+    """A newer maintenance visit moves the car's last service date forward; any newer
+    visit with a reading moves its mileage."""
+    if category in SERVICE_CATEGORIES and (
+        car.last_service_date is None or visit_date >= car.last_service_date
+    ):
         car.last_service_date = visit_date
     if mileage is not None and (
         car.last_mileage_date is None or visit_date >= car.last_mileage_date
@@ -202,7 +207,7 @@ async def record_visit(
     )
     balances = await points.post(session, posting)
     assert balances is not None  # a new visit id cannot have been posted before
-    advance_car(car, data.visit_date, data.mileage)
+    advance_car(car, data.visit_date, data.mileage, data.category)
     changes = await _apply_rules(session, policy, car.member_id, visit, today)
     audit.record(
         session,

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("recipients", sa.Integer(), nullable=False),
         sa.Column("report_chat_id", sa.BigInteger(), nullable=True),
         sa.Column("report_message_id", sa.BigInteger(), nullable=True),
+        sa.Column("report_locale", sa.String(length=10), nullable=True),
         sa.ForeignKeyConstraint(
             ["store_id"], ["stores.id"], name=op.f("fk_broadcasts_store_id_stores")
         ),

@@ -1,0 +1,85 @@
+"""The live delivery report staff see under a broadcast: sent, failed, blocked, queued."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.club import broadcasts
+from bot.club.delivery import broadcast_counts
+from bot.i18n import Translator
+from bot.services import Services
+from db.models import Broadcast
+from handlers.common import Turn
+
+log = logging.getLogger(__name__)
+
+
+async def counts_text(session: AsyncSession, t: Translator, item: Broadcast) -> str:
+    counts = await broadcast_counts(session, item.id)
+    waiting = counts.get("queued", 0) + counts.get("sending", 0)
+    head = (
+        t.gettext("Broadcast #{id}: sending…", id=item.id)
+        if waiting and item.status == "queued"
+        else t.gettext("Broadcast #{id}: finished.", id=item.id)
+    )
+    return (
+        head
+        + "\n"
+        + t.gettext(
+            "Sent {sent} · failed {failed} · blocked {blocked} · capped {capped} · still queued "
+            "{queued} · cancelled {cancelled} (of {total})",
+            sent=counts.get("sent", 0),
+            failed=counts.get("failed", 0),
+            blocked=counts.get("blocked", 0),
+            capped=counts.get("capped", 0),
+            queued=waiting,
+            cancelled=counts.get("cancelled", 0),
+            total=item.recipients,
+        )
+    )
+
+
+def start_report(turn: Turn, broadcast_id: int) -> None:
+    """After the commit, post the report message; `refresh_reports` keeps it current."""
+    bot, services, chat_id, t = turn.context.bot, turn.services, turn.chat_id, turn.t
+
+    async def post() -> None:
+        async with services.sessionmaker() as session:
+            item = await session.get(Broadcast, broadcast_id)
+            if item is None:
+                return
+            message = await bot.send_message(chat_id, await counts_text(session, t, item))
+            await broadcasts.set_report_message(session, broadcast_id, message.message_id)
+            await session.commit()
+
+    turn.after_commit.append(post)
+
+
+async def refresh_reports(services: Services, bot: Bot) -> None:
+    """Edit every running broadcast's report; a finished one is marked done."""
+    async with services.sessionmaker() as session:
+        running = await broadcasts.reporting(session, services.store_id)
+        for item in running:
+            t = services.translator(item.report_locale or services.settings.default_locale)
+            text = await counts_text(session, t, item)
+            counts = await broadcast_counts(session, item.id)
+            if not counts.get("queued", 0) + counts.get("sending", 0):
+                await broadcasts.mark_done(session, item.id)
+                text = text.replace(
+                    t.gettext("Broadcast #{id}: sending…", id=item.id),
+                    t.gettext("Broadcast #{id}: finished.", id=item.id),
+                )
+            try:
+                await bot.edit_message_text(text, item.report_chat_id, item.report_message_id)
+            except TelegramError as exc:  # "message is not modified" and the like
+                log.debug("report %s not edited: %s", item.id, exc)
+        await session.commit()
+
+
+async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await refresh_reports(context.application.bot_data["services"], context.bot)
