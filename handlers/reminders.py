@@ -133,7 +133,7 @@ async def on_followups(turn: Turn) -> None:
                 name=member.name,
                 phone=member.phone,
                 kind=turn._(KIND_LABELS.get(push.purpose, "")),
-                why=push.status,
+                why=turn.label(WHY, push.status) if push.status in WHY else push.status,
             )
         )
     if requests:

@@ -93,7 +93,11 @@ async def open_member_for_staff(
 
 
 async def saved_locale(session: AsyncSession, store_id: int, user_id: int) -> str | None:
+    """The member's language choice; a member who writes to the bot has unblocked it, so
+    pushes reach them again."""
     member = await queries.member_by_user(session, store_id, user_id)
+    if member is not None and member.blocked_at is not None:
+        member.blocked_at = None
     if member is not None and member.locale:
         return member.locale
     chat_user = await queries.chat_user(session, user_id)
