@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.club.membership import UPGRADES, Change, EventKind
 from bot.club.policy import ClubPolicy
+from bot.club.tiers import next_tier
 from bot.i18n import N_, Translator
 from db.models import Member
 
@@ -18,6 +19,18 @@ HOW: dict[EventKind, str] = {
     EventKind.RENEW_INSURANCE: N_("insurance renewed here"),
 }
 RENEWALS = {EventKind.RENEW_FEE, EventKind.RENEW_POINTS, EventKind.RENEW_INSURANCE}
+
+
+def way_to_next_tier(t: Translator, policy: ClubPolicy, tier_code: str, cumulative: int) -> str:
+    """ "N more cumulative points to Gold", or "" at the top tier."""
+    upcoming = next_tier(policy, tier_code, cumulative)
+    if upcoming is None:
+        return ""
+    return t.gettext(
+        "{points} more cumulative points to {tier}",
+        points=t.number(upcoming.points_needed),
+        tier=upcoming.tier.name(t.locale),
+    )
 
 
 def for_owner(t: Translator, policy: ClubPolicy, change: Change) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.club.members import CardView, card_payload, card_view
+from bot.notices import way_to_next_tier
 from bot.render.card_image import render_card
 from db import queries
 from db.models import Member
@@ -22,14 +23,8 @@ def card_caption(turn: Turn, view: CardView) -> str:
         turn._("Cumulative points: {points}", points=t.number(m.cumulative_points)),
         turn._("Redeemable points: {points}", points=t.number(m.redeemable_points)),
     ]
-    if view.next is not None:
-        lines.append(
-            turn._(
-                "{points} more cumulative points to {tier}",
-                points=t.number(view.next.points_needed),
-                tier=view.next.tier.name(t.locale),
-            )
-        )
+    way = way_to_next_tier(t, turn.services.policy, m.tier_code, m.cumulative_points)
+    lines += [way] if way else []
     benefits = view.tier.benefit_texts(t.locale)
     if benefits:
         lines.append(turn._("Your benefits:"))

@@ -6,7 +6,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.club import points
 from bot.club.points import EntryKind
-from bot.club.tiers import next_tier
+from bot.notices import way_to_next_tier
 from db.models import PointsEntry, Visit
 from handlers.card import current_member
 from handlers.common import Turn, inline, turn_handler
@@ -51,15 +51,8 @@ async def render(turn: Turn, page: int) -> None:
         turn._("Cumulative points: {points}", points=t.number(member.cumulative_points)),
         turn._("Redeemable points: {points}", points=t.number(member.redeemable_points)),
     ]
-    upcoming = next_tier(turn.services.policy, member.tier_code, member.cumulative_points)
-    if upcoming is not None:
-        lines.append(
-            turn._(
-                "{points} more cumulative points to {tier}",
-                points=t.number(upcoming.points_needed),
-                tier=upcoming.tier.name(t.locale),
-            )
-        )
+    way = way_to_next_tier(t, turn.services.policy, member.tier_code, member.cumulative_points)
+    lines += [way] if way else []
     lot = await points.upcoming_expiry(turn.session, member.id, turn.services.today())
     if lot is not None:
         lines.append(

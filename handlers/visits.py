@@ -9,10 +9,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.club import visit_form
 from bot.club.point_rules import points_for
 from bot.club.staff import Permission
-from bot.club.tiers import next_tier
 from bot.club.visit_form import FormOutcome, Step
 from bot.club.visits import VisitRejected, VisitResult
 from bot.i18n import N_, Translator
+from bot.notices import way_to_next_tier
 from bot.notify import notify_member
 from db import queries
 from handlers.announce import announce
@@ -203,15 +203,8 @@ def thanks(t: Translator, turn: Turn, result: VisitResult) -> str:
             r=t.number(result.balances.redeemable),
         ),
     ]
-    upcoming = next_tier(policy, result.member.tier_code, result.balances.cumulative)
-    if upcoming is not None:
-        lines.append(
-            t.gettext(
-                "{points} more cumulative points to {tier}",
-                points=t.number(upcoming.points_needed),
-                tier=upcoming.tier.name(t.locale),
-            )
-        )
+    way = way_to_next_tier(t, policy, result.member.tier_code, result.balances.cumulative)
+    lines += [way] if way else []
     return "\n".join(lines)
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.club import audit
 from bot.club.codes import clean_code
 from bot.club.policy import ClubPolicy, Tier
-from bot.club.tiers import NextTier, next_tier
 from bot.club.validation import ValidationError, normalise_phone, normalise_plate
 from db import queries
 from db.models import ChatUser, Member
@@ -24,7 +23,6 @@ _DEEP_LINK = re.compile(r"start=m_([0-9A-Za-z]+)")
 class CardView:
     member: Member
     tier: Tier
-    next: NextTier | None
     expired: bool
     referred_count: int
 
@@ -35,7 +33,6 @@ async def card_view(
     return CardView(
         member=member,
         tier=policy.tier(member.tier_code),
-        next=next_tier(policy, member.tier_code, member.cumulative_points),
         expired=member.valid_until < today,
         referred_count=await queries.count_referred(session, member.id),
     )
