@@ -2,9 +2,10 @@
 
 A cycle is one short transaction: record outcomes so far, claim due rows, apply the weekly
 cap, render (`bot.club.delivery`). Workers then send with no transaction open, at most
-`policy.pushes.rate` messages a second and one a second per chat. 429: all workers wait
-`retry_after` and the row is queued again. 403: member blocked. 400: failed. Network
-errors and 5xx: quick retries here, then later ones by `retry_minutes`, then failed.
+`policy.pushes.rate` messages a second and one a second per chat (`bot.pacing`). 429: the
+row is queued again after `retry_after` (all sending pauses when 429s come thick). 403:
+member blocked. 400: failed. Network errors and 5xx: quick retries here, then later ones
+by `retry_minutes`, then failed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 import secrets
 import socket
 import warnings
-from collections import deque
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import telegram
-from aiolimiter import AsyncLimiter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
@@ -32,6 +31,7 @@ from telegram.ext import Application
 
 from bot.club import delivery
 from bot.club.outbox import in_quiet_hours
+from bot.pacing import Pacer
 from bot.services import Services
 from db.models import Member, Push
 
@@ -99,13 +99,8 @@ class PushSender:
         self.workers = workers or max(4, min(200, math.ceil(rules.rate / 5)))
         self.batch = batch or max(2 * self.workers, min(500, 2 * rules.rate))
         self.backoff = backoff
-        bucket = max(1.0, rules.rate / 10)  # small bursts, the configured rate on average
-        self._limiter, self._own_bot = AsyncLimiter(bucket, bucket / rules.rate), own_bot
-        self._paused_until, self._first_outcome, self._in_hand = 0.0, 0.0, 0
-        self._next_in_chat: dict[int, float] = {}
-        self._recent_429s: deque[float] = deque()
-        self._recent_sends: deque[float] = deque()
-        self._flood_due = 0.0  # a drain waits for pushes held back by a 429 until then
+        self.pacer, self._own_bot = Pacer(rules.rate), own_bot
+        self._first_outcome, self._in_hand = 0.0, 0
         self._blocked: set[int] = set()
         self._outcomes: list[tuple[str, Push, Any]] = []
         self._sending: set[asyncio.Task[Any] | None] = set()
@@ -164,6 +159,7 @@ class PushSender:
     ) -> SendReport:
         loop = asyncio.get_running_loop()
         began, self.report = loop.time(), SendReport()
+        waits, paused = self.pacer.flood_waits, self.pacer.paused_seconds
         end = began + (math.inf if max_seconds is None else max_seconds)
         queue: asyncio.Queue[Job | None] = asyncio.Queue()
         workers = [asyncio.create_task(self._worker(queue)) for _ in range(self.workers)]
@@ -171,7 +167,7 @@ class PushSender:
         try:
             while not self._stopping and loop.time() < end:
                 want = self.batch if limit is None else min(self.batch, limit - claimed)
-                if want <= 0 or queue.qsize() >= self.batch // 2 or self._paused():
+                if want <= 0 or queue.qsize() >= self.batch // 2 or self.pacer.paused():
                     if want <= 0 and not self._in_hand:
                         break  # the limit is reached and sent
                     await self._nap(0.02)
@@ -182,9 +178,9 @@ class PushSender:
                 claimed, self._in_hand = claimed + len(jobs), self._in_hand + len(jobs)
                 for job in jobs:
                     queue.put_nowait(job)
-                if jobs or self._in_hand or self._paused():
+                if jobs or self._in_hand or self.pacer.paused():
                     await self._nap(0 if jobs else 0.1)  # outcomes may bring rows back
-                elif not forever and loop.time() >= self._flood_due:
+                elif not forever and loop.time() >= self.pacer.held_until:
                     break
                 elif not forever:
                     await self._nap(0.1)  # a push held back by a 429 comes due soon
@@ -193,6 +189,8 @@ class PushSender:
         finally:
             await self._wind_down(queue, workers)
             self.report.seconds = loop.time() - began
+            self.report.flood_waits = self.pacer.flood_waits - waits
+            self.report.paused_seconds = self.pacer.paused_seconds - paused
         return self.report
 
     async def _wind_down(self, queue: asyncio.Queue[Job | None], workers: list[Any]) -> None:
@@ -233,9 +231,8 @@ class PushSender:
         return jobs
 
     async def _claim(self, session: AsyncSession, want: int) -> list[Job]:
-        now, rules, moment = self.clock(), self.policy, asyncio.get_running_loop().time()
-        if len(self._next_in_chat) > 10_000:  # forget chats whose turn has passed
-            self._next_in_chat = {c: t for c, t in self._next_in_chat.items() if t > moment}
+        now, rules = self.clock(), self.policy
+        self.pacer.forget_idle_chats()
         quiet = in_quiet_hours(now, self.services.settings.tz, rules.quiet_start, rules.quiet_end)
         pushes = await delivery.claim_due(
             session, instance=self.instance, now=now, limit=want, lease=LEASE, quiet=quiet
@@ -294,17 +291,17 @@ class PushSender:
     async def _deliver(self, push: Push, message: Rendered) -> None:
         error, task = "", asyncio.current_task()
         for pause in (*self.backoff, None):
-            await self._pace(push.chat_id, again=bool(error))
+            await self.pacer.turn(push.chat_id, again=bool(error))
             if push.member_id in self._blocked:  # a 403 while this one waited its turn
                 return self._outcome("blocked", push)
             if self._closing or self._stopping or self.clock() >= push.claimed_until - LEASE_MARGIN:
                 return self._outcome("release", push)
             self._sending.add(task)
-            self._note_send()
+            self.pacer.sending()
             try:
                 sent = await self._send(push.chat_id, message)
             except RetryAfter as exc:
-                again = self.clock() + timedelta(seconds=self._flood(_seconds(exc)))
+                again = self.clock() + timedelta(seconds=self.pacer.flooded(_seconds(exc)))
                 return self._outcome("retry", push, (again, "429 flood wait", False))
             except Forbidden:
                 log.info("push %s: member %s has blocked the bot", push.id, push.member_id)
@@ -330,55 +327,6 @@ class PushSender:
             return self._outcome("failed", push, error)
         again = self.clock() + timedelta(minutes=minutes[push.attempts])
         self._outcome("retry", push, (again, error, True))
-
-    async def _pace(self, chat_id: int, again: bool) -> None:
-        """One message a second per chat (a quick retry keeps its turn), the global rate,
-        and nothing during a flood wait."""
-        loop = asyncio.get_running_loop()
-        if not again:
-            turn = max(now := loop.time(), self._next_in_chat.get(chat_id, 0.0))
-            self._next_in_chat[chat_id] = turn + 1.0
-            await asyncio.sleep(turn - now)
-        while True:
-            while (wait := self._paused_until - loop.time()) > 0:
-                await asyncio.sleep(wait)
-            await self._limiter.acquire()
-            if not self._paused():
-                return
-
-    def _note_send(self) -> None:
-        now, sends = asyncio.get_running_loop().time(), self._recent_sends
-        sends.append(now)
-        while sends[0] < now - 1.0:
-            sends.popleft()
-
-    def _flood(self, seconds: float) -> float:
-        """A 429: this push waits `retry_after`. Only when 429s come thick (at least 3, and
-        more than a fifth of the sends, within the last second) is the bot as a whole over
-        Telegram's limit, and then all sending pauses. Returns the push's wait."""
-        now = asyncio.get_running_loop().time()
-        recent, sends = self._recent_429s, self._recent_sends
-        recent.append(now)
-        for window in (recent, sends):
-            while window and window[0] < now - 1.0:
-                window.popleft()
-        if len(recent) >= 3 and len(recent) > len(sends) / 5:
-            return self._pause(seconds)
-        self.report.flood_waits += 1
-        self._flood_due = max(self._flood_due, now + seconds + 0.1)
-        return seconds + 0.1
-
-    def _paused(self) -> bool:
-        return asyncio.get_running_loop().time() < self._paused_until
-
-    def _pause(self, seconds: float) -> float:
-        now = asyncio.get_running_loop().time()
-        if (until := now + seconds + 0.1) > self._paused_until:  # + 0.1 s, as PTB's limiter
-            self.report.paused_seconds += until - max(now, self._paused_until)
-            self._paused_until = until
-        self.report.flood_waits += 1
-        log.warning("flood wait: all pushes pause for %.1f s", seconds)
-        return seconds
 
     async def _send(self, chat_id: int, message: Rendered) -> telegram.Message:
         extra = {"allow_paid_broadcast": True} if self.policy.paid_broadcast else {}
