@@ -19,12 +19,20 @@ from handlers.common import Turn
 log = logging.getLogger(__name__)
 
 
+def waiting(counts: dict[str, int]) -> int:
+    return counts.get("queued", 0) + counts.get("sending", 0)
+
+
 async def counts_text(session: AsyncSession, t: Translator, item: Broadcast) -> str:
-    counts = await broadcast_counts(session, item.id)
-    waiting = counts.get("queued", 0) + counts.get("sending", 0)
+    return report_text(t, item, await broadcast_counts(session, item.id))
+
+
+def report_text(t: Translator, item: Broadcast, counts: dict[str, int]) -> str:
+    """Sent, failed, blocked, capped, still queued, cancelled — of how many."""
+    left = waiting(counts)
     head = (
         t.gettext("Broadcast #{id}: sending…", id=item.id)
-        if waiting and item.status == "queued"
+        if left and item.status == "queued"
         else t.gettext("Broadcast #{id}: finished.", id=item.id)
     )
     return (
@@ -37,7 +45,7 @@ async def counts_text(session: AsyncSession, t: Translator, item: Broadcast) -> 
             failed=counts.get("failed", 0),
             blocked=counts.get("blocked", 0),
             capped=counts.get("capped", 0),
-            queued=waiting,
+            queued=left,
             cancelled=counts.get("cancelled", 0),
             total=item.recipients,
         )
@@ -66,14 +74,11 @@ async def refresh_reports(services: Services, bot: Bot) -> None:
         running = await broadcasts.reporting(session, services.store_id)
         for item in running:
             t = services.translator(item.report_locale or services.settings.default_locale)
-            text = await counts_text(session, t, item)
             counts = await broadcast_counts(session, item.id)
-            if not counts.get("queued", 0) + counts.get("sending", 0):
+            if not waiting(counts):
                 await broadcasts.mark_done(session, item.id)
-                text = text.replace(
-                    t.gettext("Broadcast #{id}: sending…", id=item.id),
-                    t.gettext("Broadcast #{id}: finished.", id=item.id),
-                )
+                item.status = "done"
+            text = report_text(t, item, counts)
             try:
                 await bot.edit_message_text(text, item.report_chat_id, item.report_message_id)
             except TelegramError as exc:  # "message is not modified" and the like
