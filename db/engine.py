@@ -35,7 +35,12 @@ def _begin_immediate(conn: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create the async engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    SQL parameters are kept out of error messages and logs: they hold phone numbers,
+    VINs and birthdays, which must never reach a log in clear.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_async_engine(url, **kwargs)
         # Listeners must sit on the sync engine (STACK-NOTES).

@@ -65,3 +65,38 @@ async def test_another_members_erase_button_is_refused(bot):
     await mallory.press_data(f"privacy:erase:{victim.id}")
     async with services(bot).sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Member)) == 2
+
+
+async def test_database_errors_keep_personal_data_out_of_logs(bot):
+    from sqlalchemy.exc import IntegrityError
+
+    from db.models import Member as MemberRow
+
+    owner = bot.person(7006, language="en")
+    await join_club(owner, phone="+8613812349999")
+    svc = services(bot)
+    async with svc.sessionmaker() as session:
+        existing = await member_of(bot, 7006)
+        clone = MemberRow(
+            **{
+                c: getattr(existing, c)
+                for c in (
+                    "store_id",
+                    "phone",
+                    "name",
+                    "tier_code",
+                    "valid_until",
+                    "card_code",
+                    "referral_code",
+                    "join_channel",
+                    "consent_at",
+                )
+            }
+        )
+        session.add(clone)
+        try:
+            await session.commit()
+        except IntegrityError as exc:
+            assert "13812349999" not in str(exc)
+        else:
+            raise AssertionError("a duplicate phone must be refused")
