@@ -23,7 +23,6 @@ from bot.club.dms.reader import FileKind, open_rows
 from bot.club.dms.rows import (
     RowError,
     normalise_car,
-    normalise_category_key,
     normalise_member,
     normalise_visit,
 )
@@ -51,15 +50,6 @@ class ImportReport:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
-def category_aliases(policy: ClubPolicy) -> dict[str, str]:
-    """Every way a DMS may name a spend category (code, aliases, names) → its code."""
-    aliases: dict[str, str] = {}
-    for category in policy.categories:
-        for name in (category.code, *category.aliases, *category.names.values()):
-            aliases[normalise_category_key(name)] = category.code
-    return aliases
-
-
 def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
@@ -84,12 +74,14 @@ async def import_file(
     started = time.perf_counter()
     with open_rows(data, filename) as rows:
         report = ImportReport(kind=str(rows.kind))
-        aliases = category_aliases(policy)
 
         def parse(number: int, raw: dict[str, str]) -> Any:
             if rows.kind is FileKind.VISITS:
                 return normalise_visit(
-                    raw, today=today, categories=aliases, max_amount_fen=policy.max_visit_fen
+                    raw,
+                    today=today,
+                    categories=policy.category_aliases,
+                    max_amount_fen=policy.max_visit_fen,
                 )
             if rows.kind is FileKind.CARS:
                 return normalise_car(raw, today=today)

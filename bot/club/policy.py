@@ -10,6 +10,7 @@ import itertools
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from bot.club.policy_pushes import (
     parse_pushes,
     parse_reminders,
 )
+from bot.club.validation import normalise_category_key
 
 __all__ = ["ClubPolicy", "PolicyError", "SpendCategory", "Tier", "load_policy", "parse_policy"]
 
@@ -104,6 +106,20 @@ class ClubPolicy:
 
     def category(self, code: str) -> SpendCategory | None:
         return next((c for c in self.categories if c.code == code), None)
+
+    @cached_property
+    def category_aliases(self) -> dict[str, str]:
+        """Every way staff or a DMS may name a spend category (its code, its DMS aliases,
+        its names), normalised with `normalise_category_key`, → the category's code."""
+        return {
+            normalise_category_key(name): category.code
+            for category in self.categories
+            for name in (category.code, *category.aliases, *category.names.values())
+        }
+
+    def category_code(self, text: str) -> str | None:
+        """The category `text` names ("保养", "repair", "Maintenance"), if any."""
+        return self.category_aliases.get(normalise_category_key(text))
 
 
 def _merge_by_code(base: list[Any], override: list[Any]) -> list[Any]:

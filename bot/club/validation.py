@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 import phonenumbers
@@ -49,6 +50,7 @@ class ValidationCode(StrEnum):
     MODEL_TOO_LONG = "model_too_long"
     AMOUNT_INVALID = "amount_invalid"
     AMOUNT_NEGATIVE = "amount_negative"
+    AMOUNT_TOO_LARGE = "amount_too_large"
     MILEAGE_INVALID = "mileage_invalid"
 
 
@@ -272,39 +274,78 @@ def parse_date(
 
 
 # --- money and mileage ------------------------------------------------------------------
+# One reading of amounts and odometers for staff typing in chat and for DMS exports.
 
-_AMOUNT_RE = re.compile(r"(-)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
-_AMOUNT_NOISE_RE = re.compile(r"[\s¥￥]|元|rmb|cny", re.IGNORECASE)
+_AMOUNT_RE = re.compile(
+    r"([-+]?)(?:[¥￥]|rmb|cny)?([-+]?)"
+    r"(\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)"
+    r"(?:元|rmb|cny)?",
+    re.IGNORECASE,
+)
+_FEN = Decimal("0.01")
+_FLOAT_NOISE = Decimal("0.000001")
+_MAX_INTEGER_DIGITS = 15
+MAX_MILEAGE = 2_000_000
+
+
+def quick_halfwidth(text: str) -> str:
+    """`to_halfwidth`, skipping the translation for plain ASCII (most values)."""
+    return text.strip() if text.isascii() else to_halfwidth(text)
 
 
 def parse_amount_fen(text: str) -> int:
-    """Yuan as DMS exports and people write them ("¥1,280.00", "1280元", "１２８０") → fen.
+    """Yuan as people and DMS exports write them ("¥1,280.00", "1280元", "１２８０") → fen.
 
-    Exact: no float is involved; more than two decimals is refused, not rounded.
+    Exact: no float is involved. More than two decimals is refused, except Excel's float
+    noise within a millionth of a fen (1280.1000000000001), which is rounded half up.
     """
-    cleaned = _AMOUNT_NOISE_RE.sub("", to_halfwidth(str(text)))
-    match = _AMOUNT_RE.fullmatch(cleaned)
-    if match is None:
+    value = quick_halfwidth(str(text))
+    if value.isascii() and value.isdigit() and len(value) <= _MAX_INTEGER_DIGITS:
+        return int(value) * 100
+    match = _AMOUNT_RE.fullmatch("".join(value.replace("\u2212", "-").split()))
+    if not match or (match[1] and match[2]):
         raise ValidationError(ValidationCode.AMOUNT_INVALID)
-    sign, whole, cents = match.groups()
-    fen = int(whole.replace(",", "")) * 100 + int((cents or "0").ljust(2, "0"))
-    if sign:
+    number = match[3].replace(",", "")
+    whole, _, fraction = number.partition(".")
+    if len(whole.lstrip("0")) > _MAX_INTEGER_DIGITS:
+        raise ValidationError(ValidationCode.AMOUNT_TOO_LARGE)
+    if len(fraction) <= 2:
+        fen = int(whole or "0") * 100 + int(fraction.ljust(2, "0"))
+    else:
+        exact = Decimal(number)
+        rounded = exact.quantize(_FEN, rounding=ROUND_HALF_UP)
+        if abs(exact - rounded) > _FLOAT_NOISE:
+            raise ValidationError(ValidationCode.AMOUNT_INVALID)
+        fen = int(rounded * 100)
+    if fen and "-" in (match[1], match[2]):
         raise ValidationError(ValidationCode.AMOUNT_NEGATIVE)
     return fen
 
 
-_MILEAGE_RE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?")
-_MILEAGE_NOISE_RE = re.compile(r"\s|km|公里|千米", re.IGNORECASE)
-MAX_MILEAGE = 2_000_000
+_MILEAGE_RE = re.compile(
+    r"(-?)(\d{1,3}(?:,\d{3})+|\d{1,9})(\.\d*)?(?:km|公里|千米)?", re.IGNORECASE
+)
 
 
 def parse_mileage(text: str) -> int:
-    """Odometer reading in km ("35,000 km", "35000公里") → int; 0–2,000,000."""
-    cleaned = _MILEAGE_NOISE_RE.sub("", to_halfwidth(str(text)))
-    match = _MILEAGE_RE.fullmatch(cleaned)
-    if match is None:
+    """Odometer reading in km ("35,000 km", "35000公里", "12345.6") → int, 0–2,000,000."""
+    value = quick_halfwidth(str(text))
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        km = int(value)
+    else:
+        match = _MILEAGE_RE.fullmatch("".join(value.replace("\u2212", "-").split()))
+        if not match or match[1]:
+            raise ValidationError(ValidationCode.MILEAGE_INVALID)
+        whole, fraction = match[2].replace(",", ""), (match[3] or "").rstrip(".")
+        if fraction:
+            km = int(Decimal(whole + fraction).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        else:
+            km = int(whole)
+    if km > MAX_MILEAGE:
         raise ValidationError(ValidationCode.MILEAGE_INVALID)
-    value = int(match.group(1).replace(",", ""))
-    if value > MAX_MILEAGE:
-        raise ValidationError(ValidationCode.MILEAGE_INVALID)
-    return value
+    return km
+
+
+def normalise_category_key(text: str) -> str:
+    """The form spend-category names are compared in: half-width, case-folded, no spaces."""
+    return "".join(to_halfwidth(text).casefold().split())

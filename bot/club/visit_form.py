@@ -22,7 +22,6 @@ from bot.club.validation import (
     parse_amount_fen,
     parse_date,
     parse_mileage,
-    to_halfwidth,
 )
 from bot.club.visits import VisitError, VisitInput, VisitRejected, VisitResult
 from db import queries
@@ -52,16 +51,6 @@ class FormOutcome:
     data: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     plates: list[str] = field(default_factory=list)  # choices at the plate step
-
-
-def category_code(policy: ClubPolicy, text: str) -> str | None:
-    """A category from its code, a DMS alias or a localised name ("保养", "repair")."""
-    key = to_halfwidth(text).strip().casefold()
-    for category in policy.categories:
-        names = {category.code, *category.aliases, *category.names.values()}
-        if key in {n.casefold() for n in names}:
-            return category.code
-    return None
 
 
 def _next(data: dict[str, Any]) -> Step:
@@ -107,7 +96,7 @@ async def _check(
             raise VisitRejected(VisitError.UNKNOWN_PLATE)
         return plate
     if step is Step.CATEGORY:
-        code = category_code(policy, text)
+        code = policy.category_code(text)
         if code is None:
             raise VisitRejected(VisitError.UNKNOWN_CATEGORY)
         return code

@@ -19,11 +19,11 @@ from bot.club.point_rules import expiry_for, points_for
 from bot.club.points import Balances, EntryKind, Posting
 from bot.club.policy import ClubPolicy
 from bot.club.tiers import add_months
+from bot.club.validation import MAX_MILEAGE
 from db import queries
 from db.models import Car, Member, PointsEntry, Visit
 from db.writes import insert_once
 
-MAX_MILEAGE = 2_000_000
 # Visits that reset the regular-maintenance clock (a repair does not).
 SERVICE_CATEGORIES = frozenset({"maintenance", "first_maintenance"})
 

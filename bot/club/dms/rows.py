@@ -29,20 +29,23 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
 
 from bot.club.validation import (
+    MAX_MILEAGE,
     ValidationCode,
     ValidationError,
+    normalise_category_key,
     normalise_model,
     normalise_name,
     normalise_phone,
     normalise_plate,
     normalise_vin,
+    parse_amount_fen,
     parse_date,
-    to_halfwidth,
+    parse_mileage,
+    quick_halfwidth,
 )
 
 __all__ = [
@@ -60,7 +63,7 @@ __all__ = [
 ]
 
 EARLIEST_DMS_DATE = date(1980, 1, 1)
-MAX_MILEAGE_KM = 2_000_000
+MAX_MILEAGE_KM = MAX_MILEAGE
 MAX_ORDER_NO_LEN = 40
 BIRTHDAY_MAX_YEARS = 120
 
@@ -120,11 +123,6 @@ class VisitRecord:
 # --------------------------------------------------------------------------- #
 
 
-def _half(text: str) -> str:
-    """:func:`to_halfwidth`, skipping the translation for plain ASCII (most values)."""
-    return text.strip() if text.isascii() else to_halfwidth(text)
-
-
 def _dms_vin(text: str) -> str:
     """A DMS's VIN is trusted for its check digit (imported cars often lack one)."""
     return normalise_vin(text, check_digit=False)
@@ -158,7 +156,7 @@ _SCIENTIFIC_RE = re.compile(r"(\d)(?:\.(\d+))?[eE]\+?(\d{1,2})")
 
 
 def _phone(value: str, field: str = "phone") -> str:
-    text = _half(value)
+    text = quick_halfwidth(value)
     if m := _FLOAT_INT_RE.fullmatch(text):
         text = m[1]
     elif m := _SCIENTIFIC_RE.fullmatch(text):
@@ -202,73 +200,28 @@ def _optional_model(raw: Mapping[str, str]) -> str | None:
     return _validated(_cached_model, value, "model") if value else None
 
 
-_AMOUNT_RE = re.compile(
-    r"([-+]?)(?:[¥￥]|rmb|cny)?([-+]?)"
-    r"(\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)"
-    r"(?:元|rmb|cny)?",
-    re.IGNORECASE,
-)
-_FEN = Decimal("0.01")
-_FLOAT_NOISE = Decimal("0.000001")
-_MAX_INTEGER_DIGITS = 15
-
-
 def _amount_fen(value: str, max_amount_fen: int) -> int:
-    text = _half(value)
-    if text.isascii() and text.isdigit() and len(text) <= _MAX_INTEGER_DIGITS:
-        fen = int(text) * 100
-    else:
-        compact = "".join(text.replace("\u2212", "-").split())
-        m = _AMOUNT_RE.fullmatch(compact)
-        if not m or (m[1] and m[2]):
-            raise RowError(RowCode.AMOUNT_INVALID, "amount")
-        number = m[3].replace(",", "")
-        whole, _, fraction = number.partition(".")
-        if len(whole.lstrip("0")) > _MAX_INTEGER_DIGITS:
-            raise RowError(RowCode.AMOUNT_TOO_LARGE, "amount")
-        if len(fraction) <= 2:
-            fen = int(whole or "0") * 100 + int(fraction.ljust(2, "0"))
-        else:
-            exact = Decimal(number)
-            rounded = exact.quantize(_FEN, rounding=ROUND_HALF_UP)
-            if abs(exact - rounded) > _FLOAT_NOISE:
-                raise RowError(RowCode.AMOUNT_INVALID, "amount")
-            fen = int(rounded * 100)
-        if fen and "-" in (m[1], m[2]):
-            raise RowError(RowCode.AMOUNT_NEGATIVE, "amount")
+    try:
+        fen = parse_amount_fen(value)
+    except ValidationError as exc:
+        raise RowError(exc.code, "amount") from exc
     if fen > max_amount_fen:
         raise RowError(RowCode.AMOUNT_TOO_LARGE, "amount")
     return fen
 
 
-_MILEAGE_RE = re.compile(
-    r"(-?)(\d{1,3}(?:,\d{3})+|\d{1,9})(\.\d*)?(?:km|公里|千米)?", re.IGNORECASE
-)
-
-
 def _mileage(value: str) -> int:
-    text = _half(value)
-    if text.isascii() and text.isdigit() and len(text) <= 9:
-        km = int(text)
-    else:
-        m = _MILEAGE_RE.fullmatch("".join(text.replace("\u2212", "-").split()))
-        if not m or m[1]:
-            raise RowError(RowCode.MILEAGE_INVALID, "mileage")
-        whole, fraction = m[2].replace(",", ""), (m[3] or "").rstrip(".")
-        if fraction:
-            km = int(Decimal(whole + fraction).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        else:
-            km = int(whole)
-    if km > MAX_MILEAGE_KM:
-        raise RowError(RowCode.MILEAGE_INVALID, "mileage")
-    return km
+    try:
+        return parse_mileage(value)
+    except ValidationError as exc:
+        raise RowError(exc.code, "mileage") from exc
 
 
 _EXCEL_SCIENTIFIC_RE = re.compile(r"\d(?:\.\d+)?E\+\d+", re.IGNORECASE)
 
 
 def _order_no(value: str) -> str:
-    text = _half(value)
+    text = quick_halfwidth(value)
     if not text:
         raise RowError(RowCode.MISSING_FIELD, "order_no")
     if (
@@ -278,11 +231,6 @@ def _order_no(value: str) -> str:
     ):
         raise RowError(RowCode.ORDER_NO_INVALID, "order_no")
     return text
-
-
-def normalise_category_key(text: str) -> str:
-    """The form category aliases are compared in: half-width, case-folded, no spaces."""
-    return "".join(to_halfwidth(text).casefold().split())
 
 
 def _category(value: str, categories: Mapping[str, str]) -> str:
