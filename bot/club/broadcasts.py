@@ -10,10 +10,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Integer,
-    String,
     and_,
     exists,
     func,
@@ -26,13 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from bot.club import audit
-from bot.club.outbox import BROADCAST_OPT_OUT, Status
+from bot.club import audit, outbox
+from bot.club.outbox import BROADCAST_OPT_OUT, Purpose, Status
 from bot.club.policy import ClubPolicy
 from bot.club.tiers import add_months
-from db.base import UTCDateTime
 from db.models import Broadcast, Car, Member, Push, PushOptOut, Visit
-from db.writes import insert_ignoring_duplicates
 
 IDLE_CHOICES = (90, 180, 365)
 
@@ -148,26 +142,17 @@ async def release(
     if row is None:
         return None
     store_id, kind, audience = row
-    members = audience_query(policy, store_id, kind, audience, today).subquery()
-    constant = {
-        "store_id": literal(store_id, Integer),
-        "purpose": literal("broadcast", String),
-        "dedupe_key": literal(f"b{broadcast_id}", String),
-        "params": literal({"broadcast_id": broadcast_id}, JSON),
-        "urgent": literal(kind == "weather", Boolean),
-        "broadcast_id": literal(broadcast_id, Integer),
-        "status": literal(str(Status.QUEUED), String),
-        "attempts": literal(0, Integer),
-        "not_before": literal(now, UTCDateTime()),
-        "created_at": literal(now, UTCDateTime()),
-    }
-    rows = select(members.c.id, members.c.telegram_user_id, *constant.values()).where(
-        literal(True, Boolean)  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT
+    recipients = await outbox.enqueue_for(
+        session,
+        audience_query(policy, store_id, kind, audience, today),
+        store_id=store_id,
+        purpose=Purpose.BROADCAST,
+        dedupe_key=f"b{broadcast_id}",
+        params={"broadcast_id": broadcast_id},
+        urgent=kind == "weather",
+        broadcast_id=broadcast_id,
+        not_before=now,
     )
-    columns = ["member_id", "chat_id", *constant]
-    statement = insert_ignoring_duplicates(session, Push).from_select(columns, rows)
-    result = await session.execute(statement)
-    recipients = max(result.rowcount or 0, 0)
     await session.execute(
         update(Broadcast).where(Broadcast.id == broadcast_id).values(recipients=recipients)
     )

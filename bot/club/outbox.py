@@ -12,10 +12,12 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Boolean, Select, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.base import utcnow
 from db.models import Push
-from db.writes import insert_many_once, insert_once
+from db.writes import insert_ignoring_duplicates, insert_many_once, insert_once
 
 
 class Purpose(StrEnum):
@@ -106,6 +108,27 @@ async def enqueue(session: AsyncSession, **fields: Any) -> int | None:
 async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
     """Queue many `push_row`s in one statement; how many were new."""
     return len(await insert_many_once(session, Push, rows, Push.id))
+
+
+async def enqueue_for(session: AsyncSession, recipients: Select[Any], **fields: Any) -> int:
+    """Queue the same push for every (member id, chat id) row `recipients` selects, in one
+    INSERT … SELECT (a broadcast, a holiday greeting); how many were new.
+
+    `fields` are `push_row`'s, without member_id and chat_id.
+    """
+    now = utcnow()
+    constant = {**push_row(member_id=0, chat_id=0, **fields), "created_at": now}
+    del constant["member_id"], constant["chat_id"]
+    constant.setdefault("not_before", now)
+    table = Push.__table__
+    people = recipients.subquery()
+    rows = select(
+        *people.c, *(literal(value, table.c[name].type) for name, value in constant.items())
+    ).where(literal(True, Boolean))  # SQLite needs a WHERE before ON CONFLICT here
+    columns = ["member_id", "chat_id", *constant]
+    statement = insert_ignoring_duplicates(session, Push).from_select(columns, rows)
+    result = await session.execute(statement)
+    return max(result.rowcount or 0, 0)
 
 
 def in_quiet_hours(moment: datetime, tz: ZoneInfo, start: time, end: time) -> bool:

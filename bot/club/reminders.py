@@ -20,16 +20,14 @@ from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Select, and_, literal, select
+from sqlalchemy import Row, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.club import outbox
 from bot.club import reminder_rules as rules
 from bot.club.policy import ClubPolicy
 from bot.club.reminder_rules import CarFacts, Due
-from db.base import utcnow
 from db.models import Car, Member, Push, PushOptOut, Visit
-from db.writes import insert_ignoring_duplicates
 
 CHUNK = 5000
 
@@ -179,25 +177,22 @@ class _Sweep:
         """Queue `due` for every reachable member with an id in [low, high] who has not
         turned it off, in one INSERT … SELECT (on a holiday, every owner is due)."""
         kind = str(due.purpose)
-        constant = {**self.row(due, 0, 0), "created_at": utcnow()}
-        del constant["member_id"], constant["chat_id"]
-        values = [literal(value, _pushes.c[name].type) for name, value in constant.items()]
         turned_off = select(_opt_outs.c.id).where(
             _opt_outs.c.member_id == _members.c.id, _opt_outs.c.kind == kind
         )
-        rows = select(_members.c.id, _members.c.telegram_user_id, *values).where(
+        recipients = select(_members.c.id, _members.c.telegram_user_id).where(
             _members.c.store_id == self.store_id,
             *_REACHABLE,
             _members.c.id.between(low, high),
             ~turned_off.exists(),
         )
-        columns = ["member_id", "chat_id", *constant]
-        statement = insert_ignoring_duplicates(session, Push).from_select(columns, rows)
-        result = await session.execute(statement)
+        fields = self.row(due, 0, 0)
+        del fields["member_id"], fields["chat_id"], fields["status"], fields["attempts"]
+        queued = await outbox.enqueue_for(session, recipients, **fields)
         opted_out = sum(1 for _, k in off if k == kind)
         self.report.due += count
         self.report.opted_out += opted_out
-        self.report.add(kind, max(result.rowcount or 0, 0))
+        self.report.add(kind, queued)
 
 
 async def _maintained(session: AsyncSession, car_ids: list[int]) -> set[int]:
