@@ -7,7 +7,17 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import AuditEntry, Car, ChatUser, Dialog, JoinLink, Member, StaffRole, Store
+from db.models import (
+    AuditEntry,
+    Car,
+    ChatUser,
+    Dialog,
+    JoinLink,
+    Member,
+    StaffRole,
+    Store,
+    Visit,
+)
 
 
 async def store_by_code(session: AsyncSession, code: str) -> Store | None:
@@ -141,3 +151,9 @@ async def recent_audit(
         .limit(limit)
     )
     return rows.all()
+
+
+async def visit_by_order(session: AsyncSession, store_id: int, order_no: str) -> Visit | None:
+    return await session.scalar(
+        select(Visit).where(Visit.store_id == store_id, Visit.order_no == order_no)
+    )

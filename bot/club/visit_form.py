@@ -11,7 +11,6 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club import dialogs, visits
@@ -25,7 +24,6 @@ from bot.club.validation import (
 )
 from bot.club.visits import VisitError, VisitInput, VisitRejected, VisitResult
 from db import queries
-from db.models import Visit
 
 FLOW = "visit"
 
@@ -85,9 +83,7 @@ async def _check(
     """The value for `step` from what staff sent; raises ValidationError or VisitRejected."""
     if skip:
         if step not in SKIPPABLE:
-            raise VisitRejected(
-                VisitError.ORDER_NO_INVALID if step is Step.ORDER else VisitError.AMOUNT_INVALID
-            )
+            raise VisitRejected(VisitError.NOT_SKIPPABLE)
         return None
     text = (text or "").strip()
     if step is Step.PLATE:
@@ -101,19 +97,14 @@ async def _check(
             raise VisitRejected(VisitError.UNKNOWN_CATEGORY)
         return code
     if step is Step.AMOUNT:
-        fen = parse_amount_fen(text)  # never negative; zero is a free first maintenance
-        if fen > policy.max_visit_fen:
-            raise VisitRejected(VisitError.AMOUNT_TOO_LARGE)
+        fen = parse_amount_fen(text)
+        visits.check_amount(policy, fen)
         return fen
     if step is Step.MILEAGE:
         return parse_mileage(text)
     if step is Step.ORDER:
-        if not 0 < len(text) <= 40 or not text.isprintable():
-            raise VisitRejected(VisitError.ORDER_NO_INVALID)
-        taken = await session.scalar(
-            select(Visit.id).where(Visit.store_id == store_id, Visit.order_no == text)
-        )
-        if taken is not None:
+        visits.check_order_no(text)
+        if await queries.visit_by_order(session, store_id, text) is not None:
             raise VisitRejected(VisitError.DUPLICATE_ORDER)
         return text
     if text == TODAY:

@@ -24,6 +24,7 @@ from db import queries
 from db.models import Car, Member, PointsEntry, Visit
 from db.writes import insert_once
 
+MAX_ORDER_NO = 40  # characters in a DMS repair-order number
 # Visits that reset the regular-maintenance clock (a repair does not).
 SERVICE_CATEGORIES = frozenset({"maintenance", "first_maintenance"})
 
@@ -71,20 +72,29 @@ class VisitResult:
     changes: list[Change] = field(default_factory=list)
 
 
+def check_amount(policy: ClubPolicy, amount_fen: int) -> None:
+    """Zero is real (a free first maintenance); above the policy's maximum is a typo."""
+    if amount_fen < 0:
+        raise VisitRejected(VisitError.AMOUNT_INVALID)
+    if amount_fen > policy.max_visit_fen:
+        raise VisitRejected(VisitError.AMOUNT_TOO_LARGE)
+
+
+def check_order_no(order_no: str) -> None:
+    if not 0 < len(order_no) <= MAX_ORDER_NO or not order_no.isprintable():
+        raise VisitRejected(VisitError.ORDER_NO_INVALID)
+
+
 def check_input(policy: ClubPolicy, data: VisitInput, today: date) -> None:
     """The checks that need no database; raises VisitRejected."""
     if policy.category(data.category) is None:
         raise VisitRejected(VisitError.UNKNOWN_CATEGORY)
-    if data.amount_fen < 0:  # zero is real: a free first maintenance
-        raise VisitRejected(VisitError.AMOUNT_INVALID)
-    if data.amount_fen > policy.max_visit_fen:
-        raise VisitRejected(VisitError.AMOUNT_TOO_LARGE)
+    check_amount(policy, data.amount_fen)
     if data.visit_date > today:
         raise VisitRejected(VisitError.DATE_IN_FUTURE)
     if data.mileage is not None and not 0 <= data.mileage <= MAX_MILEAGE:
         raise VisitRejected(VisitError.MILEAGE_INVALID)
-    if not data.order_no or len(data.order_no) > 40 or not data.order_no.isprintable():
-        raise VisitRejected(VisitError.ORDER_NO_INVALID)
+    check_order_no(data.order_no)
 
 
 async def _apply_rules(
@@ -239,9 +249,7 @@ async def reverse_visit(
     reason = reason.strip()
     if not reason:
         raise VisitRejected(VisitError.REASON_MISSING)
-    visit = await session.scalar(
-        select(Visit).where(Visit.store_id == store_id, Visit.order_no == order_no.strip())
-    )
+    visit = await queries.visit_by_order(session, store_id, order_no.strip())
     if visit is None:
         raise VisitRejected(VisitError.UNKNOWN_ORDER)
     award = await session.scalar(
