@@ -7,7 +7,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
 from bot import notices
@@ -19,7 +18,7 @@ from db.models import Member
 log = logging.getLogger(__name__)
 
 
-async def daily_sweep(services: Services, bot: Bot | None = None) -> dict[str, int]:
+async def daily_sweep(services: Services) -> dict[str, int]:
     """Care reminders into the outbox; lapsed memberships step down; points expire."""
     today = services.today()
     report = await reminders.sweep(
@@ -63,7 +62,7 @@ def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 
 async def _daily(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await daily_sweep(_services(context), context.bot)
+    await daily_sweep(_services(context))
 
 
 async def _broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:

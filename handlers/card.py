@@ -35,7 +35,7 @@ def card_caption(turn: Turn, view: CardView) -> str:
 
 
 async def send_card(turn: Turn, member: Member) -> None:
-    view = await card_view(turn.session, turn.services.policy, member, turn.services.today())
+    view = card_view(turn.services.policy, member, turn.services.today())
     payload = card_payload(turn.services.bot_username, member.card_code)
     image = render_card(member.card_code, payload, view.tier.color)
     turn.reply_photo(image, card_caption(turn, view))

@@ -33,7 +33,7 @@ def noon(bot) -> datetime:
 
 async def test_first_maintenance_reminder_and_a_callback_request(bot):
     owner = await owner_due_for_first_maintenance(bot)
-    await daily_sweep(services(bot), bot.app.bot)
+    await daily_sweep(services(bot))
     await bot.drain(at=noon(bot))
     reminder = owner.last
     assert "first maintenance" in reminder.text and "粤B12345" in reminder.text
@@ -42,7 +42,7 @@ async def test_first_maintenance_reminder_and_a_callback_request(bot):
     assert "will call you soon" in joined(calls)
     staff = bot.person(ADMIN_ID, language="en")
     assert "asked to be called: 1" in joined(await staff.send("/followups"))
-    await daily_sweep(services(bot), bot.app.bot)  # the next sweep the same day…
+    await daily_sweep(services(bot))  # the next sweep the same day…
     await bot.drain(at=noon(bot))
     due = [c for c in owner.received() if "due for its first maintenance" in c.text]
     assert len(due) == 1  # …sends nothing
@@ -59,7 +59,7 @@ async def test_manager_rewords_a_reminder(bot):
         "/templates first_maintenance en {name}, {plate} needs its 首保 by {due}."
     )
     assert "Saved" in joined(ok)
-    await daily_sweep(services(bot), bot.app.bot)
+    await daily_sweep(services(bot))
     await bot.drain(at=noon(bot))
     assert owner.last.text.startswith("Wang Wei, 粤B12345 needs its 首保 by ")
     assert "Back to the default" in joined(
@@ -70,7 +70,7 @@ async def test_manager_rewords_a_reminder(bot):
 
 async def test_blocked_owner_lands_on_follow_ups_and_is_reached_again_after_writing(bot):
     owner = await owner_due_for_first_maintenance(bot, 7602)
-    await daily_sweep(services(bot), bot.app.bot)
+    await daily_sweep(services(bot))
     bot.api.fault = lambda method, params: (
         (
             403,

@@ -35,7 +35,12 @@ def due_of(purpose: Purpose, today: str, born: str = "", until: str = "", **f: A
     day, maintained = D(today), f.pop("maintained", False)
     if purpose in (Purpose.BIRTHDAY, Purpose.MEMBERSHIP, Purpose.HOLIDAY):
         dates = (D(born) if born else None, D(until) if until else None)
-        found = rules.member_reminders(*dates, day, R)
+        found = [
+            rules.birthday(dates[0], day),
+            rules.membership(dates[1], day, R),
+            rules.holiday(day, R),
+        ]
+        found = [d for d in found if d is not None]
     else:
         fields = {k: D(v) if isinstance(v, str) else v for k, v in f.items()}
         found = rules.car_reminders(car(**fields), day, R, maintained=maintained)

@@ -158,13 +158,13 @@ async def test_daily_sweep_reminds_owners_before_expiry_once(bot):
         member = await session.get(Member, (await member_of(bot, 9003)).id)
         member.valid_until = svc.today() + timedelta(days=20)
         await session.commit()
-    first = await daily_sweep(svc, bot.app.bot)
+    first = await daily_sweep(svc)
     assert first["reminders"] >= 1
     noon = datetime.combine(svc.today(), time(12), svc.settings.tz)
     await bot.drain(at=noon)  # reminders go at the policy's send_at (10:30 store time)
     assert "membership card expires on" in owner.last.text
     assert owner.last.button_labels == ["Renew my membership"]
-    again = await daily_sweep(svc, bot.app.bot)
+    again = await daily_sweep(svc)
     assert again == {"reminders": 0, "stepped_down": 0, "points_expired": 0}
     before = len(owner.received())
     await bot.drain(at=noon)

@@ -24,17 +24,13 @@ class CardView:
     member: Member
     tier: Tier
     expired: bool
-    referred_count: int
 
 
-async def card_view(
-    session: AsyncSession, policy: ClubPolicy, member: Member, today: date
-) -> CardView:
+def card_view(policy: ClubPolicy, member: Member, today: date) -> CardView:
     return CardView(
         member=member,
         tier=policy.tier(member.tier_code),
         expired=member.valid_until < today,
-        referred_count=await queries.count_referred(session, member.id),
     )
 
 

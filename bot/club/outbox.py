@@ -7,7 +7,7 @@ sender (`bot.sender`) claims due rows, sends them and records the outcome here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -66,9 +66,6 @@ class Status(StrEnum):
     BLOCKED = "blocked"  # the owner blocked the bot (403)
     CAPPED = "capped"  # over the weekly cap of non-urgent pushes: follow-up list
     CANCELLED = "cancelled"  # e.g. a scheduled broadcast called off
-
-
-FINAL = {Status.SENT, Status.FAILED, Status.BLOCKED, Status.CAPPED, Status.CANCELLED}
 
 
 def push_row(
@@ -136,14 +133,3 @@ def in_quiet_hours(moment: datetime, tz: ZoneInfo, start: time, end: time) -> bo
     if start <= end:
         return start <= local < end
     return local >= start or local < end  # e.g. 21:00–08:00 spans midnight
-
-
-def quiet_hours_end(moment: datetime, tz: ZoneInfo, start: time, end: time) -> datetime:
-    """The first moment at or after `moment` outside quiet hours."""
-    if not in_quiet_hours(moment, tz, start, end):
-        return moment
-    local = moment.astimezone(tz)
-    candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
-    if candidate <= local:
-        candidate += timedelta(days=1)
-    return candidate.astimezone(moment.tzinfo)

@@ -75,7 +75,6 @@ class ClubPolicy:
     starting_tier: str
     grace_days: int
     expiry_step_down: bool
-    notice_days: int
     manual_tier_is_floor: bool
     renewal_fee_fen: int
     renewal_points_cost: int
@@ -243,7 +242,6 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
             "starting_tier",
             "grace_days",
             "expiry_step_down",
-            "notice_days",
             "manual_tier_is_floor",
         },
     )
@@ -266,7 +264,6 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
         starting_tier=str(starting),
         grace_days=whole(membership, "[membership]", "grace_days"),
         expiry_step_down=flag(membership, "[membership]", "expiry_step_down"),
-        notice_days=whole(membership, "[membership]", "notice_days"),
         manual_tier_is_floor=flag(membership, "[membership]", "manual_tier_is_floor"),
         renewal_fee_fen=whole(renewal, "[renewal]", "fee_fen"),
         renewal_points_cost=whole(renewal, "[renewal]", "points_cost"),

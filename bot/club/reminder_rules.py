@@ -218,11 +218,3 @@ def holiday(today: date, policy: ReminderPolicy) -> Due | None:
     if not any(h.month_day == month_day for h in policy.holidays):
         return None
     return Due(Purpose.HOLIDAY, f"{today.year}-{month_day}", {"holiday": month_day})
-
-
-def member_reminders(
-    born: date | None, valid_until: date | None, today: date, policy: ReminderPolicy
-) -> list[Due]:
-    """Every member-level reminder due today (one per member, whatever their cars)."""
-    found = (birthday(born, today), membership(valid_until, today, policy), holiday(today, policy))
-    return [due for due in found if due is not None]
