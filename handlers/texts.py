@@ -32,7 +32,6 @@ ERRORS: dict[str, str] = {
     "mileage_invalid": N_("Please send the mileage in km, e.g. 35000."),
     # bot.club.visits.VisitError
     "unknown_plate": N_("No member's car has that plate."),
-    "unknown_category": N_("That is not one of the store's spend categories."),
     "amount_too_large": N_("That amount is too large for one visit; please check it."),
     "date_before_delivery": N_("That date is before the car was delivered."),
     "order_no_invalid": N_("Please send the DMS order number (up to 40 characters)."),

@@ -31,7 +31,7 @@ SERVICE_CATEGORIES = frozenset({"maintenance", "first_maintenance"})
 
 class VisitError(StrEnum):
     UNKNOWN_PLATE = "unknown_plate"
-    UNKNOWN_CATEGORY = "unknown_category"
+    UNKNOWN_CATEGORY = "category_unknown"  # the same code a DMS row gets
     AMOUNT_INVALID = "amount_invalid"
     AMOUNT_TOO_LARGE = "amount_too_large"
     DATE_IN_FUTURE = "date_in_future"
