@@ -29,7 +29,6 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import date
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,7 @@ from bot.club.outbox import Purpose, enqueue_many, push_row  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.sender import PushSender, Rendered  # noqa: E402
 from db.models import Member, Push  # noqa: E402
+from tests.flows import member_rows  # noqa: E402
 from tests.harness import FakeBotAPI, error_answer  # noqa: E402
 
 FIRST_CHAT = 10_000_000
@@ -70,20 +70,7 @@ async def setup(folder: Path, members: int, rate: int | None) -> Any:
         weekly_cap=1000,
     )
     services.policy = replace(services.policy, pushes=pushes)
-    rows = [
-        {
-            "store_id": services.store_id,
-            "telegram_user_id": FIRST_CHAT + i,
-            "phone": f"+86139{i:08d}",
-            "name": f"Owner {i}",
-            "tier_code": services.policy.tiers[0].code,
-            "valid_until": date(2030, 1, 1),
-            "card_code": f"C{i:09d}",
-            "referral_code": f"R{i:09d}",
-            "join_channel": "new_car",
-        }
-        for i in range(members)
-    ]
+    rows = member_rows(services.store_id, services.policy.tiers[0].code, FIRST_CHAT, members)
     async with services.sessionmaker() as session:
         await session.execute(insert(Member), rows)
         found = await session.execute(select(Member.id, Member.telegram_user_id))

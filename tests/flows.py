@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from bot.services import Services
@@ -46,3 +48,21 @@ async def members(bot: Bot) -> list[Member]:
 async def member_of(bot: Bot, user_id: int) -> Member | None:
     async with services(bot).sessionmaker() as session:
         return await session.scalar(select(Member).where(Member.telegram_user_id == user_id))
+
+
+def member_rows(store_id: int, tier_code: str, first_chat: int, count: int) -> list[dict]:
+    """`count` members with chats first_chat, first_chat + 1, …, for bulk inserts."""
+    return [
+        {
+            "store_id": store_id,
+            "telegram_user_id": first_chat + i,
+            "phone": f"+86139{first_chat + i:08d}",
+            "name": f"Owner {i}",
+            "tier_code": tier_code,
+            "valid_until": date(2030, 1, 1),
+            "card_code": f"C{first_chat + i:09d}",
+            "referral_code": f"R{first_chat + i:09d}",
+            "join_channel": "new_car",
+        }
+        for i in range(count)
+    ]

@@ -8,7 +8,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
@@ -19,7 +19,7 @@ from bot.club.outbox import Purpose, enqueue, enqueue_many, push_row
 from bot.sender import PushSender, Rendered, stop_sender
 from db.base import utcnow
 from db.models import Member, Push
-from tests.flows import services
+from tests.flows import member_rows, services
 from tests.harness import Bot, error_answer
 
 FAST = (0.01, 0.01, 0.01)  # quick in-process retries, so tests do not sleep for seconds
@@ -42,20 +42,7 @@ async def fast_bot(make_bot, tmp_path, **pushes: object) -> Bot:
 
 async def add_members(bot: Bot, count: int, first: int = 70000) -> list[Member]:
     svc = services(bot)
-    rows = [
-        {
-            "store_id": svc.store_id,
-            "telegram_user_id": first + i,
-            "phone": f"+86139{first + i:08d}",
-            "name": f"Owner {i}",
-            "tier_code": svc.policy.tiers[0].code,
-            "valid_until": date(2030, 1, 1),
-            "card_code": f"C{first + i}",
-            "referral_code": f"R{first + i}",
-            "join_channel": "new_car",
-        }
-        for i in range(count)
-    ]
+    rows = member_rows(svc.store_id, svc.policy.tiers[0].code, first, count)
     async with svc.sessionmaker() as session:
         await session.execute(insert(Member), rows)
         await session.commit()
