@@ -1,4 +1,4 @@
-"""Benchmark: a broadcast to 10,000 members through the one sender (`bot.sender.PushSender`).
+"""Benchmark: a broadcast to 10,000 members through the one sender (`PushSender`).
 
     python benchmarks/broadcast.py --faults 0      # the policy's 30/s: 5.6 min
     python benchmarks/broadcast.py --rate 300 --faults 0   # 33 s
@@ -40,9 +40,9 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from telegram import Bot  # noqa: E402
 
 from bot.app import build_services  # noqa: E402
-from bot.club.outbox import Purpose, enqueue_many, push_row  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.sender import PushSender, Rendered  # noqa: E402
+from bot.messaging.outbox import Purpose, enqueue_many, push_row  # noqa: E402
+from bot.messaging.sender import PushSender, Rendered  # noqa: E402
 from db.models import Member, Push  # noqa: E402
 from tests.flows import member_rows  # noqa: E402
 from tests.harness import FakeBotAPI, error_answer  # noqa: E402
@@ -147,7 +147,7 @@ def main() -> None:
     parser.add_argument("--rate", type=int, help="messages/s (default: the policy's, 30)")
     parser.add_argument("--faults", type=float, default=0.05, help="share of 429 answers")
     args = parser.parse_args()
-    logging.getLogger("bot.sender").setLevel(logging.ERROR)  # one line per flood wait
+    logging.getLogger("bot.messaging.sender").setLevel(logging.ERROR)  # one line per flood wait
     asyncio.run(bench(args.members, args.rate, args.faults))
 
 

@@ -63,7 +63,7 @@ def peak_rss_mb() -> float:
 
 async def run_once(rows: int, cars: int) -> None:
     from bot.app import build_services
-    from bot.club.imports import import_file
+    from bot.club.imports.run import import_file
     from bot.config import load_settings
 
     with tempfile.TemporaryDirectory() as tmp:

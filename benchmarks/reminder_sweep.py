@@ -120,7 +120,7 @@ def fill(path: Path, store_id: int, count: int, today: date) -> None:
 
 async def run_once(count: int, today: date, trace: bool, chunk: int) -> None:
     from bot.app import build_services
-    from bot.club.reminders import sweep
+    from bot.club.reminders.sweep import sweep
     from bot.config import load_settings
 
     with tempfile.TemporaryDirectory() as tmp:

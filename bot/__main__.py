@@ -9,7 +9,7 @@ import sys
 from telegram import Update
 
 from bot.app import build_application, build_services
-from bot.club.policy import PolicyError
+from bot.club.policy.model import PolicyError
 from bot.config import ConfigError, load_settings
 
 

@@ -8,13 +8,13 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot import jobs
-from bot.club import staff
-from bot.club.policy import ClubPolicy, load_policy
-from bot.club.stores import ensure_store
+from bot.club.policy.model import ClubPolicy, load_policy
+from bot.club.staff import roles as staff
+from bot.club.stores.registry import ensure_store
 from bot.commands import register_owner_commands, register_staff_commands
 from bot.config import Settings
-from bot.push_texts import push_renderer
-from bot.sender import PushSender, stop_sender
+from bot.messaging.sender import PushSender, stop_sender
+from bot.messaging.texts import push_renderer
 from bot.services import Services
 from bot.updates import PerChatUpdateProcessor
 from db.engine import make_engine, make_sessionmaker

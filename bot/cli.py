@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 
 from bot.app import build_services
-from bot.club import points
-from bot.club.dms.reader import FileFormatError
-from bot.club.imports import import_file
+from bot.club.imports.dms.reader import FileFormatError
+from bot.club.imports.run import import_file
+from bot.club.points import ledger as points
 from bot.config import Settings
 
 

@@ -15,9 +15,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
-from babel import dates as babel_dates
-from babel import numbers as babel_numbers
+from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -93,21 +91,21 @@ class Translator:
             return "—"
         if isinstance(value, datetime):
             value = value.astimezone(self.tz).date() if value.tzinfo else value.date()
-        return babel_dates.format_date(value, format=fmt, locale=self.babel_locale)
+        return dates.format_date(value, format=fmt, locale=self.babel_locale)
 
     def datetime(self, value: datetime, fmt: str = "medium") -> str:
-        return babel_dates.format_datetime(
+        return dates.format_datetime(
             value, format=fmt, tzinfo=self.tz, locale=self.babel_locale
         )
 
     def number(self, value: int) -> str:
-        return babel_numbers.format_decimal(value, locale=self.babel_locale)
+        return numbers.format_decimal(value, locale=self.babel_locale)
 
     def money(self, fen: int) -> str:
         """Yuan with the ¥ sign in every language (Babel's English says "CN¥")."""
         from decimal import Decimal
 
-        amount = babel_numbers.format_decimal(
+        amount = numbers.format_decimal(
             Decimal(fen) / 100, format="#,##0.00", locale=self.babel_locale
         )
         return f"¥{amount}"

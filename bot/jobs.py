@@ -9,9 +9,12 @@ from datetime import datetime
 
 from telegram.ext import Application, ContextTypes
 
-from bot import notices
-from bot.club import broadcasts, membership, points, reminders
-from bot.notify import notify_member
+from bot.club.broadcasts import campaigns as broadcasts
+from bot.club.points import ledger as points
+from bot.club.points import membership
+from bot.club.reminders import sweep as reminders
+from bot.messaging import membership_texts
+from bot.messaging.notify import notify_member
 from bot.services import Services
 from db.models import Member
 
@@ -33,7 +36,7 @@ async def daily_sweep(services: Services) -> dict[str, int]:
                     session,
                     services,
                     member,
-                    lambda t, c=change: notices.for_owner(t, services.policy, c),
+                    lambda t, c=change: membership_texts.for_owner(t, services.policy, c),
                     f"expired:{change.valid_until.isoformat()}",
                 )
         expired = await points.expire_due(session, services.store_id, today)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.club.policy import ClubPolicy
+from bot.club.policy.model import ClubPolicy
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from db.base import utcnow

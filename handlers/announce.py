@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import notices
-from bot.club.membership import Change
-from bot.notify import notify_member, tell_staff
+from bot.club.points.membership import Change
+from bot.messaging import membership_texts
+from bot.messaging.notify import notify_member, tell_staff
 from db.models import Member
 from handlers.common import Turn
 
@@ -14,13 +14,16 @@ async def announce(turn: Turn, member: Member, changes: list[Change]) -> None:
     bot, services, policy = turn.context.bot, turn.services, turn.services.policy
     for change in changes:
         await notify_member(
-            turn.session, services, member, lambda t, c=change: notices.for_owner(t, policy, c)
+            turn.session,
+            services,
+            member,
+            lambda t, c=change: membership_texts.for_owner(t, policy, c),
         )
-        if notices.worth_telling_staff(change):
+        if membership_texts.worth_telling_staff(change):
 
             async def send(change: Change = change) -> None:
                 await tell_staff(
-                    bot, services, lambda t: notices.for_staff(t, policy, member, change)
+                    bot, services, lambda t: membership_texts.for_staff(t, policy, member, change)
                 )
 
             turn.after_commit.append(send)

@@ -7,11 +7,13 @@ from datetime import datetime
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club import broadcast_form, broadcasts, staff
-from bot.club.broadcast_form import FormOutcome, Step
-from bot.club.broadcasts import IDLE_CHOICES
-from bot.club.outbox import BROADCAST_KINDS
+from bot.club.broadcasts import campaigns as broadcasts
+from bot.club.broadcasts import form
+from bot.club.broadcasts.campaigns import IDLE_CHOICES
+from bot.club.broadcasts.form import FormOutcome, Step
+from bot.club.staff import roles as staff
 from bot.i18n import N_
+from bot.messaging.outbox import BROADCAST_KINDS
 from handlers.broadcast_report import counts_text, start_report
 from handlers.common import Markup, Turn, inline, staff_only, turn_handler
 
@@ -126,7 +128,7 @@ async def show(turn: Turn, outcome: FormOutcome) -> None:
 
 async def _answer(turn: Turn, **kwargs: object) -> None:
     roles = await turn.roles()
-    outcome = await broadcast_form.answer(
+    outcome = await form.answer(
         turn.session,
         turn.services.policy,
         turn.user_id,
@@ -139,9 +141,9 @@ async def _answer(turn: Turn, **kwargs: object) -> None:
 @staff_only(staff.Permission.BROADCAST)
 async def take_text(turn: Turn) -> None:
     """Typed text while composing (the router sends it here): a text, a model or a time."""
-    from bot.club import dialogs
+    from bot.club.forms import dialogs
 
-    dialog = await dialogs.current(turn.session, turn.user_id, broadcast_form.FLOW)
+    dialog = await dialogs.current(turn.session, turn.user_id, form.FLOW)
     if dialog is not None and dialog.step == Step.WHEN:
         await _schedule(turn, turn.text)
     else:
@@ -158,7 +160,7 @@ async def take_photo(turn: Turn) -> None:
 @turn_handler
 @staff_only(staff.Permission.BROADCAST)
 async def on_broadcast(turn: Turn) -> None:
-    await show(turn, await broadcast_form.begin(turn.session, turn.services.store_id, turn.user_id))
+    await show(turn, await form.begin(turn.session, turn.services.store_id, turn.user_id))
 
 
 async def _create(turn: Turn, data: dict, send_at: datetime) -> None:
@@ -194,11 +196,11 @@ async def _create(turn: Turn, data: dict, send_at: datetime) -> None:
 
 
 async def _schedule(turn: Turn, text: str) -> None:
-    when = broadcast_form.parse_when(text, turn.services.settings.tz, turn.services.now())
+    when = form.parse_when(text, turn.services.settings.tz, turn.services.now())
     if when is None:
         turn.reply(turn._("Please send a future store time like 2026-12-01 09:00."))
         return
-    data = await broadcast_form.finish(turn.session, turn.user_id)
+    data = await form.finish(turn.session, turn.user_id)
     if data is not None:
         await _create(turn, data, when)
 
@@ -211,7 +213,7 @@ async def on_button(turn: Turn) -> None:
     if action == "pick" and len(parts) == 3:
         await _answer(turn, choice=parts[2])
     elif action == "send":
-        data = await broadcast_form.finish(turn.session, turn.user_id)
+        data = await form.finish(turn.session, turn.user_id)
         if data is None:
             turn.callback_notice = turn.label(ERRORS, "stale")
             return
@@ -222,7 +224,7 @@ async def on_button(turn: Turn) -> None:
             return
         await _create(turn, data, turn.services.now())
     elif action == "cancel":
-        await broadcast_form.finish(turn.session, turn.user_id)
+        await form.finish(turn.session, turn.user_id)
         turn.replace(turn._("Cancelled; nothing was sent."))
     elif action == "stop" and len(parts) == 3 and parts[2].isdigit():
         if await broadcasts.cancel(

@@ -9,9 +9,9 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.club import broadcasts
-from bot.club.delivery import broadcast_counts
+from bot.club.broadcasts import campaigns
 from bot.i18n import Translator
+from bot.messaging.claims import broadcast_counts
 from bot.services import Services
 from db.models import Broadcast
 from handlers.common import Turn
@@ -62,7 +62,7 @@ def start_report(turn: Turn, broadcast_id: int) -> None:
             if item is None:
                 return
             message = await bot.send_message(chat_id, await counts_text(session, t, item))
-            await broadcasts.set_report_message(session, broadcast_id, message.message_id)
+            await campaigns.set_report_message(session, broadcast_id, message.message_id)
             await session.commit()
 
     turn.after_commit.append(post)
@@ -71,12 +71,12 @@ def start_report(turn: Turn, broadcast_id: int) -> None:
 async def refresh_reports(services: Services, bot: Bot) -> None:
     """Edit every running broadcast's report; a finished one is marked done."""
     async with services.sessionmaker() as session:
-        running = await broadcasts.reporting(session, services.store_id)
+        running = await campaigns.reporting(session, services.store_id)
         for item in running:
             t = services.translator(item.report_locale or services.settings.default_locale)
             counts = await broadcast_counts(session, item.id)
             if not waiting(counts):
-                await broadcasts.mark_done(session, item.id)
+                await campaigns.mark_done(session, item.id)
                 item.status = "done"
             text = report_text(t, item, counts)
             try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.club.members import CardView, card_payload, card_view
-from bot.notices import way_to_next_tier
+from bot.club.members.lookup import CardView, card_payload, card_view
+from bot.messaging.membership_texts import way_to_next_tier
 from bot.render.card_image import render_card
 from db import queries
 from db.models import Member

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.club import staff
-from bot.club.members import saved_locale
+from bot.club.members.lookup import saved_locale
+from bot.club.staff import roles as staff
 from bot.i18n import Translator, resolve_locale
 from bot.services import Services
 

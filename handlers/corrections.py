@@ -7,13 +7,16 @@ import re
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club import audit, membership, points, visits
-from bot.club.codes import new_code
-from bot.club.members import open_member_for_staff
-from bot.club.membership import EventKind
-from bot.club.points import EntryKind, Posting
-from bot.club.staff import Permission
-from bot.club.visits import VisitRejected
+from bot.club.common.codes import new_code
+from bot.club.members.lookup import open_member_for_staff
+from bot.club.points import ledger as points
+from bot.club.points import membership
+from bot.club.points.ledger import EntryKind, Posting
+from bot.club.points.membership import EventKind
+from bot.club.staff import audit
+from bot.club.staff.roles import Permission
+from bot.club.visits import record
+from bot.club.visits.record import VisitRejected
 from db import queries
 from db.models import Member
 from handlers.announce import announce
@@ -50,7 +53,7 @@ async def on_reverse(turn: Turn) -> None:
         turn.reply(turn._("Usage: /reverse <order number> <reason>"))
         return
     try:
-        result = await visits.reverse_visit(
+        result = await record.reverse_visit(
             turn.session,
             turn.services.store_id,
             turn.user_id,

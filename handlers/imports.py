@@ -10,9 +10,9 @@ import tempfile
 
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
-from bot.club.dms.reader import FileFormatError
-from bot.club.imports import ImportReport, import_file
-from bot.club.staff import Permission
+from bot.club.imports.dms.reader import FileFormatError
+from bot.club.imports.run import ImportReport, import_file
+from bot.club.staff.roles import Permission
 from bot.i18n import N_, Translator
 from handlers.common import Turn, staff_only, turn_handler
 from handlers.texts import error_text

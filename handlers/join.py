@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.club import join
-from bot.club.join import Answer, JoinError, JoinOutcome, JoinStep
+from bot.club.members import join
+from bot.club.members.join import Answer, JoinError, JoinOutcome, JoinStep
 from bot.i18n import N_, Translator
 from handlers.card import send_card
 from handlers.common import Markup, Turn, inline, turn_handler

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club import membership
-from bot.club.codes import new_code
-from bot.club.membership import TradeOutcome
-from bot.club.points import EntryKind
-from bot.club.tiers import next_tier
+from bot.club.common.codes import new_code
+from bot.club.points import membership
+from bot.club.points.ledger import EntryKind
+from bot.club.points.membership import TradeOutcome
+from bot.club.points.tiers import next_tier
 from db import queries
 from db.models import Member
 from handlers.announce import announce

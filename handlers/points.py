@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club import points
-from bot.club.points import EntryKind
-from bot.notices import way_to_next_tier
+from bot.club.points import ledger as points
+from bot.club.points.ledger import EntryKind
+from bot.messaging.membership_texts import way_to_next_tier
 from db.models import PointsEntry, Visit
 from handlers.card import current_member
 from handlers.common import Turn, inline, turn_handler

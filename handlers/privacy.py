@@ -6,7 +6,7 @@ import json
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club import privacy
+from bot.club.members import privacy
 from handlers.card import current_member
 from handlers.common import Turn, inline, turn_handler
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot import push_texts
-from bot.club import audit, preferences, templates
-from bot.club.delivery import follow_ups
-from bot.club.outbox import OPT_OUT_KINDS, REMINDERS
-from bot.club.staff import Permission
+from bot.club.reminders import preferences, templates
+from bot.club.staff import audit
+from bot.club.staff.roles import Permission
 from bot.i18n import N_, SUPPORTED_LOCALES
-from bot.notify import tell_staff
+from bot.messaging import texts
+from bot.messaging.claims import follow_ups
+from bot.messaging.notify import tell_staff
+from bot.messaging.outbox import OPT_OUT_KINDS, REMINDERS
 from db import queries
 from db.models import Push
 from handlers.card import current_member
@@ -156,12 +157,12 @@ async def on_templates(turn: Turn) -> None:
             await templates.reset(turn.session, svc.store_id, args[0], args[1], turn.user_id)
             turn.reply(turn._("Back to the default wording."))
             return
-        bad = push_texts.bad_placeholders(text)
+        bad = texts.bad_placeholders(text)
         if bad or not text.strip():
             turn.reply(
                 turn._(
                     "Only these placeholders can be used: {fields}",
-                    fields=", ".join("{" + f + "}" for f in push_texts.FIELDS),
+                    fields=", ".join("{" + f + "}" for f in texts.FIELDS),
                 )
             )
             return
@@ -174,14 +175,14 @@ async def on_templates(turn: Turn) -> None:
     lines = [
         turn._(
             "Usage: /templates <kind> <zh_Hans | en> <text> (or “default”). Placeholders: {fields}",
-            fields=", ".join("{" + f + "}" for f in push_texts.FIELDS),
+            fields=", ".join("{" + f + "}" for f in texts.FIELDS),
         )
     ]
     for kind in kinds:
         for locale in SUPPORTED_LOCALES:
             marker = "✎" if (kind, locale) in custom else "·"
             current = custom.get((kind, locale)) or svc.translator(locale).gettext(
-                push_texts.DEFAULTS[kind]
+                texts.DEFAULTS[kind]
             )
             lines.append(f"{marker} {kind} {locale}: {current[:90]}")
     turn.reply("\n".join(lines))

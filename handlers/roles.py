@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.club import staff
-from bot.club.staff import Permission, Role
+from bot.club.staff import roles as staff
+from bot.club.staff.roles import Permission, Role
 from bot.commands import clear_staff_commands, register_staff_commands
 from handlers.common import Turn, staff_only, turn_handler
 from handlers.texts import role_label

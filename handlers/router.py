@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from telegram import ReplyKeyboardRemove
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
-from bot.club import dialogs
+from bot.club.forms import dialogs
 from handlers import broadcast, join, visits
 from handlers.common import Turn, turn_handler
 

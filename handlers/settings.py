@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club import staff
-from bot.club.members import save_locale
+from bot.club.members.lookup import save_locale
+from bot.club.staff import roles as staff
 from bot.commands import ADMIN_COMMANDS, OWNER_COMMANDS, STAFF_COMMANDS
 from bot.i18n import SUPPORTED_LOCALES
 from handlers.common import Turn, inline, turn_handler

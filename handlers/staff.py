@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.club import join
-from bot.club.members import open_member_for_staff
-from bot.club.staff import Permission
+from bot.club.members import join
+from bot.club.members.lookup import open_member_for_staff
+from bot.club.staff.roles import Permission
 from db import queries
 from db.models import Member
 from handlers.common import Turn, inline, staff_only, turn_handler

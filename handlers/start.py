@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.club import join, staff
-from bot.club.members import CARD_DEEP_LINK_PREFIX
+from bot.club.members import join
+from bot.club.members.lookup import CARD_DEEP_LINK_PREFIX
+from bot.club.staff import roles as staff
 from db import queries
 from handlers.card import send_card
 from handlers.common import Turn, turn_handler

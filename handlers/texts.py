@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.i18n import N_, Translator
 
 ERRORS: dict[str, str] = {
-    # bot.club.validation.ValidationCode
+    # bot.club.common.validation.ValidationCode
     "phone_invalid": N_(
         "That does not look like a phone number. Please send an 11-digit "
         "mobile number, e.g. 138 1234 5678."
@@ -30,7 +30,7 @@ ERRORS: dict[str, str] = {
     "amount_invalid": N_("Please send an amount in yuan, e.g. 1280 or ¥1,280.50."),
     "amount_negative": N_("The amount cannot be negative."),
     "mileage_invalid": N_("Please send the mileage in km, e.g. 35000."),
-    # bot.club.visits.VisitError
+    # bot.club.visits.record.VisitError
     "unknown_plate": N_("No member's car has that plate."),
     "amount_too_large": N_("That amount is too large for one visit; please check it."),
     "date_before_delivery": N_("That date is before the car was delivered."),
@@ -39,7 +39,7 @@ ERRORS: dict[str, str] = {
     "unknown_order": N_("No visit has that order number."),
     "already_reversed": N_("This visit was reversed already."),
     "reason_missing": N_("Please give a reason."),
-    # bot.club.dms: rows and files
+    # bot.club.imports.dms: rows and files
     "missing_field": N_("A required value is empty."),
     "category_unknown": N_("That is not one of the store's spend categories."),
     "unknown_member": N_("No member has that phone number; import the members first."),
@@ -57,7 +57,7 @@ ERRORS: dict[str, str] = {
     "malformed_file": N_(
         "The file is damaged further down (e.g. a broken quote); please export it again."
     ),
-    # bot.club.join.JoinError
+    # bot.club.members.join.JoinError
     "not_own_contact": N_(
         "Please share your own number with the button below, not someone else's contact."
     ),

@@ -6,14 +6,14 @@ from datetime import date
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club import visit_form
-from bot.club.point_rules import points_for
-from bot.club.staff import Permission
-from bot.club.visit_form import FormOutcome, Step
-from bot.club.visits import VisitRejected, VisitResult
+from bot.club.points.rules import points_for
+from bot.club.staff.roles import Permission
+from bot.club.visits import form as visit_form
+from bot.club.visits.form import FormOutcome, Step
+from bot.club.visits.record import VisitRejected, VisitResult
 from bot.i18n import N_, Translator
-from bot.notices import way_to_next_tier
-from bot.notify import notify_member
+from bot.messaging.membership_texts import way_to_next_tier
+from bot.messaging.notify import notify_member
 from db import queries
 from handlers.announce import announce
 from handlers.common import Markup, Turn, inline, staff_only, turn_handler

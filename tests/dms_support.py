@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from bot.club.dms import (
+from bot.club.imports.dms import (
     FileFormatError,
     RowError,
     VisitRecord,

@@ -15,8 +15,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from bot.push_texts import push_renderer
-from bot.sender import PushSender
+from bot.messaging.sender import PushSender
+from bot.messaging.texts import push_renderer
 from tests.fake_api import BOT_ID, BOT_USERNAME, Call, FakeBotAPI, Fault, error_answer
 
 __all__ = [

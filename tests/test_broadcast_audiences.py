@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.club import broadcasts
+from bot.club.broadcasts import campaigns
 from db.models import Car, Member, Push, PushOptOut, Visit
 from tests.flows import join_club, member_of, services
 
@@ -42,10 +42,10 @@ async def three_owners(bot) -> list[Member]:
 async def reach(bot, kind: str, audience: dict) -> set[int]:
     svc = services(bot)
     async with svc.sessionmaker() as session:
-        expected = await broadcasts.count_audience(
+        expected = await campaigns.count_audience(
             session, svc.policy, svc.store_id, kind, audience, svc.today()
         )
-        made = await broadcasts.create(
+        made = await campaigns.create(
             session,
             store_id=svc.store_id,
             staff_id=1,
@@ -55,8 +55,8 @@ async def reach(bot, kind: str, audience: dict) -> set[int]:
             audience=audience,
             send_at=svc.now(),
         )
-        queued = await broadcasts.release(session, svc.policy, made.id, svc.today(), svc.now())
-        again = await broadcasts.release(session, svc.policy, made.id, svc.today(), svc.now())
+        queued = await campaigns.release(session, svc.policy, made.id, svc.today(), svc.now())
+        again = await campaigns.release(session, svc.policy, made.id, svc.today(), svc.now())
         await session.commit()
         chats = set(await session.scalars(select(Push.chat_id).where(Push.broadcast_id == made.id)))
     assert queued == expected == len(chats) and again is None
@@ -93,7 +93,7 @@ async def test_cancel_stops_what_is_not_sent(bot):
     await three_owners(bot)
     svc = services(bot)
     async with svc.sessionmaker() as session:
-        later = await broadcasts.create(
+        later = await campaigns.create(
             session,
             store_id=svc.store_id,
             staff_id=1,
@@ -104,11 +104,11 @@ async def test_cancel_stops_what_is_not_sent(bot):
             send_at=svc.now() + timedelta(days=1),
         )
         await session.commit()
-        assert [b.id for b in await broadcasts.scheduled(session, svc.store_id)] == [later.id]
-        assert await broadcasts.due(session, svc.store_id, svc.now()) == []
-        assert await broadcasts.cancel(session, svc.store_id, later.id, 1)
-        assert not await broadcasts.cancel(session, svc.store_id, later.id, 1)
+        assert [b.id for b in await campaigns.scheduled(session, svc.store_id)] == [later.id]
+        assert await campaigns.due(session, svc.store_id, svc.now()) == []
+        assert await campaigns.cancel(session, svc.store_id, later.id, 1)
+        assert not await campaigns.cancel(session, svc.store_id, later.id, 1)
         assert (
-            await broadcasts.release(session, svc.policy, later.id, svc.today(), svc.now()) is None
+            await campaigns.release(session, svc.policy, later.id, svc.today(), svc.now()) is None
         )
         await session.commit()

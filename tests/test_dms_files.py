@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.club.dms import (
+from bot.club.imports.dms import (
     CarRecord,
     FileFormatError,
     FileKind,

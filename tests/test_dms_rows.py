@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from bot.club.dms import (
+from bot.club.common.validation import ValidationCode
+from bot.club.imports.dms import (
     CarRecord,
     MemberRecord,
     RowCode,
@@ -20,7 +21,6 @@ from bot.club.dms import (
     normalise_member,
     normalise_visit,
 )
-from bot.club.validation import ValidationCode
 from tests.dms_support import (
     CATEGORIES,
     MAX_FEN,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.club import points
+from bot.club.points import ledger
 from db.models import Car, Member, Visit
 from tests.conftest import ADMIN_ID
 from tests.flows import join_club, services
@@ -62,7 +62,7 @@ async def test_members_cars_and_visits_import_and_reimport_changes_nothing(bot):
     assert await count(bot, Member) == members_after_first
     assert await count(bot, Visit) == visits_after_first
     async with services(bot).sessionmaker() as session:
-        assert await points.check_ledger(session) == []
+        assert await ledger.check_ledger(session) == []
         car = await session.scalar(select(Car).where(Car.plate == "粤B12345"))
         # The last maintenance (首保) dates the service; the later accessories visit the mileage.
         assert car.last_service_date.isoformat() == "2024-03-05" and car.last_mileage == 3500

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.club.policy import PolicyError, load_policy
-from bot.club.tiers import add_months, membership_valid_until, next_tier, tier_for_points
+from bot.club.points.tiers import add_months, membership_valid_until, next_tier, tier_for_points
+from bot.club.policy.model import PolicyError, load_policy
 from bot.config import ConfigError, load_settings
 
 

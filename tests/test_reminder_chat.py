@@ -7,8 +7,8 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.club import outbox
 from bot.jobs import daily_sweep
+from bot.messaging import outbox
 from db.models import Car, Member
 from tests.conftest import ADMIN_ID
 from tests.flows import join_club, member_of, services

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.club import reminder_rules as rules
-from bot.club.outbox import Purpose
-from bot.club.policy import load_policy
-from bot.club.reminders import sweep
-from bot.club.tiers import add_months
+from bot.club.points.tiers import add_months
+from bot.club.policy.model import load_policy
+from bot.club.reminders import rules
+from bot.club.reminders.sweep import sweep
+from bot.messaging.outbox import Purpose
 from db.base import utcnow
 from db.models import Car, Member, Push, PushOptOut, Store, Visit
 from tests.flows import join_club, member_of, services

@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from telegram.error import TimedOut
 
-from bot.club import delivery
-from bot.club.outbox import Purpose, enqueue, enqueue_many, push_row
-from bot.sender import PushSender, Rendered, stop_sender
+from bot.messaging import claims
+from bot.messaging.outbox import Purpose, enqueue, enqueue_many, push_row
+from bot.messaging.sender import PushSender, Rendered, stop_sender
 from db.base import utcnow
 from db.models import Member, Push
 from tests.flows import member_rows, services
@@ -218,7 +218,7 @@ async def test_a_bad_request_fails_the_push_and_staff_see_whom_to_phone(make_bot
     report = await sender(bot).drain(max_seconds=20)
     assert got(bot) == {fine.telegram_user_id: 1} and report.failed == 2
     async with services(bot).sessionmaker() as session:
-        follow = await delivery.follow_ups(session, services(bot).store_id, 10)
+        follow = await claims.follow_ups(session, services(bot).store_id, 10)
     assert [(p.id, m.id, p.status) for p, m in follow] == [(reminder, lost.id, "failed")]
     assert "chat not found" in follow[0][0].last_error.lower()
 
@@ -295,7 +295,7 @@ async def test_the_weekly_cap_holds_back_ordinary_pushes(make_bot, tmp_path):
     assert stored[capped].status == "capped" and report.capped == 2
     assert sorted(stored[i].status for i in extra) == ["capped", "sent", "sent"]
     async with services(bot).sessionmaker() as session:
-        follow = await delivery.follow_ups(session, services(bot).store_id, 10)
+        follow = await claims.follow_ups(session, services(bot).store_id, 10)
     assert [p.id for p, _ in follow] == [capped]
 
 
@@ -329,7 +329,7 @@ async def test_a_dead_instances_claims_are_taken_over_when_their_lease_ends(make
     await push_all(bot, members)
     async with services(bot).sessionmaker() as session:
         long_ago = store_time(bot, 12) - timedelta(minutes=10)
-        taken = await delivery.claim_due(
+        taken = await claims.claim_due(
             session,
             instance="dead:1:x",
             now=long_ago,

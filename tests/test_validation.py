@@ -1,10 +1,10 @@
-"""Tests for bot.club.validation: owner input and DMS export normalisation."""
+"""Tests for bot.club.common.validation: owner input and DMS export normalisation."""
 
 from datetime import date
 
 import pytest
 
-from bot.club.validation import (
+from bot.club.common.validation import (
     ValidationCode,
     ValidationError,
     mask_phone,

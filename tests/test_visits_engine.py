@@ -8,10 +8,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.club import membership, points, visits
-from bot.club.membership import EventKind, TradeOutcome
-from bot.club.points import EntryKind, Posting
-from bot.club.visits import VisitError, VisitInput, VisitRejected
+from bot.club.points import ledger as points
+from bot.club.points import membership
+from bot.club.points.ledger import EntryKind, Posting
+from bot.club.points.membership import EventKind, TradeOutcome
+from bot.club.visits import record as visits
+from bot.club.visits.record import VisitError, VisitInput, VisitRejected
 from db.models import Member, MembershipEvent, PointsEntry
 from tests.flows import join_club, member_of, services
 

@@ -1,0 +1,188 @@
+"""The one writer of the points ledger, and what owners and staff read from it.
+
+Every change to a balance is a ledger row plus an atomic UPDATE of the cached balance in
+the same transaction. A deduction that must not overdraw is a conditional UPDATE
+(`… WHERE redeemable >= :n`), so racing requests can never take a balance below zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.club.points.rules import Line, Lot, due_to_expire, next_expiry, open_lots
+from db.models import Member, PointsEntry, Visit
+from db.writes import insert_once
+
+
+class EntryKind(StrEnum):
+    VISIT = "visit"
+    REVERSAL = "reversal"
+    ADJUSTMENT = "adjustment"
+    RENEWAL = "renewal"
+    UPGRADE_TRADE = "upgrade_trade"
+    EXPIRY = "expiry"
+    REDEMPTION = "redemption"
+
+
+@dataclass(frozen=True)
+class Balances:
+    cumulative: int
+    redeemable: int
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One ledger row to write."""
+
+    store_id: int
+    member_id: int
+    kind: EntryKind
+    dedupe_key: str
+    cumulative: int = 0
+    redeemable: int = 0
+    visit_id: int | None = None
+    expires_on: date | None = None
+    reason: str | None = None
+    actor_user_id: int | None = None
+    at: datetime | None = None
+
+
+async def _shift(
+    session: AsyncSession, member_id: int, cumulative: int, redeemable: int, *, guard: bool
+) -> Balances | None:
+    statement = (
+        update(Member)
+        .where(Member.id == member_id)
+        .values(
+            cumulative_points=Member.cumulative_points + cumulative,
+            redeemable_points=Member.redeemable_points + redeemable,
+        )
+        .returning(Member.cumulative_points, Member.redeemable_points)
+    )
+    if guard and redeemable < 0:
+        statement = statement.where(Member.redeemable_points >= -redeemable)
+    row = (await session.execute(statement)).first()
+    return Balances(row[0], row[1]) if row else None
+
+
+async def post(session: AsyncSession, posting: Posting, *, guard: bool = False) -> Balances | None:
+    """Write `posting` and move the cached balances with it.
+
+    Returns the new balances, or None when nothing was written: the (member, kind,
+    dedupe_key) was posted before, or `guard` is set and the redeemable balance is short.
+    """
+    balances = await _shift(
+        session, posting.member_id, posting.cumulative, posting.redeemable, guard=guard
+    )
+    if balances is None:
+        return None
+    values = {k: v for k, v in posting.__dict__.items() if v is not None}
+    if await insert_once(session, PointsEntry, values) is None:
+        # Already posted: put the balances back as they were (same transaction).
+        await _shift(
+            session, posting.member_id, -posting.cumulative, -posting.redeemable, guard=False
+        )
+        return None
+    return balances
+
+
+async def history(
+    session: AsyncSession, member_id: int, *, offset: int, limit: int
+) -> tuple[list[tuple[PointsEntry, Visit | None]], int]:
+    """A page of the member's ledger, newest first, each row with its visit if any, and
+    how many rows there are in all."""
+    total = await session.scalar(
+        select(func.count()).select_from(PointsEntry).where(PointsEntry.member_id == member_id)
+    )
+    rows = await session.execute(
+        select(PointsEntry, Visit)
+        .outerjoin(Visit, Visit.id == PointsEntry.visit_id)
+        .where(PointsEntry.member_id == member_id)
+        .order_by(PointsEntry.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(entry, visit) for entry, visit in rows], int(total or 0)
+
+
+async def lots_of(session: AsyncSession, member_id: int) -> list[Lot]:
+    rows = await session.execute(
+        select(PointsEntry.redeemable, PointsEntry.expires_on)
+        .where(PointsEntry.member_id == member_id, PointsEntry.redeemable != 0)
+        .order_by(PointsEntry.id)
+    )
+    return open_lots([Line(r, e) for r, e in rows])
+
+
+async def upcoming_expiry(session: AsyncSession, member_id: int, today: date) -> Lot | None:
+    return next_expiry(await lots_of(session, member_id), today)
+
+
+async def expire_due(session: AsyncSession, store_id: int, today: date) -> int:
+    """Write off redeemable points past their last day, once per member per day.
+
+    Returns how many members lost points. Safe to run on several instances at once.
+    """
+    candidates = await session.scalars(
+        select(PointsEntry.member_id)
+        .where(
+            PointsEntry.store_id == store_id,
+            PointsEntry.expires_on < today,
+            PointsEntry.redeemable > 0,
+        )
+        .distinct()
+    )
+    touched = 0
+    for member_id in list(candidates):
+        amount = due_to_expire(await lots_of(session, member_id), today)
+        if amount <= 0:
+            continue
+        posting = Posting(
+            store_id, member_id, EntryKind.EXPIRY, f"expiry:{today.isoformat()}", redeemable=-amount
+        )
+        if await post(session, posting) is not None:
+            touched += 1
+    return touched
+
+
+@dataclass(frozen=True)
+class LedgerMismatch:
+    member_id: int
+    cached: Balances
+    ledger: Balances
+
+
+async def check_ledger(session: AsyncSession, store_id: int | None = None) -> list[LedgerMismatch]:
+    """Every member whose cached balances disagree with the sum of their ledger."""
+    sums = (
+        select(
+            PointsEntry.member_id.label("member_id"),
+            func.sum(PointsEntry.cumulative).label("c"),
+            func.sum(PointsEntry.redeemable).label("r"),
+        )
+        .group_by(PointsEntry.member_id)
+        .subquery()
+    )
+    statement = select(
+        Member.id,
+        Member.cumulative_points,
+        Member.redeemable_points,
+        func.coalesce(sums.c.c, 0),
+        func.coalesce(sums.c.r, 0),
+    ).outerjoin(sums, sums.c.member_id == Member.id)
+    if store_id is not None:
+        statement = statement.where(Member.store_id == store_id)
+    out = []
+    for member_id, cached_c, cached_r, ledger_c, ledger_r in await session.execute(statement):
+        if (cached_c, cached_r) != (int(ledger_c), int(ledger_r)):
+            out.append(
+                LedgerMismatch(
+                    member_id, Balances(cached_c, cached_r), Balances(int(ledger_c), int(ledger_r))
+                )
+            )
+    return out

@@ -1,0 +1,304 @@
+"""The club policy: tiers, thresholds, rates and numbers as validated data.
+
+Loaded once at start from the packaged defaults, overlaid by the dealer's TOML file.
+Any unknown key or bad value raises `PolicyError` naming the key.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from bot.club.common.validation import normalise_category_key
+from bot.club.policy.checks import (
+    CODE,
+    COLOR,
+    PolicyError,
+    choice,
+    flag,
+    rate,
+    section,
+    string_list,
+    texts,
+    whole,
+)
+from bot.club.policy.pushes import (
+    PushPolicy,
+    ReminderPolicy,
+    parse_local_prefixes,
+    parse_pushes,
+    parse_reminders,
+)
+
+__all__ = ["ClubPolicy", "PolicyError", "SpendCategory", "Tier", "load_policy", "parse_policy"]
+
+DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.toml")
+JOIN_CHANNELS = ("new_car", "bring_car", "spending", "driver_training", "fee")
+TIER_RULES = ("points", "spend")
+
+
+@dataclass(frozen=True)
+class Tier:
+    code: str
+    threshold: int
+    color: str
+    names: dict[str, str]
+    benefits: tuple[dict[str, str], ...]
+    import_spend_fen: int
+
+    def name(self, locale: str) -> str:
+        return self.names.get(locale) or self.names["en"]
+
+    def benefit_texts(self, locale: str) -> list[str]:
+        return [b.get(locale) or b["en"] for b in self.benefits]
+
+
+@dataclass(frozen=True)
+class SpendCategory:
+    code: str
+    rate: Decimal  # points per yuan
+    names: dict[str, str]
+    aliases: tuple[str, ...]
+
+    def name(self, locale: str) -> str:
+        return self.names.get(locale) or self.names["en"]
+
+
+@dataclass(frozen=True)
+class ClubPolicy:
+    valid_months: int
+    starting_tier: str
+    grace_days: int
+    expiry_step_down: bool
+    manual_tier_is_floor: bool
+    renewal_fee_fen: int
+    renewal_points_cost: int
+    renewal_insurance_min_fen: int
+    upgrade_points_cost: int
+    upgrade_single_repair_min_fen: int
+    upgrade_insurance_two_years_min_fen: int
+    points_expiry_months: int  # 0: redeemable points never expire
+    max_visit_fen: int
+    join_channels: tuple[str, ...]
+    tiers: tuple[Tier, ...]
+    categories: tuple[SpendCategory, ...]
+    import_tier_by: str
+    import_spend_months: int
+    import_points_months: int  # 0: every imported visit earns points
+    pushes: PushPolicy
+    reminders: ReminderPolicy
+    local_plate_prefixes: tuple[str, ...]
+
+    def tier(self, code: str) -> Tier:
+        for tier in self.tiers:
+            if tier.code == code:
+                return tier
+        return self.tiers[0]
+
+    def tier_rank(self, code: str) -> int:
+        return next((i for i, t in enumerate(self.tiers) if t.code == code), 0)
+
+    def category(self, code: str) -> SpendCategory | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+    @cached_property
+    def category_aliases(self) -> dict[str, str]:
+        """Every way staff or a DMS may name a spend category (its code, its DMS aliases,
+        its names), normalised with `normalise_category_key`, → the category's code."""
+        return {
+            normalise_category_key(name): category.code
+            for category in self.categories
+            for name in (category.code, *category.aliases, *category.names.values())
+        }
+
+    def category_code(self, text: str) -> str | None:
+        """The category `text` names ("保养", "repair", "Maintenance"), if any."""
+        return self.category_aliases.get(normalise_category_key(text))
+
+
+def _merge_by_code(base: list[Any], override: list[Any]) -> list[Any]:
+    """Categories in a dealer's file change the default with the same code, or add one."""
+    merged = [dict(item) if isinstance(item, dict) else item for item in base]
+    for item in override:
+        code = item.get("code") if isinstance(item, dict) else None
+        match = next((m for m in merged if isinstance(m, dict) and m.get("code") == code), None)
+        if match is not None and code is not None:
+            match.update(item)
+        else:
+            merged.append(item)
+    return merged
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        elif key == "categories" and isinstance(value, list) and isinstance(out.get(key), list):
+            out[key] = _merge_by_code(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _item(raw: Any, where: str, keys: set[str]) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where}: must be a table")
+    unknown = set(raw) - keys
+    if unknown:
+        raise PolicyError(f"{where}.{sorted(unknown)[0]}: unknown key")
+    code = raw.get("code")
+    if not isinstance(code, str) or not CODE.match(code):
+        raise PolicyError(f"{where}.code: lower-case letters, digits, underscore")
+    return raw
+
+
+def _tiers(raw: Any) -> tuple[Tier, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise PolicyError("[[tiers]]: at least one tier is required")
+    tiers: list[Tier] = []
+    keys = {"code", "threshold", "color", "name", "benefits", "import_spend_fen"}
+    for i, item in enumerate(raw):
+        where = f"tiers[{i}]"
+        item = _item(item, where, keys)
+        color = item.get("color", "#777777")
+        if not isinstance(color, str) or not COLOR.match(color):
+            raise PolicyError(f"{where}.color: must look like #c9a227")
+        benefits = item.get("benefits", [])
+        if not isinstance(benefits, list):
+            raise PolicyError(f"{where}.benefits: must be a list")
+        threshold = whole(item, where, "threshold")
+        tiers.append(
+            Tier(
+                code=item["code"],
+                threshold=threshold,
+                color=color,
+                names=texts(item.get("name"), f"{where}.name"),
+                benefits=tuple(texts(b, f"{where}.benefits[{j}]") for j, b in enumerate(benefits)),
+                import_spend_fen=whole(
+                    {"v": item.get("import_spend_fen", threshold * 100)}, where, "v"
+                ),
+            )
+        )
+    codes = [t.code for t in tiers]
+    if len(set(codes)) != len(codes):
+        raise PolicyError("tiers.code: each tier needs its own code")
+    if tiers[0].threshold != 0:
+        raise PolicyError("tiers[0].threshold: the lowest tier must start at 0")
+    for prev, cur in itertools.pairwise(tiers):
+        if cur.threshold <= prev.threshold:
+            raise PolicyError(f"tiers.{cur.code}.threshold: must be above {prev.code}'s")
+    return tuple(tiers)
+
+
+def _categories(raw: Any) -> tuple[SpendCategory, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise PolicyError("[[categories]]: at least one spend category is required")
+    out: list[SpendCategory] = []
+    for i, item in enumerate(raw):
+        where = f"categories[{i}]"
+        item = _item(item, where, {"code", "rate", "name", "aliases"})
+        out.append(
+            SpendCategory(
+                code=item["code"],
+                rate=rate(item.get("rate"), f"{where}.rate"),
+                names=texts(item.get("name"), f"{where}.name"),
+                aliases=string_list(item.get("aliases", []), f"{where}.aliases"),
+            )
+        )
+    if len({c.code for c in out}) != len(out):
+        raise PolicyError("categories.code: each category needs its own code")
+    return tuple(out)
+
+
+def parse_policy(data: dict[str, Any]) -> ClubPolicy:
+    """Validate a policy mapping (defaults already merged in)."""
+    known = {
+        "membership",
+        "renewal",
+        "upgrade",
+        "points",
+        "join",
+        "import",
+        "tiers",
+        "categories",
+        "pushes",
+        "reminders",
+        "region",
+    }
+    unknown = set(data) - known
+    if unknown:
+        raise PolicyError(f"{sorted(unknown)[0]}: unknown section")
+    membership = section(
+        data,
+        "membership",
+        {
+            "valid_months",
+            "starting_tier",
+            "grace_days",
+            "expiry_step_down",
+            "manual_tier_is_floor",
+        },
+    )
+    renewal = section(data, "renewal", {"fee_fen", "points_cost", "insurance_min_fen"})
+    upgrade = section(
+        data, "upgrade", {"points_cost", "single_repair_min_fen", "insurance_two_years_min_fen"}
+    )
+    points = section(data, "points", {"expiry_months", "max_visit_fen"})
+    imports = section(data, "import", {"starting_tier_by", "spend_months", "points_months"})
+    join = section(data, "join", {"channels"})
+    channels = join.get("channels")
+    if not isinstance(channels, list) or not channels or set(channels) - set(JOIN_CHANNELS):
+        raise PolicyError(f"[join].channels: a non-empty list from {', '.join(JOIN_CHANNELS)}")
+    tiers = _tiers(data.get("tiers"))
+    starting = membership.get("starting_tier")
+    if starting not in {t.code for t in tiers}:
+        raise PolicyError(f"[membership].starting_tier: {starting!r} is not a tier code")
+    return ClubPolicy(
+        valid_months=whole(membership, "[membership]", "valid_months", 1),
+        starting_tier=str(starting),
+        grace_days=whole(membership, "[membership]", "grace_days"),
+        expiry_step_down=flag(membership, "[membership]", "expiry_step_down"),
+        manual_tier_is_floor=flag(membership, "[membership]", "manual_tier_is_floor"),
+        renewal_fee_fen=whole(renewal, "[renewal]", "fee_fen"),
+        renewal_points_cost=whole(renewal, "[renewal]", "points_cost"),
+        renewal_insurance_min_fen=whole(renewal, "[renewal]", "insurance_min_fen"),
+        upgrade_points_cost=whole(upgrade, "[upgrade]", "points_cost"),
+        upgrade_single_repair_min_fen=whole(upgrade, "[upgrade]", "single_repair_min_fen"),
+        upgrade_insurance_two_years_min_fen=whole(
+            upgrade, "[upgrade]", "insurance_two_years_min_fen"
+        ),
+        points_expiry_months=whole(points, "[points]", "expiry_months"),
+        max_visit_fen=whole(points, "[points]", "max_visit_fen", 1),
+        join_channels=tuple(channels),
+        tiers=tiers,
+        categories=_categories(data.get("categories")),
+        import_tier_by=choice(imports, "[import]", "starting_tier_by", TIER_RULES),
+        import_spend_months=whole(imports, "[import]", "spend_months", 1),
+        import_points_months=whole(imports, "[import]", "points_months"),
+        pushes=parse_pushes(data),
+        reminders=parse_reminders(data),
+        local_plate_prefixes=parse_local_prefixes(data),
+    )
+
+
+def load_policy(path: Path | None = None) -> ClubPolicy:
+    """Load the defaults, overlay `path` if given, and validate."""
+    with DEFAULT_POLICY_PATH.open("rb") as fh:
+        data = tomllib.load(fh)
+    if path is not None:
+        try:
+            with Path(path).open("rb") as fh:
+                override = tomllib.load(fh)
+        except FileNotFoundError:
+            raise PolicyError(f"CLUB_POLICY_FILE: {path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise PolicyError(f"{path}: not valid TOML ({exc})") from None
+        # Tables merge key by key; categories merge by code; tiers are replaced whole.
+        data = _merge(data, override)
+    return parse_policy(data)

@@ -1,0 +1,133 @@
+"""Staff roles and the one permission check everything uses."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.club.staff import audit
+from db import queries
+from db.models import StaffRole
+
+
+class Role(StrEnum):
+    CUSTOMER_SERVICE = "customer_service"
+    SERVICE_ADVISOR = "service_advisor"
+    SALES = "sales"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    VIEW_MEMBER = "view_member"
+    CREATE_JOIN_LINK = "create_join_link"
+    LIST_STAFF = "list_staff"
+    MANAGE_STAFF = "manage_staff"
+    RECORD_VISIT = "record_visit"
+    REVERSE_VISIT = "reverse_visit"
+    ADJUST_POINTS = "adjust_points"
+    SET_TIER = "set_tier"
+    CONFIRM_FEE = "confirm_fee"
+    IMPORT_DMS = "import_dms"
+    CHECK_LEDGER = "check_ledger"
+    BROADCAST = "broadcast"  # who may is policy: [pushes].broadcast_roles
+    BROADCAST_ALL = "broadcast_all"  # a broadcast to everyone
+    FOLLOW_UP = "follow_up"
+    EDIT_TEMPLATES = "edit_templates"
+
+
+ALL_ROLES = frozenset(Role)
+ROLE_VALUES = frozenset(r.value for r in Role)
+LEADS = frozenset({Role.MANAGER, Role.ADMIN})
+DESK = frozenset({Role.CUSTOMER_SERVICE, Role.SERVICE_ADVISOR, Role.MANAGER, Role.ADMIN})
+PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.VIEW_MEMBER: ALL_ROLES,
+    Permission.CREATE_JOIN_LINK: ALL_ROLES,
+    Permission.LIST_STAFF: LEADS,
+    Permission.MANAGE_STAFF: frozenset({Role.ADMIN}),
+    Permission.RECORD_VISIT: ALL_ROLES,  # sales record new-car and insurance sales too
+    Permission.REVERSE_VISIT: LEADS,
+    Permission.ADJUST_POINTS: LEADS,
+    Permission.SET_TIER: LEADS,
+    Permission.CONFIRM_FEE: DESK,
+    Permission.IMPORT_DMS: frozenset({Role.CUSTOMER_SERVICE, Role.MANAGER, Role.ADMIN}),
+    Permission.CHECK_LEDGER: LEADS,
+    Permission.BROADCAST: frozenset({Role.CUSTOMER_SERVICE, Role.MANAGER, Role.ADMIN}),
+    Permission.BROADCAST_ALL: LEADS,
+    Permission.FOLLOW_UP: DESK,
+    Permission.EDIT_TEMPLATES: LEADS,
+}
+
+
+def parse_role(text: str) -> Role | None:
+    text = text.strip().lower().replace("-", "_")
+    aliases = {
+        "cs": Role.CUSTOMER_SERVICE,
+        "advisor": Role.SERVICE_ADVISOR,
+        "sa": Role.SERVICE_ADVISOR,
+    }
+    if text in aliases:
+        return aliases[text]
+    try:
+        return Role(text)
+    except ValueError:
+        return None
+
+
+async def roles_of(
+    session: AsyncSession, store_id: int, user_id: int, admin_ids: frozenset[int]
+) -> set[Role]:
+    """The user's roles in the store; configured admins are always admins."""
+    roles = {
+        Role(r) for r in await queries.roles_of(session, store_id, user_id) if r in ROLE_VALUES
+    }
+    if user_id in admin_ids:
+        roles.add(Role.ADMIN)
+    return roles
+
+
+def allowed(
+    roles: set[Role], permission: Permission, broadcast_roles: tuple[str, ...] | None = None
+) -> bool:
+    """The one permission rule. `broadcast_roles` (from the policy) replaces the default
+    roles that may broadcast."""
+    if permission is Permission.BROADCAST and broadcast_roles is not None:
+        return any(role.value in broadcast_roles for role in roles)
+    return bool(roles & PERMISSIONS[permission])
+
+
+async def grant(
+    session: AsyncSession, store_id: int, actor_id: int, user_id: int, role: Role
+) -> bool:
+    """Give `user_id` a role; False if they already had it."""
+    if await queries.staff_role(session, store_id, user_id, role) is not None:
+        return False
+    session.add(
+        StaffRole(store_id=store_id, telegram_user_id=user_id, role=role, granted_by=actor_id)
+    )
+    audit.record(session, store_id, actor_id, "staff.grant", f"user:{user_id}", role=str(role))
+    return True
+
+
+async def revoke(
+    session: AsyncSession, store_id: int, actor_id: int, user_id: int, role: Role
+) -> bool:
+    """Take a role away; False if they did not have it."""
+    row = await queries.staff_role(session, store_id, user_id, role)
+    if row is None:
+        return False
+    await session.delete(row)
+    audit.record(session, store_id, actor_id, "staff.revoke", f"user:{user_id}", role=str(role))
+    return True
+
+
+async def staff_list(
+    session: AsyncSession, store_id: int, admin_ids: frozenset[int]
+) -> dict[int, set[Role]]:
+    """Every staff user id with their roles (configured admins included)."""
+    out: dict[int, set[Role]] = {uid: {Role.ADMIN} for uid in admin_ids}
+    for row in await queries.all_staff_roles(session, store_id):
+        if row.role in ROLE_VALUES:
+            out.setdefault(row.telegram_user_id, set()).add(Role(row.role))
+    return out

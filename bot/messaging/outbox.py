@@ -1,0 +1,135 @@
+"""The push outbox: every message the bot sends unasked is first a row here.
+
+Writers (broadcasts, reminder sweeps, notices) call `enqueue`/`enqueue_many`; the one
+sender (`bot.messaging.sender`) claims due rows, sends them and records the outcome here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Boolean, Select, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.models import Push
+from db.writes import insert_ignoring_duplicates, insert_many_once, insert_once
+
+
+class Purpose(StrEnum):
+    BROADCAST = "broadcast"
+    FIRST_MAINTENANCE = "first_maintenance"
+    REGULAR_MAINTENANCE = "regular_maintenance"
+    WARRANTY = "warranty"
+    INSPECTION = "inspection"
+    INSURANCE = "insurance"
+    BIRTHDAY = "birthday"
+    MEMBERSHIP = "membership"
+    HOLIDAY = "holiday"
+    NOTICE = "notice"  # a direct consequence of something the owner did (a visit, a renewal)
+
+
+# The kinds an owner can turn off in /settings; broadcasts are switched by their kind
+# (see BROADCAST_OPT_OUT): weather alerts, activity notices, holiday greetings.
+REMINDERS = (
+    Purpose.FIRST_MAINTENANCE,
+    Purpose.REGULAR_MAINTENANCE,
+    Purpose.WARRANTY,
+    Purpose.INSPECTION,
+    Purpose.INSURANCE,
+    Purpose.BIRTHDAY,
+    Purpose.MEMBERSHIP,
+    Purpose.HOLIDAY,
+)
+
+
+WEATHER, ACTIVITY = "weather", "activity"
+BROADCAST_KINDS = ("weather", "activity", "holiday", "other")
+BROADCAST_OPT_OUT = {
+    "weather": WEATHER,
+    "activity": ACTIVITY,
+    "holiday": str(Purpose.HOLIDAY),
+    "other": ACTIVITY,
+}
+OPT_OUT_KINDS = (WEATHER, ACTIVITY, *(str(p) for p in REMINDERS))
+
+
+class Status(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the retries: on the staff follow-up list
+    BLOCKED = "blocked"  # the owner blocked the bot (403)
+    CAPPED = "capped"  # over the weekly cap of non-urgent pushes: follow-up list
+    CANCELLED = "cancelled"  # e.g. a scheduled broadcast called off
+
+
+def push_row(
+    *,
+    store_id: int,
+    member_id: int,
+    chat_id: int,
+    purpose: str,
+    dedupe_key: str,
+    params: dict[str, Any] | None = None,
+    urgent: bool = False,
+    broadcast_id: int | None = None,
+    not_before: datetime | None = None,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "store_id": store_id,
+        "member_id": member_id,
+        "chat_id": chat_id,
+        "purpose": str(purpose),
+        "dedupe_key": dedupe_key,
+        "params": params or {},
+        "urgent": urgent,
+        "broadcast_id": broadcast_id,
+        "status": Status.QUEUED,
+        "attempts": 0,
+    }
+    if not_before is not None:
+        row["not_before"] = not_before
+    return row
+
+
+async def enqueue(session: AsyncSession, **fields: Any) -> int | None:
+    """Queue one push; its id, or None if this (member, purpose, key) was queued before."""
+    return await insert_once(session, Push, push_row(**fields))
+
+
+async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Queue many `push_row`s in one statement; how many were new."""
+    return len(await insert_many_once(session, Push, rows, Push.id))
+
+
+async def enqueue_for(session: AsyncSession, recipients: Select[Any], **fields: Any) -> int:
+    """Queue the same push for every (member id, chat id) row `recipients` selects, in one
+    INSERT … SELECT (a broadcast, a holiday greeting); how many were new.
+
+    `fields` are `push_row`'s, without member_id and chat_id.
+    """
+    now = utcnow()
+    constant = {**push_row(member_id=0, chat_id=0, **fields), "created_at": now}
+    del constant["member_id"], constant["chat_id"]
+    constant.setdefault("not_before", now)
+    table = Push.__table__
+    people = recipients.subquery()
+    rows = select(
+        *people.c, *(literal(value, table.c[name].type) for name, value in constant.items())
+    ).where(literal(True, Boolean))  # SQLite needs a WHERE before ON CONFLICT here
+    columns = ["member_id", "chat_id", *constant]
+    statement = insert_ignoring_duplicates(session, Push).from_select(columns, rows)
+    result = await session.execute(statement)
+    return max(result.rowcount or 0, 0)
+
+
+def in_quiet_hours(moment: datetime, tz: ZoneInfo, start: time, end: time) -> bool:
+    local = moment.astimezone(tz).time()
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end  # e.g. 21:00–08:00 spans midnight

@@ -1,0 +1,148 @@
+"""What each push says, in the member's language: broadcasts as staff wrote them,
+reminders from the manager's template (or the default wording) with one-tap actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from string import Formatter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_, Translator
+from bot.messaging.outbox import Purpose
+from bot.services import Services
+from db.models import Broadcast, Member, Push, Template
+
+DEFAULTS: dict[str, str] = {
+    Purpose.FIRST_MAINTENANCE: N_(
+        "Dear {name}, your {model} ({plate}) is due for its first maintenance (首保) by "
+        "{due}. Please bring the maintenance handbook and your driving licence. It takes "
+        "about an hour; we look forward to seeing you at {store}."
+    ),
+    Purpose.REGULAR_MAINTENANCE: N_(
+        "Dear {name}, your {model} ({plate}) is due for regular maintenance around {due}{km}. "
+        "Book a time that suits you and skip the wait at {store}."
+    ),
+    Purpose.WARRANTY: N_(
+        "Dear {name}, the warranty of your {model} ({plate}) ends on {due}. Come for a free "
+        "check before then so anything covered is fixed under warranty."
+    ),
+    Purpose.INSPECTION: N_(
+        "Dear {name}, the annual inspection (年检) of your {model} ({plate}) is due by {due}. "
+        "We can check the car beforehand so it passes first time."
+    ),
+    Purpose.INSURANCE: N_(
+        "Dear {name}, the insurance of your {model} ({plate}) ends on {due}. Renew it with us "
+        "and earn points; an insurance renewal of ¥3,000 or more also renews your membership."
+    ),
+    Purpose.BIRTHDAY: N_(
+        "Happy birthday, {name}! Everyone at {store} wishes you a wonderful year and safe driving."
+    ),
+    Purpose.MEMBERSHIP: N_(
+        "Dear {name}, your membership card expires on {due}. Renew it with "
+        "/renew or at the service desk to keep your benefits."
+    ),
+    Purpose.HOLIDAY: N_("Happy {holiday}, {name}! Best wishes from everyone at {store}."),
+}
+FIELDS = ("name", "plate", "model", "due", "km", "store", "holiday")
+ACTIONS = {
+    Purpose.FIRST_MAINTENANCE: ("book", N_("Call me to book")),
+    Purpose.REGULAR_MAINTENANCE: ("book", N_("Call me to book")),
+    Purpose.WARRANTY: ("book", N_("Call me to book")),
+    Purpose.INSPECTION: ("book", N_("Call me to book")),
+    Purpose.INSURANCE: ("insure", N_("Call me about insurance")),
+    Purpose.MEMBERSHIP: ("renew", N_("Renew my membership")),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    photo: str | None = None
+    buttons: tuple[tuple[str, str], ...] = ()  # (label, callback data)
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+
+def bad_placeholders(text: str) -> set[str]:
+    """Placeholders a manager's template uses that the bot cannot fill."""
+    try:
+        return placeholders(text) - set(FIELDS)
+    except ValueError:
+        return {"{"}
+
+
+async def template_for(
+    session: AsyncSession, store_id: int, purpose: str, locale: str, t: Translator
+) -> str:
+    custom = await session.scalar(
+        select(Template.text).where(
+            Template.store_id == store_id, Template.kind == purpose, Template.locale == locale
+        )
+    )
+    return custom or t.gettext(DEFAULTS[purpose])
+
+
+def _values(services: Services, t: Translator, member: Member, params: dict[str, Any]) -> dict:
+    # First maintenance is due *by* the end of its window; the others on their date.
+    due = params.get("window_end") or params.get("due") or params.get("valid_until")
+    holiday = next(
+        (
+            h.names.get(t.locale, h.names["en"])
+            for h in services.policy.reminders.holidays
+            if h.month_day == params.get("holiday")
+        ),
+        "",
+    )
+    km = params.get("km_due")
+    return {
+        "name": member.name,
+        "plate": params.get("plate", ""),
+        "model": params.get("model", ""),
+        "due": t.date(date.fromisoformat(due), "long") if due else "",
+        "km": t.gettext(" or at {km} km", km=t.number(km)) if km else "",
+        "store": services.settings.store_name,
+        "holiday": holiday,
+    }
+
+
+async def render(
+    services: Services, session: AsyncSession, push: Push, member: Member
+) -> Message | None:
+    """The message for `push`, or None if there is nothing to send any more."""
+    t = services.translator(member.locale or services.settings.default_locale)
+    if push.purpose == Purpose.NOTICE:
+        return Message(push.params["text"])
+    if push.purpose == Purpose.BROADCAST:
+        item = await session.get(Broadcast, push.params.get("broadcast_id"))
+        if item is None or item.status == "cancelled":
+            return None
+        return Message(item.texts.get(t.locale) or item.texts["zh_Hans"], item.photo_file_id)
+    template = await template_for(session, member.store_id, push.purpose, t.locale, t)
+    text = template.format(**_values(services, t, member, push.params))
+    action = ACTIONS.get(push.purpose)
+    buttons = ((t.gettext(action[1]), f"rem:{action[0]}:{push.id}"),) if action else ()
+    return Message(text, None, buttons)
+
+
+def push_renderer(services: Services) -> Any:
+    """The sender's render callable: `render` turned into text, photo and buttons."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from bot.messaging.sender import Rendered
+
+    async def render_push(session: AsyncSession, push: Push, member: Member) -> Rendered | None:
+        message = await render(services, session, push, member)
+        if message is None:
+            return None
+        rows = [
+            [InlineKeyboardButton(label, callback_data=data)] for label, data in message.buttons
+        ]
+        return Rendered(message.text, message.photo, InlineKeyboardMarkup(rows) if rows else None)
+
+    return render_push
