@@ -22,6 +22,7 @@ from bot.club.members.lookup import saved_locale
 from bot.club.staff import roles as staff
 from bot.i18n import Translator, resolve_locale
 from bot.services import Services
+from handlers.callbacks import Callback, decode
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,12 @@ class Turn:
     def text(self) -> str:
         message = self.update.effective_message
         return (message.text or "") if message else ""
+
+    @property
+    def callback(self) -> Callback | None:
+        """The pressed button's data, decoded (None for other updates or malformed data)."""
+        query = self.update.callback_query
+        return decode(query.data) if query else None
 
     @property
     def callback_parts(self) -> list[str]:
