@@ -9,9 +9,8 @@ from telegram.request import BaseRequest
 
 from bot import jobs
 from bot.club.policy.model import ClubPolicy, load_policy
-from bot.club.staff import roles as staff
 from bot.club.stores.registry import ensure_store
-from bot.commands import register_owner_commands, register_staff_commands
+from bot.commands import register_menus
 from bot.config import Settings
 from bot.messaging.sender import PushSender, stop_sender
 from bot.messaging.texts import push_renderer
@@ -50,6 +49,7 @@ def register_handlers(app: Application) -> None:
         card,
         corrections,
         errors,
+        help,
         imports,
         join,
         membership,
@@ -69,9 +69,10 @@ def register_handlers(app: Application) -> None:
         card,  # /card, /invite
         points,  # /points and its pages
         membership,  # /upgrade, /renew (owners trade points)
-        settings,  # /language, /help
+        settings,  # /settings, /language
+        help,  # /help; commands sent in a group point to the private chat
         privacy,  # /mydata, /deleteme
-        reminders,  # /settings, reminder buttons, /followups, /templates
+        reminders,  # reminder buttons, /followups, /templates
         staff,  # /member, /joinlink
         visits,  # /visit and the visit form's buttons
         corrections,  # /reverse, /adjust, /settier, /renewfee, /ledgercheck
@@ -88,17 +89,7 @@ def register_handlers(app: Application) -> None:
 async def _post_init(app: Application) -> None:
     services: Services = app.bot_data["services"]
     services.bot_username = app.bot.username
-    await register_owner_commands(app.bot, services.translator, services.settings.default_locale)
-    async with services.sessionmaker() as session:
-        listing = await staff.staff_list(session, services.store_id, services.settings.admin_ids)
-    for user_id, roles in listing.items():
-        await register_staff_commands(
-            app.bot,
-            services.translator,
-            services.settings.default_locale,
-            user_id,
-            admin=staff.allowed(roles, staff.Permission.MANAGE_STAFF),
-        )
+    await register_menus(app.bot, services)  # by role, in each one's language
     if app.bot_data.get("run_push_sender"):  # the one sender of the outbox, in the background
         PushSender.for_app(services, app, push_renderer(services)).start(app)
 

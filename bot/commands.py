@@ -1,9 +1,17 @@
-"""The command menus Telegram shows: per language, owners everywhere, staff per chat."""
+"""The command menus Telegram shows, per language and per chat.
+
+What a person sees is `bot.club.staff.roles.commands_for(their roles)`: the one
+permission table decides both the menus and /help. Owners share the all-private-chats
+menu in every language; a staff member, and anyone who chose a language with
+/language, gets a menu scoped to their chat, in their chosen language, re-registered
+whenever their roles or their language change.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from telegram import (
     Bot,
@@ -14,51 +22,70 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.services import Services
+
+from bot.club.staff import roles as staff
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
+from db import queries
 
 log = logging.getLogger(__name__)
 
+DESCRIPTIONS: dict[str, str] = {
+    "start": N_("Join the club or show your card"),
+    "card": N_("Your member card, tier and points"),
+    "points": N_("Your points and their history"),
+    "upgrade": N_("Trade points for the next tier"),
+    "renew": N_("Renew your membership with points"),
+    "invite": N_("Invite a friend to the club"),
+    "settings": N_("Choose which reminders and notices you get"),
+    "language": N_("Change the language"),
+    "mydata": N_("See what the club keeps about you"),
+    "deleteme": N_("Leave the club and delete your data"),
+    "help": N_("What this bot can do"),
+    "cancel": N_("Stop what you are doing"),
+    "member": N_("Staff: open a member by phone, plate or card"),
+    "visit": N_("Staff: record a visit and award points"),
+    "joinlink": N_("Staff: one-time join link for an owner"),
+    "renewfee": N_("Staff: confirm a paid renewal fee"),
+    "import": N_("Staff: import a DMS export (CSV or XLSX)"),
+    "broadcast": N_("Staff: send a weather alert or notice"),
+    "broadcasts": N_("Staff: scheduled broadcasts and reports"),
+    "followups": N_("Staff: owners to phone"),
+    "myid": N_("Your Telegram id, for role grants"),
+    "reverse": N_("Manager: reverse a visit's points"),
+    "adjust": N_("Manager: adjust a member's points"),
+    "settier": N_("Manager: set a member's tier"),
+    "ledgercheck": N_("Manager: check every balance against its ledger"),
+    "templates": N_("Manager: wording of care reminders"),
+    "staff": N_("Manager: list staff and roles"),
+    "grant": N_("Admin: give a staff role"),
+    "revoke": N_("Admin: take a staff role away"),
+}
+LEAD_ONLY = staff.LEADS
 OWNER_COMMANDS: list[tuple[str, str]] = [
-    ("start", N_("Join the club or show your card")),
-    ("card", N_("Your member card, tier and points")),
-    ("points", N_("Your points and their history")),
-    ("upgrade", N_("Trade points for the next tier")),
-    ("renew", N_("Renew your membership with points")),
-    ("invite", N_("Invite a friend to the club")),
-    ("settings", N_("Choose which reminders and notices you get")),
-    ("language", N_("Change the language")),
-    ("mydata", N_("See what the club keeps about you")),
-    ("deleteme", N_("Leave the club and delete your data")),
-    ("help", N_("What this bot can do")),
-    ("cancel", N_("Stop what you are doing")),
+    (name, DESCRIPTIONS[name]) for name in staff.commands_for(set())
 ]
-STAFF_COMMANDS: list[tuple[str, str]] = [
-    ("member", N_("Staff: open a member by phone, plate or card")),
-    ("visit", N_("Staff: record a visit and award points")),
-    ("joinlink", N_("Staff: one-time join link for an owner")),
-    ("renewfee", N_("Staff: confirm a paid renewal fee")),
-    ("import", N_("Staff: import a DMS export (CSV or XLSX)")),
-    ("broadcast", N_("Staff: send a weather alert or notice")),
-    ("broadcasts", N_("Staff: scheduled broadcasts and reports")),
-    ("followups", N_("Staff: owners to phone")),
-    ("myid", N_("Your Telegram id, for role grants")),
-]
+# What a manager or an admin may run beyond the desk's commands.
 ADMIN_COMMANDS: list[tuple[str, str]] = [
-    ("reverse", N_("Manager: reverse a visit's points")),
-    ("adjust", N_("Manager: adjust a member's points")),
-    ("settier", N_("Manager: set a member's tier")),
-    ("ledgercheck", N_("Manager: check every balance against its ledger")),
-    ("templates", N_("Manager: wording of care reminders")),
-    ("staff", N_("Admin: list staff and roles")),
-    ("grant", N_("Admin: give a staff role")),
-    ("revoke", N_("Admin: take a staff role away")),
+    (name, DESCRIPTIONS[name])
+    for name, permission in staff.COMMANDS.items()
+    if permission is not None and staff.PERMISSIONS[permission] <= LEAD_ONLY
 ]
 # Telegram keys command lists by two-letter ISO 639-1 codes.
 TELEGRAM_LANGUAGE = {"zh_Hans": "zh", "en": "en"}
 
 
-def command_list(t: Translator, *, staff: bool, admin: bool) -> list[BotCommand]:
-    items = OWNER_COMMANDS + (STAFF_COMMANDS if staff else []) + (ADMIN_COMMANDS if admin else [])
+def commands_for(
+    roles: set[staff.Role], broadcast_roles: tuple[str, ...] | None = None
+) -> list[tuple[str, str]]:
+    """(command, untranslated description) for everything these roles may run."""
+    return [(name, DESCRIPTIONS[name]) for name in staff.commands_for(roles, broadcast_roles)]
+
+
+def command_list(t: Translator, items: Iterable[tuple[str, str]]) -> list[BotCommand]:
     return [BotCommand(name, t.gettext(desc)) for name, desc in items]
 
 
@@ -67,15 +94,15 @@ async def _set_menus(
     make: Callable[[str], Translator],
     default: str,
     scope: BotCommandScope,
-    *,
-    staff: bool,
-    admin: bool,
+    items: list[tuple[str, str]],
+    chosen: str | None = None,
 ) -> None:
-    """One menu for clients in a language we have no catalog for, one per language."""
-    await bot.set_my_commands(command_list(make(default), staff=staff, admin=admin), scope)
+    """The menu for clients in a language we have no catalog for, then one per language;
+    all in `chosen` when the person picked a language with /language."""
+    await bot.set_my_commands(command_list(make(chosen or default), items), scope)
     for locale in SUPPORTED_LOCALES:
         await bot.set_my_commands(
-            command_list(make(locale), staff=staff, admin=admin),
+            command_list(make(chosen or locale), items),
             scope,
             language_code=TELEGRAM_LANGUAGE[locale],
         )
@@ -84,24 +111,91 @@ async def _set_menus(
 async def register_owner_commands(
     bot: Bot, make: Callable[[str], Translator], default: str
 ) -> None:
-    await _set_menus(bot, make, default, BotCommandScopeAllPrivateChats(), staff=False, admin=False)
+    await _set_menus(bot, make, default, BotCommandScopeAllPrivateChats(), commands_for(set()))
+
+
+async def register_user_commands(
+    bot: Bot,
+    make: Callable[[str], Translator],
+    default: str,
+    user_id: int,
+    roles: set[staff.Role],
+    *,
+    chosen: str | None = None,
+    broadcast_roles: tuple[str, ...] | None = None,
+) -> None:
+    """One person's chat menu: what their roles allow, in the language they chose.
+    An owner who never chose a language falls back to the shared owners' menu."""
+    scope = BotCommandScopeChat(user_id)
+    try:
+        if not roles and chosen is None:
+            await clear_chat_commands(bot, user_id)
+            return
+        items = commands_for(roles, broadcast_roles)
+        await _set_menus(bot, make, default, scope, items, chosen)
+    except TelegramError as exc:  # e.g. the person never opened the bot
+        log.warning("could not set the commands of a chat: %s", exc)
 
 
 async def register_staff_commands(
-    bot: Bot, make: Callable[[str], Translator], default: str, user_id: int, *, admin: bool
+    bot: Bot,
+    make: Callable[[str], Translator],
+    default: str,
+    user_id: int,
+    *,
+    admin: bool = False,
+    roles: set[staff.Role] | None = None,
+    chosen: str | None = None,
+    broadcast_roles: tuple[str, ...] | None = None,
 ) -> None:
-    """Give one staff member's private chat the staff menu (in every language)."""
-    try:
-        await _set_menus(bot, make, default, BotCommandScopeChat(user_id), staff=True, admin=admin)
-    except TelegramError as exc:  # e.g. the staff member never opened the bot
-        log.warning("could not set staff commands for a chat: %s", exc)
+    """A staff member's chat menu (`admin` alone stands for the admin role)."""
+    granted = roles if roles is not None else ({staff.Role.ADMIN} if admin else set())
+    await register_user_commands(
+        bot,
+        make,
+        default,
+        user_id,
+        granted,
+        chosen=chosen,
+        broadcast_roles=broadcast_roles,
+    )
 
 
-async def clear_staff_commands(bot: Bot, user_id: int) -> None:
+async def clear_chat_commands(bot: Bot, user_id: int) -> None:
     scope = BotCommandScopeChat(user_id)
     try:
         await bot.delete_my_commands(scope)
         for code in TELEGRAM_LANGUAGE.values():
             await bot.delete_my_commands(scope, language_code=code)
     except TelegramError as exc:
-        log.warning("could not clear staff commands for a chat: %s", exc)
+        log.warning("could not clear the commands of a chat: %s", exc)
+
+
+clear_staff_commands = clear_chat_commands
+
+
+async def register_menus(bot: Bot, services: Services) -> None:
+    """At start: the owners' menus, then each staff member's, in their chosen language."""
+    settings = services.settings
+    make, default = services.translator, settings.default_locale
+    await register_owner_commands(bot, make, default)
+    async with services.sessionmaker() as session:
+        listing = await staff.staff_list(session, services.store_id, settings.admin_ids)
+        chosen = {uid: await chosen_locale(session, uid) for uid in listing}
+    for user_id, roles in listing.items():
+        await register_user_commands(
+            bot,
+            make,
+            default,
+            user_id,
+            roles,
+            chosen=chosen[user_id],
+            broadcast_roles=services.policy.pushes.broadcast_roles,
+        )
+
+
+async def chosen_locale(session: AsyncSession, user_id: int) -> str | None:
+    """The language the person picked with /language (kept for members and others)."""
+    chat_user = await queries.chat_user(session, user_id)
+    locale = chat_user.locale if chat_user else None
+    return locale if locale in SUPPORTED_LOCALES else None

@@ -1,29 +1,31 @@
-"""Staff corrections: reverse a visit, adjust points, set a tier, confirm a renewal fee,
-and prove every balance agrees with its ledger. Each is a new row, never an edit."""
+"""Staff corrections: /reverse, /adjust, /settier, /renewfee and its button, /ledgercheck.
+
+Parse the command, call `bot.club.points.corrections`, show the outcome; the owner hears
+of every change to their balance or tier, and the staff chat of hand-set tiers.
+"""
 
 from __future__ import annotations
 
-import re
+from typing import TYPE_CHECKING
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.common.codes import new_code
+from bot.club.common.numbers import parse_signed
 from bot.club.members.lookup import open_member_for_staff
-from bot.club.points import ledger as points
-from bot.club.points import membership
-from bot.club.points.ledger import EntryKind, Posting
-from bot.club.points.membership import EventKind
-from bot.club.staff import audit
+from bot.club.points import corrections
 from bot.club.staff.roles import Permission
-from bot.club.visits import record
 from bot.club.visits.record import VisitRejected
-from db import queries
-from db.models import Member
+from bot.messaging.notify import notify_member, tell_staff
 from handlers.announce import announce
+from handlers.callbacks import encode, pattern
 from handlers.common import Turn, inline, staff_only, turn_handler
 from handlers.texts import error_text
 
-SIGNED = re.compile(r"^[+-]?\d{1,7}$")
+if TYPE_CHECKING:
+    from db.models import Member
+
+FEE = "fee"
 
 
 async def _member_arg(turn: Turn, usage: str, minimum: int) -> tuple[Member, list[str]] | None:
@@ -53,7 +55,7 @@ async def on_reverse(turn: Turn) -> None:
         turn.reply(turn._("Usage: /reverse <order number> <reason>"))
         return
     try:
-        result = await record.reverse_visit(
+        result = await corrections.reverse_visit(
             turn.session,
             turn.services.store_id,
             turn.user_id,
@@ -63,16 +65,33 @@ async def on_reverse(turn: Turn) -> None:
     except VisitRejected as exc:
         turn.reply(error_text(turn.t, exc.code))
         return
+    order, taken = result.visit.order_no, result.points
+    c, r = result.balances.cumulative, result.balances.redeemable
     turn.reply(
         turn._(
             "Order {order} reversed: {points} points taken back from {name}. "
             "Balances now: cumulative {c}, redeemable {r}.",
-            order=result.visit.order_no,
-            points=turn.t.number(result.points),
+            order=order,
+            points=turn.t.number(taken),
             name=result.member.name,
-            c=turn.t.number(result.balances.cumulative),
-            r=turn.t.number(result.balances.redeemable),
+            c=turn.t.number(c),
+            r=turn.t.number(r),
         )
+    )
+    await notify_member(
+        turn.session,
+        turn.services,
+        result.member,
+        lambda t: t.gettext(
+            "The points of your visit {order} were taken back by the store ({points} "
+            "points). Your balances now: cumulative {c}, redeemable {r}. Questions? "
+            "Ask at the service desk.",
+            order=order,
+            points=t.number(taken),
+            c=t.number(c),
+            r=t.number(r),
+        ),
+        key=f"reverse:{result.visit.id}",
     )
 
 
@@ -87,22 +106,14 @@ async def on_adjust(turn: Turn) -> None:
     if found is None:
         return
     member, rest = found
-    if not SIGNED.match(rest[0]) or int(rest[0]) == 0:
+    amount = parse_signed(rest[0], limit=corrections.MAX_ADJUSTMENT)
+    if not amount:
         turn.reply(usage)
         return
-    amount, reason = int(rest[0]), " ".join(rest[1:])[:200]
-    posting = Posting(
-        member.store_id,
-        member.id,
-        EntryKind.ADJUSTMENT,
-        f"adjust:{turn.update.update_id}",
-        cumulative=amount,
-        redeemable=amount,
-        reason=reason,
-        actor_user_id=turn.user_id,
+    result = await corrections.adjust(
+        turn.session, member, turn.user_id, amount, " ".join(rest[1:]), str(turn.update.update_id)
     )
-    balances = await points.post(turn.session, posting, guard=True)
-    if balances is None:
+    if result.balances is None:
         turn.reply(
             turn._(
                 "{name} has only {points} redeemable points; nothing was changed.",
@@ -111,23 +122,15 @@ async def on_adjust(turn: Turn) -> None:
             )
         )
         return
-    audit.record(
-        turn.session,
-        member.store_id,
-        turn.user_id,
-        "points.adjust",
-        f"member:{member.id}",
-        points=amount,
-    )
     turn.reply(
         turn._(
             "Adjusted {name} by {points} points ({reason}). Balances now: "
             "cumulative {c}, redeemable {r}.",
             name=member.name,
             points=f"{amount:+,}",
-            reason=reason,
-            c=turn.t.number(balances.cumulative),
-            r=turn.t.number(balances.redeemable),
+            reason=result.reason,
+            c=turn.t.number(result.balances.cumulative),
+            r=turn.t.number(result.balances.redeemable),
         )
     )
 
@@ -136,38 +139,31 @@ async def on_adjust(turn: Turn) -> None:
 @staff_only(Permission.SET_TIER)
 async def on_settier(turn: Turn) -> None:
     policy = turn.services.policy
-    codes = ", ".join(t.code for t in policy.tiers)
     usage = turn._(
-        "Usage: /settier <phone | plate | card> <tier> <reason>\nTiers: {tiers}", tiers=codes
+        "Usage: /settier <phone | plate | card> <tier> <reason>\nTiers: {tiers}",
+        tiers=", ".join(t.code for t in policy.tiers),
     )
     found = await _member_arg(turn, usage, 3)
     if found is None:
         return
     member, rest = found
-    if rest[0].lower() not in {t.code for t in policy.tiers}:
+    code = corrections.tier_code(policy, rest[0])
+    if code is None:
         turn.reply(usage)
         return
-    member = await membership.locked(turn.session, member.id) or member
-    change = await membership.set_tier(
+    result = await corrections.set_tier(
         turn.session,
         policy,
         member,
-        rest[0].lower(),
-        " ".join(rest[1:])[:200],
         turn.user_id,
-        f"manual:{turn.update.update_id}",
+        code,
+        " ".join(rest[1:]),
+        str(turn.update.update_id),
     )
+    change, member = result.change, result.member
     if change is None:
         turn.reply(turn._("That was already done."))
         return
-    audit.record(
-        turn.session,
-        member.store_id,
-        turn.user_id,
-        "tier.set",
-        f"member:{member.id}",
-        tier=change.tier_after,
-    )
     turn.reply(
         turn._(
             "{name} is now {tier}.",
@@ -176,6 +172,23 @@ async def on_settier(turn: Turn) -> None:
         )
     )
     await announce(turn, member, [change])
+    bot, services, name, card = turn.context.bot, turn.services, member.name, member.card_code
+    staff_id = turn.user_id
+
+    async def post() -> None:
+        await tell_staff(
+            bot,
+            services,
+            lambda t: t.gettext(
+                "{name} ({card}) was set to {tier} by staff {staff}.",
+                name=name,
+                card=card,
+                tier=policy.tier(change.tier_after).name(t.locale),
+                staff=staff_id,
+            ),
+        )
+
+    turn.after_commit.append(post)
 
 
 @turn_handler
@@ -186,76 +199,71 @@ async def on_renewfee(turn: Turn) -> None:
         return
     member, _ = found
     t, policy = turn.t, turn.services.policy
-    until = membership.renewed_until(policy, member, turn.services.today())
+    until = corrections.fee_offer(policy, member, turn.services.today())
     turn.reply(
         turn._(
             "Confirm that {name} paid the renewal fee of {fee}. The membership will then "
             "be valid until {date}.",
             name=member.name,
             fee=t.money(policy.renewal_fee_fen),
-            date=t.date(until, "long"),
+            date=t.date(until),
         ),
-        inline([[(turn._("Fee received: renew"), f"fee:ok:{member.id}:{new_code(6)}")]]),
+        inline([[(turn._("Fee received: renew"), encode(FEE, "ok", member.id, new_code(6)))]]),
     )
 
 
 @turn_handler
 @staff_only(Permission.CONFIRM_FEE)
 async def on_fee_confirmed(turn: Turn) -> None:
-    parts = turn.callback_parts  # fee:ok:<member id>:<nonce>
-    member = None
-    if len(parts) == 4 and parts[2].isdigit():
-        member = await membership.locked(turn.session, int(parts[2]))
-    if member is None or member.store_id != turn.services.store_id:
+    data = turn.callback  # fee:ok:<member id>:<nonce>
+    member_id = data.id(0) if data is not None else None
+    nonce = data.arg(1) if data is not None else None
+    result = None
+    if member_id is not None and nonce and len(data.args) == 2:
+        result = await corrections.confirm_fee(
+            turn.session,
+            turn.services.policy,
+            turn.services.store_id,
+            turn.user_id,
+            member_id,
+            nonce,
+            turn.services.today(),
+        )
+    if result is None or result.member is None:
         turn.callback_notice = turn._("That button is no longer active.")
         return
-    change = await membership.renew(
-        turn.session,
-        turn.services.policy,
-        member,
-        EventKind.RENEW_FEE,
-        f"fee:{parts[3]}",
-        turn.services.today(),
-        actor=turn.user_id,
-    )
-    if change is None:
+    if result.change is None:
         turn.callback_notice = turn._("That was already done.")
         return
-    audit.record(
-        turn.session,
-        member.store_id,
-        turn.user_id,
-        "membership.renew_fee",
-        f"member:{member.id}",
-        fee_fen=turn.services.policy.renewal_fee_fen,
-    )
     turn.replace(
         turn._(
             "{name} is renewed until {date}.",
-            name=member.name,
-            date=turn.t.date(change.valid_until, "long"),
+            name=result.member.name,
+            date=turn.t.date(result.change.valid_until),
         )
     )
-    await announce(turn, member, [change])
+    await announce(turn, result.member, [result.change])
 
 
 @turn_handler
 @staff_only(Permission.CHECK_LEDGER)
 async def on_ledgercheck(turn: Turn) -> None:
-    mismatches = await points.check_ledger(turn.session, turn.services.store_id)
-    members = await queries.count_members(turn.session, turn.services.store_id)
-    if not mismatches:
+    report = await corrections.check_ledger(turn.session, turn.services.store_id)
+    if not report.mismatches:
         turn.reply(
             turn._(
                 "All {count} members' balances agree with their ledgers.",
-                count=turn.t.number(members),
+                count=turn.t.number(report.members),
             )
         )
         return
     lines = [
-        turn._("{count} members' balances disagree with their ledgers:", count=len(mismatches))
+        turn._(
+            "{count} members' balances disagree with their ledgers:",
+            count=len(report.mismatches),
+        )
     ]
-    lines += [f"#{m.member_id}: {m.cached} ≠ {m.ledger}" for m in mismatches[:30]]
+    lines += [f"#{m.member_id}: {m.cached} ≠ {m.ledger}" for m in report.mismatches[:30]]
     turn.reply("\n".join(lines))
 
 
@@ -266,6 +274,6 @@ def build_handlers() -> list[BaseHandler]:
         CommandHandler("adjust", on_adjust, filters=private),
         CommandHandler("settier", on_settier, filters=private),
         CommandHandler("renewfee", on_renewfee, filters=private),
-        CallbackQueryHandler(on_fee_confirmed, pattern=r"^fee:ok:"),
+        CallbackQueryHandler(on_fee_confirmed, pattern=pattern(FEE, "ok")),
         CommandHandler("ledgercheck", on_ledgercheck, filters=private),
     ]

@@ -1,36 +1,23 @@
-"""Owners' side of pushes: /settings (which kinds they get) and the one-tap buttons on
-reminders. Staff side: /followups (whom to phone) and /templates (the wording)."""
+"""Care reminders in chat: the owners' one-tap buttons on a reminder; for staff,
+/followups (whom to phone) and /templates (the wording). An owner's choice of which
+reminders they get is /settings, in `handlers.settings`."""
 
 from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club.reminders import preferences, templates
-from bot.club.staff import audit
+from bot.club.reminders import requests, templates
 from bot.club.staff.roles import Permission
 from bot.i18n import N_, SUPPORTED_LOCALES
 from bot.messaging import texts
 from bot.messaging.claims import follow_ups
 from bot.messaging.notify import tell_staff
-from bot.messaging.outbox import OPT_OUT_KINDS, REMINDERS
-from db import queries
-from db.models import Push
-from handlers.card import current_member
-from handlers.common import Turn, inline, staff_only, turn_handler
+from bot.messaging.outbox import REMINDERS
+from handlers.callbacks import pattern
+from handlers.common import Turn, staff_only, turn_handler
+from handlers.texts import push_kind_label
 
-KIND_LABELS = {
-    "weather": N_("Weather alerts"),
-    "activity": N_("Activity notices"),
-    "first_maintenance": N_("First maintenance"),
-    "regular_maintenance": N_("Regular maintenance"),
-    "warranty": N_("Warranty expiry"),
-    "inspection": N_("Annual inspection"),
-    "insurance": N_("Insurance expiry"),
-    "birthday": N_("Birthday wishes"),
-    "membership": N_("Membership expiry"),
-    "holiday": N_("Holiday greetings"),
-}
-
+REMINDER = "rem"
 
 WHY = {
     "failed": N_("not delivered after three tries"),
@@ -39,66 +26,28 @@ WHY = {
 }
 
 
-async def _settings_view(turn: Turn, member_id: int) -> None:
-    off = await preferences.turned_off(turn.session, member_id)
-    rows = [
-        [(("🔕 " if kind in off else "🔔 ") + turn._(KIND_LABELS[kind]), f"set:t:{kind}")]
-        for kind in OPT_OUT_KINDS
-    ]
-    turn.replace(turn._("Messages I may send you. Tap one to turn it on or off:"), inline(rows))
-
-
-@turn_handler
-async def on_settings(turn: Turn) -> None:
-    member = await current_member(turn)
-    if member is not None:
-        await _settings_view(turn, member.id)
-
-
-@turn_handler
-async def on_toggle(turn: Turn) -> None:
-    member = await current_member(turn)
-    parts = turn.callback_parts
-    if member is None or len(parts) != 3:
-        return
-    state = await preferences.toggle(turn.session, member.id, parts[2])
-    if state is None:
-        turn.callback_notice = turn._("That button is no longer active.")
-        return
-    turn.callback_notice = turn._("Turned on.") if state else turn._("Turned off.")
-    await _settings_view(turn, member.id)
-
-
 @turn_handler
 async def on_action(turn: Turn) -> None:
-    """rem:book|insure|renew:<push id> — from a reminder the owner received."""
-    parts = turn.callback_parts
-    member = await current_member(turn)
-    push = (
-        await turn.session.get(Push, int(parts[2]))
-        if len(parts) == 3 and parts[2].isdigit()
-        else None
-    )
-    if member is None or push is None or push.member_id != member.id:
+    """rem:book|insure|renew:<push id> — a button on a reminder the owner received."""
+    data = turn.callback
+    push_id = data.id(0) if data is not None and len(data.args) == 1 else None
+    request = None
+    if data is not None and push_id is not None:
+        request = await requests.tap(
+            turn.session, turn.services.store_id, turn.user_id, push_id, data.action
+        )
+    if request is None:
         turn.callback_notice = turn._("That button is no longer active.")
         return
-    if parts[1] == "renew":
+    member = request.member
+    if request.action is requests.Action.RENEW:
         from handlers.membership import offer_renewal
 
         await offer_renewal(turn, member)
         return
-    audit.record(
-        turn.session,
-        member.store_id,
-        turn.user_id,
-        "callback.request",
-        f"member:{member.id}",
-        purpose=push.purpose,
-        push=push.id,
-    )
     turn.reply(turn._("Thank you! The service desk will call you soon to find a time."))
     services, bot, name, phone = turn.services, turn.context.bot, member.name, member.phone
-    plate = push.params.get("plate", "")
+    plate, purpose = request.plate, request.purpose
 
     async def tell() -> None:
         await tell_staff(
@@ -109,7 +58,7 @@ async def on_action(turn: Turn) -> None:
                 name=name,
                 phone=phone,
                 plate=plate,
-                kind=t.gettext(KIND_LABELS.get(push.purpose, "")),
+                kind=push_kind_label(t, purpose),
             ),
         )
 
@@ -120,10 +69,8 @@ async def on_action(turn: Turn) -> None:
 @staff_only(Permission.FOLLOW_UP)
 async def on_followups(turn: Turn) -> None:
     rows = await follow_ups(turn.session, turn.services.store_id, 30)
-    requests = await queries.recent_audit(
-        turn.session, turn.services.store_id, "callback.request", 30
-    )
-    if not rows and not requests:
+    asked = await requests.recent(turn.session, turn.services.store_id, 30)
+    if not rows and not asked:
         turn.reply(turn._("Nobody to phone: every reminder was delivered."))
         return
     lines = [turn._("To phone (reminders that did not reach the owner):")]
@@ -133,15 +80,13 @@ async def on_followups(turn: Turn) -> None:
                 "• {name} {phone} — {kind}, {why}",
                 name=member.name,
                 phone=member.phone,
-                kind=turn._(KIND_LABELS.get(push.purpose, "")),
+                kind=push_kind_label(turn.t, push.purpose),
                 why=turn.label(WHY, push.status) if push.status in WHY else push.status,
             )
         )
-    if requests:
+    if asked:
         lines.append(
-            turn._(
-                "Owners who asked to be called: {count} (see the staff chat).", count=len(requests)
-            )
+            turn._("Owners who asked to be called: {count} (see the staff chat).", count=asked)
         )
     turn.reply("\n".join(lines))
 
@@ -191,9 +136,7 @@ async def on_templates(turn: Turn) -> None:
 def build_handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("settings", on_settings, filters=private),
-        CallbackQueryHandler(on_toggle, pattern=r"^set:t:"),
-        CallbackQueryHandler(on_action, pattern=r"^rem:"),
+        CallbackQueryHandler(on_action, pattern=pattern(REMINDER)),
         CommandHandler("followups", on_followups, filters=private),
         CommandHandler("templates", on_templates, filters=private),
     ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot.club.common.numbers import parse_id
 from bot.club.staff import roles as staff
 from bot.club.staff.roles import Permission, Role
-from bot.commands import clear_staff_commands, register_staff_commands
 from handlers.common import Turn, staff_only, turn_handler
+from handlers.help import refresh_menu
 from handlers.texts import role_label
 
 
@@ -15,32 +16,11 @@ def _roles_text(turn: Turn) -> str:
     return ", ".join(f"{r.value} ({role_label(turn.t, r.value)})" for r in Role)
 
 
-async def refresh_menu(turn: Turn, user_id: int) -> None:
-    """After the commit, give the user the command menu their roles now allow."""
-    roles = await staff.roles_of(
-        turn.session, turn.services.store_id, user_id, turn.services.settings.admin_ids
-    )
-    bot, services = turn.context.bot, turn.services
-
-    async def apply() -> None:
-        if roles:
-            await register_staff_commands(
-                bot,
-                services.translator,
-                services.settings.default_locale,
-                user_id,
-                admin=staff.allowed(roles, Permission.MANAGE_STAFF),
-            )
-        else:
-            await clear_staff_commands(bot, user_id)
-
-    turn.after_commit.append(apply)
-
-
 def _parse(turn: Turn) -> tuple[int, Role] | None:
     args = turn.args
     role = staff.parse_role(args[1]) if len(args) == 2 else None
-    if len(args) != 2 or not args[0].isdigit() or role is None:
+    user_id = parse_id(args[0]) if args else None
+    if len(args) != 2 or user_id is None or role is None:
         command = turn.text.split()[0] if turn.text else "/grant"
         turn.reply(
             turn._(
@@ -51,7 +31,7 @@ def _parse(turn: Turn) -> tuple[int, Role] | None:
             )
         )
         return None
-    return int(args[0]), role
+    return user_id, role
 
 
 async def _change_role(turn: Turn, granting: bool) -> None:
@@ -61,8 +41,17 @@ async def _change_role(turn: Turn, granting: bool) -> None:
     user_id, role = parsed
     change = staff.grant if granting else staff.revoke
     label = role_label(turn.t, role)
+    configured = user_id in turn.services.settings.admin_ids and role is Role.ADMIN
     if not await change(turn.session, turn.services.store_id, turn.user_id, user_id, role):
-        if granting:
+        if configured and not granting:
+            turn.reply(
+                turn._(
+                    "User {user} is an admin through the bot's configuration (ADMIN_IDS) "
+                    "and stays one; only a change of ADMIN_IDS can take that away.",
+                    user=user_id,
+                )
+            )
+        elif granting:
             turn.reply(turn._("User {user} already has the role {role}.", user=user_id, role=label))
         else:
             turn.reply(
@@ -74,7 +63,7 @@ async def _change_role(turn: Turn, granting: bool) -> None:
         turn.reply(turn._("User {user} is now {role}.", user=user_id, role=label))
     else:
         turn.reply(turn._("User {user} is no longer {role}.", user=user_id, role=label))
-        if user_id in turn.services.settings.admin_ids:
+        if configured:
             turn.reply(
                 turn._(
                     "Note: this user stays an admin through the bot's configuration (ADMIN_IDS)."
@@ -110,6 +99,16 @@ async def on_staff(turn: Turn) -> None:
 
 @turn_handler
 async def on_myid(turn: Turn) -> None:
+    chat = turn.update.effective_chat
+    if chat is not None and chat.type != "private":
+        turn.reply(
+            turn._(
+                "This group's id is {id}. To have the bot post staff work items here, "
+                "set STAFF_CHAT_ID={id}.",
+                id=chat.id,
+            )
+        )
+        return
     turn.reply(turn._("Your Telegram user id is {id}.", id=turn.user_id))
 
 
@@ -119,5 +118,5 @@ def build_handlers() -> list[BaseHandler]:
         CommandHandler("grant", on_grant, filters=private),
         CommandHandler("revoke", on_revoke, filters=private),
         CommandHandler("staff", on_staff, filters=private),
-        CommandHandler("myid", on_myid, filters=private),
+        CommandHandler("myid", on_myid),  # in a group: the group's id, for STAFF_CHAT_ID
     ]

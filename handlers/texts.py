@@ -87,11 +87,25 @@ CHANNELS: dict[str, str] = {
     "fee": N_("Paid the membership fee"),
 }
 
+# The kinds of unasked messages (reminders, alerts, notices) owners choose in /settings.
+PUSH_KINDS: dict[str, str] = {
+    "weather": N_("Weather alerts"),
+    "activity": N_("Activity notices"),
+    "first_maintenance": N_("First maintenance"),
+    "regular_maintenance": N_("Regular maintenance"),
+    "warranty": N_("Warranty expiry"),
+    "inspection": N_("Annual inspection"),
+    "insurance": N_("Insurance expiry"),
+    "birthday": N_("Birthday wishes"),
+    "membership": N_("Membership expiry"),
+    "holiday": N_("Holiday greetings"),
+}
+
 ROLES: dict[str, str] = {
     "customer_service": N_("customer service"),
     "service_advisor": N_("service advisor"),
     "sales": N_("sales consultant"),
-    "manager": N_("manager"),
+    "manager": N_("customer-service manager"),
     "admin": N_("admin"),
 }
 
@@ -106,3 +120,7 @@ def channel_label(t: Translator, channel: str) -> str:
 
 def role_label(t: Translator, role: str) -> str:
     return t.gettext(ROLES[role]) if role in ROLES else role
+
+
+def push_kind_label(t: Translator, kind: str) -> str:
+    return t.gettext(PUSH_KINDS[kind]) if kind in PUSH_KINDS else kind

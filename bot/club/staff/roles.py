@@ -35,6 +35,7 @@ class Permission(StrEnum):
     BROADCAST_ALL = "broadcast_all"  # a broadcast to everyone
     FOLLOW_UP = "follow_up"
     EDIT_TEMPLATES = "edit_templates"
+    STAFF_TOOLS = "staff_tools"  # any staff role: tools such as /myid in the menu
 
 
 ALL_ROLES = frozenset(Role)
@@ -57,6 +58,42 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.BROADCAST_ALL: LEADS,
     Permission.FOLLOW_UP: DESK,
     Permission.EDIT_TEMPLATES: LEADS,
+    Permission.STAFF_TOOLS: ALL_ROLES,
+}
+
+# Every command and the permission it needs (None: anyone, owners included), in menu
+# order. Menus and /help list exactly the commands whose permission the user's roles
+# grant; each command's handler checks the same permission with `staff_only`.
+COMMANDS: dict[str, Permission | None] = {
+    "start": None,
+    "card": None,
+    "points": None,
+    "upgrade": None,
+    "renew": None,
+    "invite": None,
+    "settings": None,
+    "language": None,
+    "mydata": None,
+    "deleteme": None,
+    "help": None,
+    "cancel": None,
+    "member": Permission.VIEW_MEMBER,
+    "visit": Permission.RECORD_VISIT,
+    "joinlink": Permission.CREATE_JOIN_LINK,
+    "renewfee": Permission.CONFIRM_FEE,
+    "import": Permission.IMPORT_DMS,
+    "broadcast": Permission.BROADCAST,
+    "broadcasts": Permission.BROADCAST,
+    "followups": Permission.FOLLOW_UP,
+    "myid": Permission.STAFF_TOOLS,
+    "reverse": Permission.REVERSE_VISIT,
+    "adjust": Permission.ADJUST_POINTS,
+    "settier": Permission.SET_TIER,
+    "ledgercheck": Permission.CHECK_LEDGER,
+    "templates": Permission.EDIT_TEMPLATES,
+    "staff": Permission.LIST_STAFF,
+    "grant": Permission.MANAGE_STAFF,
+    "revoke": Permission.MANAGE_STAFF,
 }
 
 
@@ -95,6 +132,15 @@ def allowed(
     if permission is Permission.BROADCAST and broadcast_roles is not None:
         return any(role.value in broadcast_roles for role in roles)
     return bool(roles & PERMISSIONS[permission])
+
+
+def commands_for(roles: set[Role], broadcast_roles: tuple[str, ...] | None = None) -> list[str]:
+    """The commands these roles may run, in menu order (no roles: an owner's)."""
+    return [
+        name
+        for name, permission in COMMANDS.items()
+        if permission is None or allowed(roles, permission, broadcast_roles)
+    ]
 
 
 async def grant(
