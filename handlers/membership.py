@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club.common.codes import new_code
-from bot.club.points import membership
-from bot.club.points.ledger import EntryKind
+from bot.club.points import membership, offers
 from bot.club.points.membership import TradeOutcome
+from bot.club.points.offers import Kind, Verdict
 from bot.club.points.tiers import next_tier
-from db import queries
-from db.models import Member
 from handlers.announce import announce
+from handlers.callbacks import encode, pattern
 from handlers.card import current_member
 from handlers.common import Turn, inline, turn_handler
 
+if TYPE_CHECKING:
+    from db.models import Member
 
-def _offer(turn: Turn, text: str, label: str, kind: str) -> None:
-    buttons = [[(label, f"mem:{kind}:{new_code(6)}")], [(turn._("Not now"), "mem:no")]]
+MEMBERSHIP = "mem"
+
+
+def _secret(turn: Turn) -> bytes:
+    return offers.key_from_token(turn.services.settings.bot_token)
+
+
+def _offer(turn: Turn, member: Member, text: str, label: str, kind: Kind) -> None:
+    """Show the offer with its terms signed into the button (see `offers`)."""
+    offer = offers.make(turn.services.policy, member, kind, turn.services.now())
+    if offer is None:
+        turn.reply(turn._("You are already at the top tier. Thank you for your loyalty!"))
+        return
+    data = encode(MEMBERSHIP, kind.value, *offer.args(_secret(turn), turn.user_id))
+    buttons = [[(label, data)], [(turn._("Not now"), encode(MEMBERSHIP, "no"))]]
     turn.reply(text, inline(buttons))
 
 
@@ -47,6 +62,7 @@ async def on_upgrade(turn: Turn) -> None:
         return
     _offer(
         turn,
+        member,
         turn._(
             "Trade {cost} of your {points} redeemable points for {tier}?",
             cost=t.number(cost),
@@ -54,7 +70,7 @@ async def on_upgrade(turn: Turn) -> None:
             tier=tier,
         ),
         turn._("Trade {cost} points for {tier}", cost=t.number(cost), tier=tier),
-        "up",
+        Kind.UPGRADE,
     )
 
 
@@ -75,14 +91,15 @@ async def offer_renewal(turn: Turn, member: Member) -> None:
         return
     _offer(
         turn,
+        member,
         turn._(
             "Renew your membership until {date} for {cost} redeemable points? You have {points}.",
-            date=t.date(until, "long"),
+            date=t.date(until),
             cost=t.number(cost),
             points=t.number(member.redeemable_points),
         ),
         turn._("Renew for {cost} points", cost=t.number(cost)),
-        "renew",
+        Kind.RENEW,
     )
 
 
@@ -95,24 +112,34 @@ async def on_renew(turn: Turn) -> None:
 
 @turn_handler
 async def on_confirm(turn: Turn) -> None:
-    parts = turn.callback_parts  # mem:up:<nonce> | mem:renew:<nonce> | mem:no
-    if parts[1] == "no" or len(parts) != 3:
+    data = turn.callback  # mem:up|renew:<signed offer> | mem:no
+    if data is None or data.action == "no":
         turn.replace(turn._("All right, nothing was changed."))
         return
-    member = await queries.member_by_user(turn.session, turn.services.store_id, turn.user_id)
-    if member is None:
-        turn.callback_notice = turn._("That button is no longer active.")
-        return
-    purpose = EntryKind.UPGRADE_TRADE if parts[1] == "up" else EntryKind.RENEWAL
-    outcome, change = await membership.spend_for(
+    result = await offers.confirm(
         turn.session,
         turn.services.policy,
-        member.id,
-        purpose,
-        f"{parts[1]}:{parts[2]}",
+        _secret(turn),
+        turn.services.store_id,
+        turn.user_id,
+        data.action,
+        data.args,
+        turn.services.now(),
         turn.services.today(),
     )
-    if outcome is TradeOutcome.DONE and change is not None:
+    member, change = result.member, result.change
+    if result.verdict is Verdict.FORGED or member is None:
+        turn.callback_notice = turn._("That button is no longer active.")
+    elif result.verdict is not Verdict.OK:
+        again = "/upgrade" if data.action == Kind.UPGRADE else "/renew"
+        turn.replace(
+            turn._(
+                "This offer is no longer valid; nothing was changed. Send {command} "
+                "for the current one.",
+                command=again,
+            )
+        )
+    elif result.outcome is TradeOutcome.DONE and change is not None:
         turn.replace(
             turn._(
                 "Done. {points} redeemable points left.",
@@ -120,9 +147,9 @@ async def on_confirm(turn: Turn) -> None:
             )
         )
         await announce(turn, member, [change])
-    elif outcome is TradeOutcome.SHORT:
+    elif result.outcome is TradeOutcome.SHORT:
         turn.replace(turn._("You no longer have enough redeemable points for this."))
-    elif outcome is TradeOutcome.TOP_TIER:
+    elif result.outcome is TradeOutcome.TOP_TIER:
         turn.replace(turn._("You are already at the top tier. Thank you for your loyalty!"))
     else:
         turn.callback_notice = turn._("That was already done.")
@@ -133,5 +160,5 @@ def build_handlers() -> list[BaseHandler]:
     return [
         CommandHandler("upgrade", on_upgrade, filters=private),
         CommandHandler("renew", on_renew, filters=private),
-        CallbackQueryHandler(on_confirm, pattern=r"^mem:(up|renew|no)"),
+        CallbackQueryHandler(on_confirm, pattern=pattern(MEMBERSHIP, "up", "renew", "no")),
     ]

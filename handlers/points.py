@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.points import ledger as points
 from bot.club.points.ledger import EntryKind
 from bot.messaging.membership_texts import way_to_next_tier
-from db.models import PointsEntry, Visit
+from handlers.callbacks import encode, pattern
 from handlers.card import current_member
 from handlers.common import Turn, inline, turn_handler
 
+if TYPE_CHECKING:
+    from db.models import PointsEntry, Visit
+
 PAGE = 8
+LAST_PAGE = 10_000
+POINTS = "pts"
 
 
 def entry_text(turn: Turn, entry: PointsEntry, visit: Visit | None) -> str:
@@ -35,7 +42,7 @@ def entry_text(turn: Turn, entry: PointsEntry, visit: Visit | None) -> str:
         what = turn._("Tier upgrade traded for points")
     else:
         what = entry.reason or turn._("Adjustment")
-    when = t.date(entry.at, "short")
+    when = t.date(entry.at)
     amounts = turn._(
         "cumulative {c}, redeemable {r}", c=f"{entry.cumulative:+,}", r=f"{entry.redeemable:+,}"
     )
@@ -72,9 +79,9 @@ async def render(turn: Turn, page: int) -> None:
         lines.append(turn._("No points yet: they come with every paid visit."))
     buttons = []
     if page > 0:
-        buttons.append((turn._("◀ Newer"), f"pts:page:{page - 1}"))
+        buttons.append((turn._("◀ Newer"), encode(POINTS, "page", page - 1)))
     if page + 1 < pages:
-        buttons.append((turn._("Older ▶"), f"pts:page:{page + 1}"))
+        buttons.append((turn._("Older ▶"), encode(POINTS, "page", page + 1)))
     turn.replace("\n".join(lines), inline([buttons]) if buttons else None)
 
 
@@ -85,13 +92,16 @@ async def on_points(turn: Turn) -> None:
 
 @turn_handler
 async def on_page(turn: Turn) -> None:
-    parts = turn.callback_parts
-    page = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else 0
-    await render(turn, min(page, 10_000))
+    data = turn.callback  # pts:page:<n>
+    page = data.number(0) if data is not None and len(data.args) == 1 else None
+    if page is None:
+        turn.callback_notice = turn._("That button is no longer active.")
+        return
+    await render(turn, min(page, LAST_PAGE))
 
 
 def build_handlers() -> list[BaseHandler]:
     return [
         CommandHandler("points", on_points, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_page, pattern=r"^pts:page:"),
+        CallbackQueryHandler(on_page, pattern=pattern(POINTS, "page")),
     ]

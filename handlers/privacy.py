@@ -7,8 +7,11 @@ import json
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.members import privacy
+from handlers.callbacks import encode, pattern
 from handlers.card import current_member
 from handlers.common import Turn, inline, turn_handler
+
+PRIVACY = "privacy"
 
 
 @turn_handler
@@ -37,8 +40,8 @@ async def on_deleteme(turn: Turn) -> None:
         ),
         inline(
             [
-                [(turn._("Delete my membership and data"), f"privacy:erase:{member.id}")],
-                [(turn._("Keep my membership"), "privacy:keep")],
+                [(turn._("Delete my membership and data"), encode(PRIVACY, "erase", member.id))],
+                [(turn._("Keep my membership"), encode(PRIVACY, "keep"))],
             ]
         ),
     )
@@ -46,11 +49,12 @@ async def on_deleteme(turn: Turn) -> None:
 
 @turn_handler
 async def on_choice(turn: Turn) -> None:
-    parts = turn.callback_parts
-    member = await current_member(turn) if parts[1] == "erase" else None
-    if parts[1] == "keep":
+    data = turn.callback  # privacy:keep | privacy:erase:<member id>
+    action = data.action if data is not None else ""
+    member = await current_member(turn) if action == "erase" else None
+    if action == "keep":
         turn.reply(turn._("Good to have you with us. Nothing was changed."))
-    elif member is not None and parts[2:] == [str(member.id)]:
+    elif member is not None and data is not None and data.args == (str(member.id),):
         await privacy.erase(turn.session, member, turn.user_id)
         turn.reply(
             turn._(
@@ -67,5 +71,5 @@ def build_handlers() -> list[BaseHandler]:
     return [
         CommandHandler("mydata", on_mydata, filters=private),
         CommandHandler("deleteme", on_deleteme, filters=private),
-        CallbackQueryHandler(on_choice, pattern=r"^privacy:"),
+        CallbackQueryHandler(on_choice, pattern=pattern(PRIVACY, "erase", "keep")),
     ]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot.club.common.numbers import parse_id
 from bot.club.members import join
-from bot.club.members.lookup import open_member_for_staff
+from bot.club.members.lookup import open_member_for_staff, referrer_of
 from bot.club.staff.roles import Permission
-from db import queries
-from db.models import Member
+from handlers.callbacks import encode
 from handlers.common import Turn, inline, staff_only, turn_handler
 from handlers.texts import channel_label
+
+if TYPE_CHECKING:
+    from db.models import Member
 
 
 async def member_text(turn: Turn, member: Member) -> str:
@@ -38,7 +43,7 @@ async def member_text(turn: Turn, member: Member) -> str:
     if member.birthday:
         lines.append(turn._("Birthday: {date}", date=t.date(member.birthday)))
     if member.referred_by_id:
-        referrer = await queries.member_by_id(turn.session, member.store_id, member.referred_by_id)
+        referrer = await referrer_of(turn.session, member)
         if referrer is not None:
             lines.append(
                 turn._("Referred by {name} ({code})", name=referrer.name, code=referrer.card_code)
@@ -67,11 +72,12 @@ async def show_member(turn: Turn, query: str) -> None:
             )
         )
         return
-    buttons = [[(turn._("Record a visit"), f"visit:new:{member.id}")]]
+    buttons = [[(turn._("Record a visit"), encode("visit", "new", member.id))]]
     turn.reply(await member_text(turn, member), inline(buttons))
 
 
 @turn_handler
+@staff_only(Permission.VIEW_MEMBER)
 async def on_member(turn: Turn) -> None:
     if not turn.args:
         turn.reply(turn._("Usage: /member <phone | plate | card number>"))
@@ -96,9 +102,7 @@ async def on_joinlink(turn: Turn) -> None:
     if len(args) > 1:
         if args[1].lower() == "me":
             advisor = turn.user_id
-        elif args[1].isdigit():
-            advisor = int(args[1])
-        else:
+        elif (advisor := parse_id(args[1])) is None:
             turn.reply(turn._("The advisor must be a Telegram user id (see /myid) or “me”."))
             return
     link = await join.create_join_link(

@@ -106,3 +106,10 @@ async def save_locale(session: AsyncSession, store_id: int, user_id: int, locale
         session.add(ChatUser(telegram_user_id=user_id, locale=locale))
     else:
         chat_user.locale = locale
+
+
+async def referrer_of(session: AsyncSession, member: Member) -> Member | None:
+    """The member who brought `member` to the club, if any."""
+    if member.referred_by_id is None:
+        return None
+    return await queries.member_by_id(session, member.store_id, member.referred_by_id)
