@@ -100,3 +100,26 @@ async def test_database_errors_keep_personal_data_out_of_logs(bot):
             assert "13812349999" not in str(exc)
         else:
             raise AssertionError("a duplicate phone must be refused")
+
+
+async def test_mydata_holds_visits_points_messages_and_consents(bot):
+    from tests.conftest import ADMIN_ID
+
+    owner = bot.person(7005, language="en")
+    await join_club(owner)
+    await owner.send("/settings")
+    await owner.press("🔔 Weather alerts")  # turned off
+    admin = bot.person(ADMIN_ID, language="en")
+    await admin.send("/visit 粤B12345 maintenance 800 RO77 20000")
+    await admin.press("Confirm")
+    document = (await owner.send("/mydata"))[-1]
+    content = document.files["document"]
+    data = json.loads(content[1] if isinstance(content, tuple) else content)
+    assert [v["order_no"] for v in data["visits"]] == ["RO77"]
+    assert data["visits"][0]["amount_fen"] == 80000
+    assert [(p["kind"], p["cumulative"]) for p in data["points"]] == [("visit", 800)]
+    assert data["consents"]["messages_turned_off"] == ["weather"]
+    assert data["consents"]["club_terms_accepted_at"]
+    assert any(m["purpose"] == "notice" and m["status"] == "sent" for m in data["messages"])
+    assert data["car_service"][0]["last_mileage_km"] == 20000
+    assert data["member"]["telegram_id"] == 7005

@@ -151,4 +151,14 @@ async def test_a_reversal_is_told_to_the_owner_and_a_set_tier_to_the_staff_chat(
     assert (await member_of(bot, 8108)).redeemable_points == 0
     await admin.send("/settier 粤B12345 gold loyal customer")
     posts = [c.text for c in bot.api.calls_to("sendMessage") if c.chat_id == STAFF_CHAT]
-    assert any("Wang Wei" in p and "set to" in p for p in posts)
+    member = await member_of(bot, 8108)
+    zh = services(bot).translator("zh_Hans")  # the staff chat reads the store's language
+    gold = services(bot).policy.tier("gold").name("zh_Hans")
+    expected = zh.gettext(
+        "{name} ({card}) was set to {tier} by staff {staff}.",
+        name="Wang Wei",
+        card=member.card_code,
+        tier=gold,
+        staff=ADMIN_ID,
+    )
+    assert expected in posts

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.staff import audit
 from db import queries
-from db.models import Car, ChatUser, Dialog, JoinLink, Member
+from db.models import (
+    Car,
+    ChatUser,
+    Dialog,
+    JoinLink,
+    Member,
+    MembershipEvent,
+    PointsEntry,
+    Push,
+    PushOptOut,
+    Visit,
+)
+
+
+def _day(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
-    """Everything the club keeps about this member, as plain JSON-able values."""
+    """Everything the club keeps about this member, as plain JSON-able values: the
+    member row, cars, visits, the points ledger, membership changes, the messages sent
+    or queued to them, the kinds they turned off, and their chat settings."""
     referrer = (
         await queries.member_by_id(session, member.store_id, member.referred_by_id)
         if member.referred_by_id
@@ -23,9 +41,10 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
         "member": {
             "name": member.name,
             "phone": member.phone,
-            "birthday": member.birthday.isoformat() if member.birthday else None,
+            "birthday": _day(member.birthday),
             "language": member.locale,
             "tier": member.tier_code,
+            "tier_floor": member.tier_floor,
             "valid_until": member.valid_until.isoformat(),
             "cumulative_points": member.cumulative_points,
             "redeemable_points": member.redeemable_points,
@@ -33,20 +52,93 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
             "referral_code": member.referral_code,
             "referred_by": referrer.name if referrer else None,
             "join_channel": member.join_channel,
-            "consent_at": member.consent_at.isoformat(),
+            "advisor_telegram_id": member.advisor_user_id,
+            "telegram_id": member.telegram_user_id,
+            "source": member.source,
             "joined_at": member.joined_at.isoformat(),
+            "blocked_bot_at": _day(member.blocked_at),
+        },
+        "consents": {
+            "club_terms_accepted_at": _day(member.consent_at),
+            "messages_turned_off": sorted(
+                await session.scalars(
+                    select(PushOptOut.kind).where(PushOptOut.member_id == member.id)
+                )
+            ),
         },
         "cars": [
             {
                 "plate": car.plate,
                 "vin": car.vin,
                 "model": car.model,
-                "delivery_date": car.delivery_date.isoformat() if car.delivery_date else None,
+                "delivery_date": _day(car.delivery_date),
             }
             for car in member.cars
         ],
+        "car_service": [  # what visits and imports taught the club about each car
+            {
+                "plate": car.plate,
+                "last_service_date": _day(car.last_service_date),
+                "last_mileage_km": car.last_mileage,
+                "insurance_due": _day(car.insurance_due),
+                "inspection_due": _day(car.inspection_due),
+            }
+            for car in member.cars
+        ],
+        "visits": [
+            {
+                "order_no": v.order_no,
+                "date": v.visit_date.isoformat(),
+                "category": v.category,
+                "amount_fen": v.amount_fen,
+                "mileage_km": v.mileage,
+                "advisor": v.advisor,
+                "source": v.source,
+            }
+            for v in await _rows(session, Visit, Visit.member_id == member.id, Visit.id)
+        ],
+        "points": [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "cumulative": e.cumulative,
+                "redeemable": e.redeemable,
+                "expires_on": _day(e.expires_on),
+                "reason": e.reason,
+            }
+            for e in await _rows(
+                session, PointsEntry, PointsEntry.member_id == member.id, PointsEntry.id
+            )
+        ],
+        "membership_changes": [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "tier_before": e.tier_before,
+                "tier_after": e.tier_after,
+                "valid_until_after": _day(e.valid_until_after),
+                "reason": e.reason,
+            }
+            for e in await _rows(
+                session, MembershipEvent, MembershipEvent.member_id == member.id, MembershipEvent.id
+            )
+        ],
+        "messages": [
+            {
+                "purpose": p.purpose,
+                "status": p.status,
+                "queued_at": p.created_at.isoformat(),
+                "sent_at": _day(p.sent_at),
+                "details": dict(p.params or {}),
+            }
+            for p in await _rows(session, Push, Push.member_id == member.id, Push.id)
+        ],
         "members_referred": await queries.count_referred(session, member.id),
     }
+
+
+async def _rows(session: AsyncSession, model: Any, where: Any, order: Any) -> list[Any]:
+    return list(await session.scalars(select(model).where(where).order_by(order)))
 
 
 async def erase(session: AsyncSession, member: Member, actor_user_id: int | None) -> None:
