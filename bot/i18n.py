@@ -22,6 +22,8 @@ from babel.messages.pofile import read_po
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 SUPPORTED_LOCALES: tuple[str, ...] = ("zh_Hans", "en")
+DATE_FORMAT = "medium"  # the one way dates are written, in every text
+TIME_FORMAT = "short"
 
 
 def N_(message: str) -> str:
@@ -86,17 +88,25 @@ class Translator:
         text = _translations(self.locale).ngettext(singular, plural, n)
         return text.format(n=n, **params)
 
-    def date(self, value: date | datetime | None, fmt: str = "medium") -> str:
+    def date(self, value: date | datetime | None, fmt: str | None = None) -> str:
+        """A date in the one format owners and staff see everywhere: Babel's medium
+        ("Dec 2, 2026", "2026年12月2日"); a short numeric "12/2/26" reads as 12 February
+        to many. `fmt` is accepted from older callers and ignored."""
         if value is None:
             return "—"
         if isinstance(value, datetime):
             value = value.astimezone(self.tz).date() if value.tzinfo else value.date()
-        return dates.format_date(value, format=fmt, locale=self.babel_locale)
+        return dates.format_date(value, format=DATE_FORMAT, locale=self.babel_locale)
 
-    def datetime(self, value: datetime, fmt: str = "medium") -> str:
-        return dates.format_datetime(
-            value, format=fmt, tzinfo=self.tz, locale=self.babel_locale
-        )
+    def datetime(self, value: datetime, fmt: str | None = None) -> str:
+        """A moment in the store's time zone: the medium date and the short time
+        ("Dec 2, 2026, 10:30 AM"). `fmt` is accepted from older callers and ignored."""
+        locale = self.babel_locale
+        moment = value.astimezone(self.tz) if value.tzinfo else value
+        day = dates.format_date(moment.date(), format=DATE_FORMAT, locale=locale)
+        clock = dates.format_time(moment.time(), format=TIME_FORMAT, locale=locale)
+        pattern = str(locale.datetime_formats.get(DATE_FORMAT, "{1} {0}"))
+        return pattern.replace("{1}", day).replace("{0}", clock)
 
     def number(self, value: int) -> str:
         return numbers.format_decimal(value, locale=self.babel_locale)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.club.members.lookup import CardView, card_payload, card_view
+from bot.club.members.lookup import CardView, card_payload, card_view, count_referred, member_of
+from bot.i18n import Translator
 from bot.messaging.membership_texts import way_to_next_tier
-from bot.render.card_image import render_card
-from db import queries
-from db.models import Member
+from bot.render.card_image import CardFace, render_card
 from handlers.common import Turn, turn_handler
+
+if TYPE_CHECKING:
+    from db.models import Member
 
 
 def card_caption(turn: Turn, view: CardView) -> str:
@@ -18,7 +23,7 @@ def card_caption(turn: Turn, view: CardView) -> str:
         turn._("{store} owners club · member card", store=turn.services.settings.store_name),
         turn._("Name: {name}", name=m.name),
         turn._("Tier: {tier}", tier=view.tier.name(t.locale)),
-        turn._("Valid until: {date}", date=t.date(m.valid_until, "long"))
+        turn._("Valid until: {date}", date=t.date(m.valid_until))
         + (" " + turn._("(expired)") if view.expired else ""),
         turn._("Cumulative points: {points}", points=t.number(m.cumulative_points)),
         turn._("Redeemable points: {points}", points=t.number(m.redeemable_points)),
@@ -34,15 +39,38 @@ def card_caption(turn: Turn, view: CardView) -> str:
     return "\n".join(lines)
 
 
+def card_face(t: Translator, store: str, view: CardView) -> CardFace:
+    """The words on the card picture in `t`'s language."""
+    m = view.member
+    until = t.date(m.valid_until)
+    if view.expired:
+        until += " " + t.gettext("(expired)")
+    return CardFace(
+        store=t.gettext("{store} owners club", store=store),
+        name=m.name,
+        tier_label=t.gettext("Tier"),
+        tier=view.tier.name(t.locale),
+        valid_label=t.gettext("Valid until"),
+        valid_until=until,
+        card_label=t.gettext("Card number"),
+    )
+
+
 async def send_card(turn: Turn, member: Member) -> None:
-    view = card_view(turn.services.policy, member, turn.services.today())
-    payload = card_payload(turn.services.bot_username, member.card_code)
-    image = render_card(member.card_code, payload, view.tier.color)
+    services = turn.services
+    view = card_view(services.policy, member, services.today())
+    payload = card_payload(services.bot_username, member.card_code)
+    store = services.settings.store_name
+    face = card_face(turn.t, store, view)
+    # Drawn instead of any text the machine has no font for (Chinese without a CJK font).
+    latin = card_face(services.translator("en"), store, view)
+    latin = replace(latin, store=store if store.isascii() else "OWNERS CLUB")
+    image = render_card(member.card_code, payload, view.tier.color, replace(face, latin=latin))
     turn.reply_photo(image, card_caption(turn, view))
 
 
 async def current_member(turn: Turn) -> Member | None:
-    member = await queries.member_by_user(turn.session, turn.services.store_id, turn.user_id)
+    member = await member_of(turn.session, turn.services.store_id, turn.user_id)
     if member is None:
         turn.reply(turn._("You are not a club member yet. Send /start to join."))
     return member
@@ -61,7 +89,7 @@ async def on_invite(turn: Turn) -> None:
     if member is None:
         return
     link = f"https://t.me/{turn.services.bot_username}?start=ref_{member.referral_code}"
-    count = await queries.count_referred(turn.session, member.id)
+    count = await count_referred(turn.session, member.id)
     turn.reply(
         turn._(
             "Invite a friend who drives: when they join through this link, the club knows "

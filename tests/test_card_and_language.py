@@ -22,7 +22,7 @@ async def test_card_shows_tier_points_validity_and_a_scannable_qr(bot):
     assert card.method == "sendPhoto"
     member = await member_of(bot, 5001)
     t = translator("en", services(bot).settings.tz)
-    assert f"Valid until: {t.date(member.valid_until, 'long')}" in card.text
+    assert f"Valid until: {t.date(member.valid_until)}" in card.text
     assert "Tier: Silver" in card.text and "5,000 more cumulative points to Gold" in card.text
     picture = Image.open(io.BytesIO(card.photo))
     assert picture.size == (860, 540)
@@ -89,3 +89,43 @@ async def test_command_menus_registered_per_language_and_scope(bot):
     assert len(admin_menus) == 3
     admin_names = {c["command"] for c in admin_menus[0].params["commands"]}
     assert {name for name, _ in ADMIN_COMMANDS} <= admin_names
+
+
+def test_dates_have_one_medium_format_in_every_text():
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Shanghai")
+    en, zh = translator("en", tz), translator("zh_Hans", tz)
+    day = date(2027, 12, 2)
+    # Whatever older callers ask for, a date reads the same way everywhere.
+    assert {en.date(day), en.date(day, "long"), en.date(day, "short")} == {"Dec 2, 2027"}
+    assert zh.date(day, "short") == "2027年12月2日"
+    moment = datetime(2026, 12, 2, 2, 30, tzinfo=UTC)
+    assert en.datetime(moment, "short") == "Dec 2, 2026, 10:30\u202fAM"
+    assert "12/2/26" not in en.datetime(moment) and zh.datetime(moment) == "2026年12月2日 10:30"
+
+
+def test_the_card_picture_draws_the_front_desk_facts_and_falls_back_to_latin():
+    from bot.render.card_image import CardFace, can_draw, render_card
+
+    payload = "https://t.me/club_test_bot?start=m_ABCD2345"
+    latin = CardFace(
+        "OWNERS CLUB", "Wang Wei", "Tier", "Gold", "Valid until", "Dec 2, 2027", "Card"
+    )
+    chinese = CardFace("星河汽车", "王伟", "会员等级", "金卡", "有效期至", "2027年12月2日", "卡号")
+    bare = render_card("ABCD2345", payload, "#c9a227")
+    drawn = render_card("ABCD2345", payload, "#c9a227", latin)
+    assert drawn != bare  # the name, tier and date are on the card
+    other = render_card(
+        "ABCD2345", payload, "#c9a227", CardFace(**{**latin.__dict__, "tier": "VIP"})
+    )
+    assert other != drawn
+    fallback = render_card(
+        "ABCD2345", payload, "#c9a227", CardFace(**{**chinese.__dict__, "latin": latin})
+    )
+    if not can_draw("王伟金卡"):  # no CJK font on this machine: the Latin card, intact
+        assert fallback == drawn
+    else:
+        assert fallback != drawn
+    assert Image.open(io.BytesIO(fallback)).size == (860, 540)

@@ -1,17 +1,60 @@
-"""The member card picture: a tier-coloured card with the member's QR code.
+"""The member card picture the front desk reads at a glance: the store's name, the
+member's name, tier, card number and valid-until date in the owner's language, and the
+QR code staff scan to open the member.
 
-The picture carries no words that need translating (the caption does that):
-the card code in Latin letters, and the QR code staff scan to open the member.
+Chinese needs a CJK font. The first one found among the usual system paths (or the
+file `CARD_FONT` names) is used; without one, each text falls back to its Latin
+version (English labels, the store's Latin name) and a text with no Latin form is left
+out, so the layout stays intact and rendering never fails for want of a font.
 """
 
 from __future__ import annotations
 
 import io
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 860, 540
+QR_SIDE, QR_TOP = 300, 130
+LEFT = 40
+TEXT_WIDTH = WIDTH - QR_SIDE - 3 * LEFT  # the column left of the QR code
+
+CJK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/source-han-sans/SourceHanSansSC-Regular.otf",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+LATIN_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+)
+
+
+@dataclass(frozen=True)
+class CardFace:
+    """The words on the card, already translated; `latin` is the same card in Latin
+    script, used for any text the available font cannot draw."""
+
+    store: str
+    name: str
+    tier_label: str
+    tier: str
+    valid_label: str
+    valid_until: str
+    card_label: str
+    latin: CardFace | None = None
 
 
 def _hex(color: str) -> tuple[int, int, int]:
@@ -26,8 +69,57 @@ def qr_image(payload: str, box: int = 8) -> Image.Image:
     return qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
 
 
-def render_card(card_code: str, payload: str, color: str) -> bytes:
+@cache
+def font_path() -> str | None:
+    """The font the card is drawn with: a CJK one if the machine has it."""
+    wanted = os.environ.get("CARD_FONT", "")
+    for candidate in (wanted, *CJK_FONTS, *LATIN_FONTS):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    path = font_path()
+    if path is not None:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            pass
+    return ImageFont.load_default(size=size)
+
+
+@cache
+def _missing_glyph(size: int) -> bytes:
+    return bytes(_font(size).getmask("\U0010fffd"))
+
+
+def can_draw(text: str, size: int = 28) -> bool:
+    """Whether the card's font has a glyph for every visible character of `text`."""
+    missing = _missing_glyph(size)
+    return all(ch.isspace() or bytes(_font(size).getmask(ch)) != missing for ch in text)
+
+
+def _pick(text: str, latin: str | None, size: int) -> str:
+    if can_draw(text, size):
+        return text
+    return latin if latin is not None and can_draw(latin, size) else ""
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> tuple[str, int]:
+    """`text` at the largest size <= `size` that fits `width` (cut if it never does)."""
+    while size > 18 and draw.textlength(text, font=_font(size)) > width:
+        size -= 2
+    while text and draw.textlength(text, font=_font(size)) > width:
+        text = text[:-1]
+    return text, size
+
+
+def render_card(card_code: str, payload: str, color: str, face: CardFace | None = None) -> bytes:
     """PNG bytes of the card for `card_code`, whose QR code holds `payload`."""
+    face = face or CardFace("OWNERS CLUB", "", "", "", "", "", "")
+    latin = face.latin
     base = _hex(color)
     card = Image.new("RGB", (WIDTH, HEIGHT), base)
     draw = ImageDraw.Draw(card)
@@ -35,17 +127,26 @@ def render_card(card_code: str, payload: str, color: str) -> bytes:
     band = tuple(min(255, c + 60) for c in base)
     draw.rectangle((0, 0, WIDTH, 90), fill=band)
     ink = (255, 255, 255) if sum(base) < 382 else (20, 20, 20)
-    font_big = ImageFont.load_default(size=54)
-    font_small = ImageFont.load_default(size=28)
-    draw.text(
-        (40, 24), "OWNERS CLUB", fill=ink if sum(band) < 382 else (20, 20, 20), font=font_small
-    )
+    band_ink = ink if sum(band) < 382 else (20, 20, 20)
+    soft = tuple((a * 3 + b) // 4 for a, b in zip(ink, base, strict=True))
+
+    def text(xy: tuple[int, int], words: str, alt: str | None, size: int, fill, width=None):
+        chosen = _pick(words, alt, size)
+        if chosen:
+            chosen, size = _fit(draw, chosen, size, width or TEXT_WIDTH)
+            draw.text(xy, chosen, fill=fill, font=_font(size))
+
+    text((LEFT, 24), face.store, latin.store if latin else "OWNERS CLUB", 36, band_ink, 780)
+    text((LEFT, QR_TOP), face.name, latin.name if latin else None, 46, ink)
+    text((LEFT, 205), face.tier_label, latin.tier_label if latin else None, 22, soft)
+    text((LEFT, 235), face.tier, latin.tier if latin else None, 38, ink)
+    text((LEFT, 300), face.valid_label, latin.valid_label if latin else None, 22, soft)
+    text((LEFT, 330), face.valid_until, latin.valid_until if latin else None, 34, ink)
+    text((LEFT, HEIGHT - 140), face.card_label, latin.card_label if latin else None, 22, soft)
     pretty = f"{card_code[:4]} {card_code[4:]}"
-    draw.text((40, HEIGHT - 110), pretty, fill=ink, font=font_big)
-    qr = qr_image(payload)
-    side = 300
-    qr = qr.resize((side, side), Image.Resampling.NEAREST)
-    card.paste(qr, (WIDTH - side - 40, 130))
+    draw.text((LEFT, HEIGHT - 110), pretty, fill=ink, font=_font(54))
+    qr = qr_image(payload).resize((QR_SIDE, QR_SIDE), Image.Resampling.NEAREST)
+    card.paste(qr, (WIDTH - QR_SIDE - LEFT, QR_TOP))
     out = io.BytesIO()
     card.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -113,3 +113,13 @@ async def referrer_of(session: AsyncSession, member: Member) -> Member | None:
     if member.referred_by_id is None:
         return None
     return await queries.member_by_id(session, member.store_id, member.referred_by_id)
+
+
+async def member_of(session: AsyncSession, store_id: int, user_id: int) -> Member | None:
+    """The member who chats from `user_id`, if they joined."""
+    return await queries.member_by_user(session, store_id, user_id)
+
+
+async def count_referred(session: AsyncSession, member_id: int) -> int:
+    """How many members `member_id` brought to the club."""
+    return await queries.count_referred(session, member_id)
