@@ -162,3 +162,18 @@ async def test_a_reversal_is_told_to_the_owner_and_a_set_tier_to_the_staff_chat(
         staff=ADMIN_ID,
     )
     assert expected in posts
+
+
+async def test_every_command_the_bot_answers_is_in_the_permission_table(bot):
+    from telegram.ext import CommandHandler, filters
+
+    from bot.club.staff.roles import COMMANDS
+
+    answered = {
+        name
+        for handlers in bot.app.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CommandHandler) and handler.filters is not filters.ChatType.GROUPS
+        for name in handler.commands
+    }
+    assert answered == set(COMMANDS)
