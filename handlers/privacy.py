@@ -53,10 +53,10 @@ async def on_choice(turn: Turn) -> None:
     action = data.action if data is not None else ""
     member = await current_member(turn) if action == "erase" else None
     if action == "keep":
-        turn.reply(turn._("Good to have you with us. Nothing was changed."))
+        turn.replace(turn._("Good to have you with us. Nothing was changed."))
     elif member is not None and data is not None and data.args == (str(member.id),):
         await privacy.erase(turn.session, member, turn.user_id)
-        turn.reply(
+        turn.replace(
             turn._(
                 "Your membership and data have been deleted. Send /start if you "
                 "ever want to join again."

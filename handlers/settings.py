@@ -73,7 +73,7 @@ async def on_language_chosen(turn: Turn) -> None:
         return
     await save_locale(turn.session, turn.services.store_id, turn.user_id, code)
     turn.t = turn.services.translator(code)
-    turn.reply(turn._("From now on I will speak English with you."))
+    turn.replace(turn._("From now on I will speak English with you."))  # buttons gone
     await refresh_menu(turn, turn.user_id, chosen=code)  # the menu speaks it too
 
 

@@ -75,7 +75,9 @@ async def test_menus_follow_the_language_chosen_not_the_phones(bot):
     await admin.send("/grant 8103 manager")
     manager = bot.person(8103, language="en")  # the phone says English
     await manager.send("/language")
-    await manager.press("简体中文")
+    calls = await manager.press("简体中文")
+    answered = [c for c in calls if c.method == "editMessageText"]  # the prompt, answered
+    assert len(answered) == 1 and answered[0].buttons == []
     menus = chat_menus(bot, 8103)
     described = {c["command"]: c["description"] for c in menus["en"]}
     assert described["reverse"] == zh.gettext("Manager: reverse a visit's points")
