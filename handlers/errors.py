@@ -8,10 +8,21 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.commands import chosen_locale
 from bot.i18n import resolve_locale
+from bot.services import Services
 from handlers.common import services_of
 
 log = logging.getLogger(__name__)
+
+
+async def _chosen(services: Services, user_id: int) -> str | None:
+    """The language the person chose with /language; None if even that cannot be read."""
+    try:
+        async with services.sessionmaker() as session:
+            return await chosen_locale(session, user_id)
+    except Exception:  # the database may be what failed
+        return None
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -21,7 +32,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     user = update.effective_user
     locale = resolve_locale(
-        None, user.language_code if user else None, services.settings.default_locale
+        await _chosen(services, user.id) if user else None,
+        user.language_code if user else None,
+        services.settings.default_locale,
     )
     t = services.translator(locale)
     try:

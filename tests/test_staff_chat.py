@@ -179,3 +179,19 @@ async def test_every_command_the_bot_answers_is_in_the_permission_table(bot):
         for name in handler.commands
     }
     assert answered == set(COMMANDS)
+
+
+async def test_the_failure_reply_speaks_the_language_chosen(bot, monkeypatch):
+    from bot.club.points import corrections
+
+    async def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    admin = bot.person(ADMIN_ID, language="zh-hans")  # the phone says Chinese
+    await admin.send("/language")
+    await admin.press("English")
+    monkeypatch.setattr(corrections, "check_ledger", broken)
+    text = joined(await admin.send("/ledgercheck"))
+    assert "Sorry, something went wrong on our side and nothing was changed" in text
+    assert [type(e) for e in bot.errors] == [RuntimeError]
+    bot.errors.clear()
