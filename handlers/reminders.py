@@ -45,6 +45,9 @@ async def on_action(turn: Turn) -> None:
 
         await offer_renewal(turn, member)
         return
+    if request.repeated:
+        turn.callback_notice = turn._("We have your request; the service desk will call you.")
+        return
     turn.reply(turn._("Thank you! The service desk will call you soon to find a time."))
     services, bot, name, phone = turn.services, turn.context.bot, member.name, member.phone
     plate, purpose = request.plate, request.purpose

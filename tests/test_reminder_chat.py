@@ -40,6 +40,10 @@ async def test_first_maintenance_reminder_and_a_callback_request(bot):
     assert reminder.button_labels == ["Call me to book"]
     calls = await owner.press("Call me to book")
     assert "will call you soon" in joined(calls)
+    # A second tap is acknowledged on the button; the desk is not asked twice.
+    calls = await owner.press("Call me to book")
+    notices = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+    assert notices == ["We have your request; the service desk will call you."]
     staff = bot.person(ADMIN_ID, language="en")
     assert "asked to be called: 1" in joined(await staff.send("/followups"))
     await daily_sweep(services(bot))  # the next sweep the same day…

@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.staff import audit
 from db import queries
-from db.models import Member, Push
+from db.models import AuditEntry, Member, Push
+
+CALL_REQUEST = "callback.request"
 
 
 class Action(StrEnum):
@@ -27,6 +30,7 @@ class CallRequest:
     action: Action
     purpose: str  # the reminder's kind
     plate: str
+    repeated: bool = False  # the same button was tapped before: the desk already knows
 
 
 async def tap(
@@ -43,20 +47,30 @@ async def tap(
     push = await session.get(Push, push_id)
     if member is None or push is None or push.member_id != member.id:
         return None
-    request = CallRequest(member, chosen, push.purpose, str(push.params.get("plate", "")))
-    if chosen is not Action.RENEW:
+    plate = str(push.params.get("plate", ""))
+    if chosen is Action.RENEW:
+        return CallRequest(member, chosen, push.purpose, plate)
+    target = f"push:{push.id}"
+    asked = await session.scalar(
+        select(AuditEntry.id).where(
+            AuditEntry.store_id == member.store_id,
+            AuditEntry.action == CALL_REQUEST,
+            AuditEntry.target == target,
+        )
+    )
+    if asked is None:
         audit.record(
             session,
             member.store_id,
             user_id,
-            "callback.request",
-            f"member:{member.id}",
+            CALL_REQUEST,
+            target,
             purpose=push.purpose,
-            push=push.id,
+            member=member.id,
         )
-    return request
+    return CallRequest(member, chosen, push.purpose, plate, repeated=asked is not None)
 
 
 async def recent(session: AsyncSession, store_id: int, limit: int) -> int:
     """How many of the latest call-back requests there are (at most `limit`)."""
-    return len(await queries.recent_audit(session, store_id, "callback.request", limit))
+    return len(await queries.recent_audit(session, store_id, CALL_REQUEST, limit))
