@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from bot.commands import ADMIN_COMMANDS, OWNER_COMMANDS
@@ -124,8 +126,33 @@ def test_the_card_picture_draws_the_front_desk_facts_and_falls_back_to_latin():
     fallback = render_card(
         "ABCD2345", payload, "#c9a227", CardFace(**{**chinese.__dict__, "latin": latin})
     )
-    if not can_draw("王伟金卡"):  # no CJK font on this machine: the Latin card, intact
-        assert fallback == drawn
-    else:
-        assert fallback != drawn
+    assert can_draw("王伟金卡")  # the packaged CJK font: Chinese is drawn as written
+    assert fallback != drawn
     assert Image.open(io.BytesIO(fallback)).size == (860, 540)
+
+
+def test_without_a_cjk_font_the_card_falls_back_to_its_latin_face(monkeypatch):
+    from bot.render import card_image
+
+    latin_font = next((p for p in card_image.LATIN_FONTS if Path(p).is_file()), None)
+    if latin_font is None:
+        pytest.skip("no Latin system font to stand in for a machine without CJK fonts")
+    caches = (card_image.font_path, card_image._font, card_image._missing_glyph)
+    monkeypatch.setenv("CARD_FONT", latin_font)
+    for cached in caches:
+        cached.cache_clear()
+    try:
+        payload = "https://t.me/club_test_bot?start=m_ABCD2345"
+        latin = card_image.CardFace(
+            "OWNERS CLUB", "Wang Wei", "Tier", "Gold", "Valid until", "Dec 2, 2027", "Card"
+        )
+        chinese = card_image.CardFace(
+            "星河汽车", "王伟", "会员等级", "金卡", "有效期至", "2027年12月2日", "卡号", latin
+        )
+        assert not card_image.can_draw("王伟金卡")
+        drawn = card_image.render_card("ABCD2345", payload, "#c9a227", latin)
+        assert card_image.render_card("ABCD2345", payload, "#c9a227", chinese) == drawn
+    finally:
+        monkeypatch.delenv("CARD_FONT")
+        for cached in caches:
+            cached.cache_clear()

@@ -2,8 +2,9 @@
 member's name, tier, card number and valid-until date in the owner's language, and the
 QR code staff scan to open the member.
 
-Chinese needs a CJK font. The first one found among the usual system paths (or the
-file `CARD_FONT` names) is used; without one, each text falls back to its Latin
+Chinese needs a CJK font: the file `CARD_FONT` names, else WenQuanYi Micro Hei from
+the `paperang-p2-fonts-cjk` dependency, else the first one found among the usual
+system paths; without one, each text falls back to its Latin
 version (English labels, the store's Latin name) and a text with no Latin form is left
 out, so the layout stays intact and rendering never fails for want of a font.
 """
@@ -69,11 +70,22 @@ def qr_image(payload: str, box: int = 8) -> Image.Image:
     return qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
 
 
+def _packaged_cjk_font() -> str:
+    """WenQuanYi Micro Hei as shipped by a PyPI package (a dependency), if installed."""
+    try:
+        from importlib.resources import files
+
+        return str(files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc")
+    except (ImportError, ModuleNotFoundError, TypeError):
+        return ""
+
+
 @cache
 def font_path() -> str | None:
-    """The font the card is drawn with: a CJK one if the machine has it."""
+    """The font the card is drawn with: `CARD_FONT`, else the packaged CJK font, else a
+    CJK one the machine has, else a Latin one."""
     wanted = os.environ.get("CARD_FONT", "")
-    for candidate in (wanted, *CJK_FONTS, *LATIN_FONTS):
+    for candidate in (wanted, _packaged_cjk_font(), *CJK_FONTS, *LATIN_FONTS):
         if candidate and Path(candidate).is_file():
             return candidate
     return None
