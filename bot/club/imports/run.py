@@ -25,7 +25,8 @@ from bot.club.imports.dms.rows import (
     normalise_member,
     normalise_visit,
 )
-from bot.club.imports.writes import write_cars, write_members, write_visits
+from bot.club.imports.visit_writes import write_visits
+from bot.club.imports.writes import write_cars, write_members
 from bot.club.policy.model import ClubPolicy
 from bot.club.staff import audit
 
