@@ -91,7 +91,8 @@ async def _insert_members(
 async def _insert_cars(
     session: AsyncSession, store_id: int, wanted: list[tuple[int, Any, int]], report: ImportReport
 ) -> Rejected:
-    """Cars for (row, car record, member id); a plate another member has is refused."""
+    """Cars for (row, car record, member id); a plate another member has is refused.
+    A car is never a member: one whose owner's phone no member has is refused too."""
     rejected: Rejected = []
     taken = await cars_by(session, store_id, Car.plate, {car.plate for _, car, _ in wanted})
     rows, seen = [], set()
@@ -114,7 +115,9 @@ async def _insert_cars(
                 "delivery_date": car.delivery_date,
             }
         )
-    report.created += len(await insert_many_once(session, Car, rows, Car.id))
+    inserted = await insert_many_once(session, Car, rows, Car.id)
+    report.created += len(inserted)
+    report.unchanged += len(rows) - len(inserted)  # added at the same moment elsewhere
     return rejected
 
 
@@ -135,9 +138,8 @@ async def write_members(
             fresh[record.phone] = _new_member(store_id, policy, record, today)
     created = await _insert_members(session, store_id, list(fresh.values()))
     report.created += len(created)
-    ids = {**existing, **created}
-    wanted = [(n, r.car, ids[r.phone]) for n, r in good if r.car is not None and r.phone in ids]
-    return await _insert_cars(session, store_id, wanted, report)
+    report.unchanged += len(fresh) - len(created)  # joined at the same moment in chat
+    return []
 
 
 async def write_cars(
