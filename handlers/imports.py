@@ -65,6 +65,14 @@ def reason(t: Translator, code: str) -> str:
     return t.gettext(ERRORS[code]) if code in ERRORS else error_text(t, code)
 
 
+def file_refused(t: Translator, exc: FileFormatError) -> str:
+    """Why a whole file was refused; a missing column by its name in the staff's language."""
+    if exc.code == "missing_column" and exc.columns:
+        names = ", ".join(t.gettext(FIELDS[c]) if c in FIELDS else c for c in exc.columns)
+        return f"{reason(t, exc.code)}\n{names}"
+    return reason(t, exc.code) + (f"\n{exc.detail}" if exc.detail else "")
+
+
 FIELDS = {
     "name": N_("name"),
     "phone": N_("phone"),
@@ -219,7 +227,7 @@ async def on_document(turn: Turn) -> None:
             on_warning=sheet.warn,
         )
     except FileFormatError as exc:
-        turn.reply(reason(turn.t, exc.code) + (f"\n{exc.detail}" if exc.detail else ""))
+        turn.reply(file_refused(turn.t, exc))
         return
     log.info("import %s: %d rows, %.0f rows/s", report.kind, report.rows, report.rate)
     turn.reply(summary(turn, report, as_of))

@@ -18,11 +18,12 @@ from bot.club.imports.dms import (
     normalise_visit,
     open_rows,
 )
-from bot.club.policy.headers import header_fields
+from bot.club.policy.headers import DEFAULT_HEADERS, header_fields
 from bot.club.policy.model import PolicyError, load_policy
 from tests.dms_support import (
     CATEGORIES,
     MAX_FEN,
+    SAMPLES,
     TODAY,
     VIN_A,
     VIN_B,
@@ -530,3 +531,9 @@ def test_a_store_adds_its_own_header_names(tmp_path: Path) -> None:
         policy_file.write_text(bad, "utf-8")
         with pytest.raises(PolicyError, match=message):
             load_policy(policy_file)
+
+
+def test_the_readme_lists_every_built_in_header() -> None:
+    readme = (SAMPLES / "README.md").read_text(encoding="utf-8")
+    for field, (chinese, english) in DEFAULT_HEADERS.items():
+        assert f"| {field} | {', '.join(chinese)} | {', '.join(english)} |" in readme, field

@@ -135,3 +135,9 @@ async def test_a_store_that_wants_other_maps_it_in_its_policy(make_bot, tmp_path
     text = joined(await staff.send_document(name, content, caption=AS_OF.isoformat()))
     assert "RO3" not in " ".join(r[3] for r in sheet_rows(bot.api.calls[-2:]))
     assert counts(text)[2] == 1  # RO3 (其他) on 粤B10003, the only car whose owner is in
+
+
+async def test_a_visits_export_without_order_numbers_names_the_missing_column(bot):
+    staff = bot.person(ADMIN_ID, language="en")
+    text = joined(await staff.send_document("v.csv", b"Plate No.,Settlement Date,Amount\n"))
+    assert "A required column is missing.\norder number, category" in text

@@ -1,4 +1,5 @@
-"""The database side of a DMS import: one batch of valid records at a time.
+"""The database side of importing DMS members and cars, one batch at a time (visits:
+`bot.club.imports.visit_writes`).
 
 Each writer takes (row number, record) pairs, writes what is new with set-based
 statements (ON CONFLICT DO NOTHING, executemany), counts what was already there, and
@@ -14,9 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common import codes
-from bot.club.points.tiers import (
-    membership_valid_until,
-)
+from bot.club.points.tiers import membership_valid_until
 from bot.club.policy.model import ClubPolicy
 from db.base import utcnow
 from db.models import Car, Member
