@@ -1,7 +1,9 @@
 """Command-line tools beside the bot:
 
     python -m bot                      run the bot (polling, or webhook if configured)
-    python -m bot import FILE...       import DMS exports (members, cars or visits)
+    python -m bot import FILE...       import DMS exports (members, cars or visits);
+                                       --as-of YYYY-MM-DD: the export's date (default
+                                       today), later visits and deliveries are refused
     python -m bot check-ledger         prove every balance agrees with its ledger
     python -m bot migrate              apply database migrations and exit
 
@@ -14,7 +16,9 @@ import argparse
 import asyncio
 import csv
 import sys
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bot.app import build_services
 from bot.club.imports.dms.reader import FileFormatError
@@ -23,25 +27,33 @@ from bot.club.points import ledger as points
 from bot.config import Settings
 
 
-async def _import(settings: Settings, files: list[Path]) -> int:
+class _Sheet:
+    """The refused-rows file beside an imported one: each refused row (and each row
+    imported with a warning) with its code, the field concerned and the file's values."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+        writer.writerow(["row", "outcome", "code", "field", "values"])
+
+    def _row(self, outcome: str, row: int, code: str, field: str | None, raw: dict) -> None:
+        values = "; ".join(f"{k}={v}" for k, v in raw.items() if v)
+        self.writer.writerow([row, outcome, code, field or "", values])
+
+    def refused(self, row: int, code: str, field: str | None, raw: dict[str, str]) -> None:
+        self._row("refused", row, code, field, raw)
+
+    def warning(self, row: int, code: str, field: str | None, raw: dict[str, str]) -> None:
+        self._row("imported, check", row, code, field, raw)
+
+
+async def _import(settings: Settings, files: list[Path], as_of: date | None) -> int:
     services = await build_services(settings)
     failed = 0
     try:
         for path in files:
             refused = path.with_name(f"{path.stem}-refused.csv")
             with refused.open("w", newline="", encoding="utf-8-sig") as out:
-                writer = csv.writer(out)
-                writer.writerow(["row", "code", "field", "values"])
-
-                def note(
-                    row: int,
-                    code: str,
-                    field: str | None,
-                    raw: dict[str, str],
-                    writer: csv.writer = writer,  # type: ignore[valid-type]
-                ) -> None:
-                    values = "; ".join(f"{k}={v}" for k, v in raw.items() if v)
-                    writer.writerow([row, code, field or "", values])
+                sheet = _Sheet(csv.writer(out))
 
                 try:
                     with path.open("rb") as data:
@@ -53,19 +65,22 @@ async def _import(settings: Settings, files: list[Path]) -> int:
                             data,
                             path.name,
                             services.today(),
-                            on_error=note,
+                            on_error=sheet.refused,
+                            as_of=as_of,
+                            on_warning=sheet.warning,
                         )
                 except FileFormatError as exc:
                     print(f"{path}: cannot import: {exc}", file=sys.stderr)
                     failed += 1
                     continue
-            if not report.errors:
+            listed = report.errors + report.warnings
+            if not listed:
                 refused.unlink()
             print(
                 f"{path}: {report.kind}: {report.rows} rows in {report.seconds:.1f} s "
                 f"({report.rate:,.0f} rows/s); new {report.created}, already there "
-                f"{report.unchanged}, refused {report.errors}"
-                + (f" (see {refused})" if report.errors else "")
+                f"{report.unchanged}, refused {report.errors}, warnings {report.warnings}"
+                + (f" (see {refused})" if listed else "")
                 + f"; points {report.points}, tiers raised {report.tiers_set}"
             )
     finally:
@@ -102,11 +117,17 @@ def run_tool(argv: list[str], settings: Settings) -> int:
     sub = parser.add_subparsers(dest="tool", required=True)
     imp = sub.add_parser("import", help="import DMS exports")
     imp.add_argument("files", nargs="+", type=Path)
+    imp.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the export's date (default today): visits and deliveries after it are refused",
+    )
     sub.add_parser("check-ledger", help="check every balance against its ledger")
     sub.add_parser("migrate", help="apply database migrations")
     args = parser.parse_args(argv)
     if args.tool == "import":
-        return asyncio.run(_import(settings, args.files))
+        return asyncio.run(_import(settings, args.files, args.as_of))
     if args.tool == "check-ledger":
         return asyncio.run(_check(settings))
     return asyncio.run(_migrate(settings))

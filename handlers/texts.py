@@ -39,24 +39,9 @@ ERRORS: dict[str, str] = {
     "unknown_order": N_("No visit has that order number."),
     "already_reversed": N_("This visit was reversed already."),
     "reason_missing": N_("Please give a reason."),
-    # bot.club.imports.dms: rows and files
-    "missing_field": N_("A required value is empty."),
+    # bot.club.imports.dms rows, and visits in chat (the other import codes are in
+    # handlers.imports)
     "category_unknown": N_("That is not one of the store's spend categories."),
-    "unknown_member": N_("No member has that phone number; import the members first."),
-    "empty_file": N_("The file is empty."),
-    "not_a_spreadsheet": N_("That is not a CSV or XLSX file I can read."),
-    "unknown_layout": N_(
-        "I do not recognise the columns: a members, cars or visits export "
-        "needs its header row (e.g. 客户姓名 and 手机号)."
-    ),
-    "missing_column": N_("A required column is missing."),
-    "duplicate_column": N_("Two columns have the same meaning; please keep one."),
-    "encoding_error": N_(
-        "The file's text encoding is broken further down; please export it again as UTF-8 or GBK."
-    ),
-    "malformed_file": N_(
-        "The file is damaged further down (e.g. a broken quote); please export it again."
-    ),
     # bot.club.members.join.JoinError
     "not_own_contact": N_(
         "Please share your own number with the button below, not someone else's contact."

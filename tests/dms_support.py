@@ -44,7 +44,6 @@ _ALIASES = {
     "装潢": "accessories",
     "续保": "insurance",
     "保险": "insurance",
-    "其他": "other",
 }
 CATEGORIES = {
     normalise_category_key(k): v

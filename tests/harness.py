@@ -161,7 +161,9 @@ class Person:
         contact["user_id"] = self.id if owner_id is None else owner_id
         return await self.bot.feed({"message": self._message(contact=contact)})
 
-    async def send_document(self, filename: str, content: bytes) -> list[Call]:
+    async def send_document(
+        self, filename: str, content: bytes, caption: str | None = None
+    ) -> list[Call]:
         """Send a file, as when a staff member shares a DMS export with the bot."""
         file_id = f"doc{len(self.bot.api.files) + 1}"
         self.bot.api.files[file_id] = content
@@ -171,7 +173,8 @@ class Person:
             "file_name": filename,
             "file_size": len(content),
         }
-        return await self.bot.feed({"message": self._message(document=document)})
+        extra = {"caption": caption} if caption is not None else {}
+        return await self.bot.feed({"message": self._message(document=document, **extra)})
 
     def received(self) -> list[Call]:
         """Everything the bot sent to this chat, oldest first."""

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from tests.dms_exports import AS_OF, EXPECTED, export
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "dms"
@@ -53,3 +58,46 @@ def test_unreadable_file_fails_with_a_reason(tmp_path):
 def test_migrate(tmp_path):
     done = run(tmp_path, "migrate")
     assert done.returncode == 0 and (tmp_path / "club.db").exists()
+
+
+@pytest.mark.parametrize(("fmt", "language"), [("utf-8-sig", "zh"), ("gbk", "en"), ("xlsx", "zh")])
+def test_import_real_exports_as_of_their_date(tmp_path, fmt, language):
+    paths = []
+    for kind in ("members", "cars", "visits"):
+        name, content = export(kind, language, fmt)
+        path = tmp_path / name
+        path.write_bytes(content)
+        paths.append(path)
+    done = run(tmp_path, "import", "--as-of", AS_OF.isoformat(), *map(str, paths))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    for path, line in zip(paths, lines, strict=True):
+        kind = path.stem
+        rows, new, refused, warnings = EXPECTED[kind]
+        assert f"{path}: {kind}: {rows} rows" in line, line
+        assert f"new {new}, already there 0, refused {len(refused)}, warnings {warnings}" in line, (
+            line
+        )
+        listed = tmp_path / f"{kind}-refused.csv"
+        assert listed.exists() == bool(refused or warnings), kind
+        if not listed.exists():
+            continue
+        with listed.open(encoding="utf-8-sig", newline="") as fh:
+            sheet = list(csv.reader(fh))
+        assert sheet[0] == ["row", "outcome", "code", "field", "values"]
+        got = {
+            key: code
+            for _row, outcome, code, _field, values in sheet[1:]
+            if outcome == "refused"
+            for key in refused
+            if key in values
+        }
+        assert got == refused, sheet  # each refused row with its reason and its values
+        assert sum(r[1] != "refused" for r in sheet[1:]) == warnings
+    checked = run(tmp_path, "check-ledger")
+    assert checked.returncode == 0 and "0 members disagree" in checked.stdout
+
+
+def test_a_bad_as_of_date_is_refused(tmp_path):
+    done = run(tmp_path, "import", "--as-of", "30/06/2024", "x.csv")
+    assert done.returncode == 2 and "--as-of" in done.stderr

@@ -18,9 +18,12 @@ from bot.club.imports.dms import (
     normalise_visit,
     open_rows,
 )
+from bot.club.policy.headers import DEFAULT_HEADERS, header_fields
+from bot.club.policy.model import PolicyError, load_policy
 from tests.dms_support import (
     CATEGORIES,
     MAX_FEN,
+    SAMPLES,
     TODAY,
     VIN_A,
     VIN_B,
@@ -39,7 +42,7 @@ from tests.dms_support import (
 def test_members_sample() -> None:
     dms, rows = read_sample("members.csv")
     assert dms.kind is FileKind.MEMBERS
-    assert dms.columns == ("name", "phone", "birthday", "plate", "vin", "model", "delivery_date")
+    assert dms.columns == ("name", "phone", "birthday")
     assert dms.encoding == "utf-8-sig"
     assert dms.headers["name"] == "客户姓名"  # BOM gone
     assert [n for n, _ in rows] == [2, 3, 4, 5, 7, 8, 9, 10]  # row 6 is blank
@@ -63,14 +66,6 @@ def test_members_sample() -> None:
         "+8613512345678",
         "+8613612345678",
     ]
-    assert records[5].car == CarRecord(
-        phone="+8618612345678",
-        plate="粤B12345",
-        vin=VIN_A,
-        model="途观L 330TSI",
-        delivery_date=date(2023, 5, 6),
-    )
-    assert [n for n, r in records.items() if r.car] == [5]
     assert records[10].birthday == date(1992, 5, 6)
 
 
@@ -93,6 +88,21 @@ def test_cars_sample() -> None:
         "+8613512345678", "浙A12345", "LGBH52E05MY102340", "ID.4 CROZZ", date(2023, 1, 1)
     )
     assert results[6] == "plate_invalid"
+    assert results[7] == CarRecord(
+        phone="+8618612345678",
+        plate="粤B12345",
+        vin=VIN_A,
+        model="途观L 330TSI",
+        delivery_date=date(2023, 5, 6),
+    )
+    assert results[8] == CarRecord(  # an imported car: no check digit, kept with a warning
+        "+8617712345678",
+        "粤B54321",
+        "WVWZZZ1KZ6W612345",
+        "高尔夫 GTI",
+        date(2021, 9, 30),
+        (("vin_check_digit", "vin"),),
+    )
 
 
 EXPECTED_VISITS = {
@@ -298,54 +308,56 @@ def test_oversized_field_is_malformed() -> None:
 def test_xlsx_values_converted(tmp_path: Path) -> None:
     data = xlsx_bytes(
         [
-            ["客户姓名", "手机号码", "出生日期", "车牌", "交车日期", "备注"],
-            ["张伟", 13812345678.0, datetime(1985, 3, 12), "粤B12345", date(2023, 5, 6), True],
-            [None, None, None, None, None, None],
-            ["李娜", 13987654321, datetime(1990, 7, 8, 14, 30), "沪A88888", 44927, 1.25],
-            ["王芳", "1.3912345678E10", None, None, None, None],
+            ["客户姓名", "手机号码", "车牌", "交车日期", "备注"],
+            ["张伟", 13812345678.0, "粤B12345", date(2023, 5, 6), True],
+            [None, None, None, None, None],
+            ["李娜", 13987654321, "沪A88888", 44927, 1.25],
+            ["王芳", "1.3912345678E10", "浙A12345", None, None],
         ],
         tmp_path,
     )
     dms, rows = read(data, "Export.XLSX")
-    assert dms.kind is FileKind.MEMBERS
-    assert dms.columns == ("name", "phone", "birthday", "plate", "delivery_date")
+    assert dms.kind is FileKind.CARS  # a plate makes it cars, though it names the owner
+    assert dms.columns == ("name", "phone", "plate", "delivery_date")
     assert rows == [
         (
             2,
             {
                 "name": "张伟",
                 "phone": "13812345678",
-                "birthday": "1985-03-12",
                 "plate": "粤B12345",
                 "delivery_date": "2023-05-06",
             },
         ),
         (
             4,
-            {
-                "name": "李娜",
-                "phone": "13987654321",
-                "birthday": "1990-07-08",
-                "plate": "沪A88888",
-                "delivery_date": "44927",
-            },
+            {"name": "李娜", "phone": "13987654321", "plate": "沪A88888", "delivery_date": "44927"},
         ),
-        (
-            5,
-            {
-                "name": "王芳",
-                "phone": "1.3912345678E10",
-                "birthday": "",
-                "plate": "",
-                "delivery_date": "",
-            },
-        ),
+        (5, {"name": "王芳", "phone": "1.3912345678E10", "plate": "浙A12345", "delivery_date": ""}),
+    ]
+    cars = [normalise_car(raw, today=TODAY) for _, raw in rows]
+    assert cars[0] == CarRecord("+8613812345678", "粤B12345", None, None, date(2023, 5, 6))
+    assert cars[1] == CarRecord("+8613987654321", "沪A88888", None, None, date(2023, 1, 1))
+    assert cars[2].phone == "+8613912345678"
+
+
+def test_xlsx_member_values_converted(tmp_path: Path) -> None:
+    data = xlsx_bytes(
+        [
+            ["客户姓名", "手机号码", "出生日期", "备注"],
+            ["张伟", 13812345678.0, datetime(1985, 3, 12), True],
+            ["李娜", 13987654321, datetime(1990, 7, 8, 14, 30), 1.25],
+        ],
+        tmp_path,
+    )
+    dms, rows = read(data, "m.xlsx")
+    assert dms.kind is FileKind.MEMBERS
+    assert rows == [
+        (2, {"name": "张伟", "phone": "13812345678", "birthday": "1985-03-12"}),
+        (3, {"name": "李娜", "phone": "13987654321", "birthday": "1990-07-08"}),
     ]
     members = [normalise_member(raw, today=TODAY) for _, raw in rows]
-    assert members[0].car == CarRecord("+8613812345678", "粤B12345", None, None, date(2023, 5, 6))
-    assert members[1].birthday == date(1990, 7, 8)
-    assert members[1].car == CarRecord("+8613987654321", "沪A88888", None, None, date(2023, 1, 1))
-    assert members[2].phone == "+8613912345678"
+    assert [m.birthday for m in members] == [date(1985, 3, 12), date(1990, 7, 8)]
 
 
 def test_xlsx_float_amounts(tmp_path: Path) -> None:
@@ -454,3 +466,74 @@ def test_missing_and_duplicate_columns() -> None:
 )
 def test_unreadable_files(data: bytes, filename: str, code: str) -> None:
     assert format_error(data, filename).code == code
+
+
+# --------------------------------------------------------------------------- #
+# English headers, punctuation, and a store's own header names
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    ("header", "kind", "columns"),
+    [
+        ("Customer Name,Mobile,Birthday", FileKind.MEMBERS, ("name", "phone", "birthday")),
+        (
+            "Customer Name,Mobile,Plate No.,VIN,Model,Delivery Date",
+            FileKind.CARS,
+            ("name", "phone", "plate", "vin", "model", "delivery_date"),
+        ),
+        (
+            "客户姓名,手机号,车牌号,VIN码,车型,交车日期",
+            FileKind.CARS,
+            ("name", "phone", "plate", "vin", "model", "delivery_date"),
+        ),
+        (
+            "Plate No.,VIN,Repair Order No.,Settlement Date,Service Type,Amount,Mileage",
+            FileKind.VISITS,
+            ("plate", "vin", "order_no", "date", "category", "amount", "mileage"),
+        ),
+        (
+            "PLATE NO,repair order no.,SETTLEMENT-DATE,service_type,Amount (CNY),Mileage(km)",
+            FileKind.VISITS,
+            ("plate", "order_no", "date", "category", "amount", "mileage"),
+        ),
+        ("customer name:;mobile #", FileKind.MEMBERS, ("name", "phone")),
+    ],
+)
+def test_english_headers_any_case_and_punctuation(
+    header: str, kind: FileKind, columns: tuple[str, ...]
+) -> None:
+    dms, _ = read(f"{header}\n".encode())
+    assert (dms.kind, dms.columns) == (kind, columns)
+
+
+def test_a_visits_file_without_its_order_number_says_so() -> None:
+    err = format_error("车牌号,结算日期,维修类别,结算金额\n".encode())
+    assert (err.code, err.columns) == ("missing_column", ("order_no",))
+
+
+def test_a_store_adds_its_own_header_names(tmp_path: Path) -> None:
+    data = "车主名,车主电话\n张伟,13812345678\n".encode()
+    assert format_error(data).code == "unknown_layout"
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text('[import.headers]\nname = ["车主名"]\nphone = ["车主电话"]\n', "utf-8")
+    policy = load_policy(policy_file)
+    dms = open_rows(io.BytesIO(data), "m.csv", header_fields(policy.import_headers))
+    assert dms.kind is FileKind.MEMBERS and list(dms) == [
+        (2, {"name": "张伟", "phone": "13812345678"})
+    ]
+    for bad, message in (
+        ('[import.headers]\ncolour = ["颜色"]\n', "colour: not a column"),
+        ('[import.headers]\nphone = ["车牌号"]\n', "already names plate"),
+        ('[import.headers]\nphone = ["--"]\n', "only punctuation"),
+        ("[import.headers]\nphone = 5\n", "list of texts"),
+    ):
+        policy_file.write_text(bad, "utf-8")
+        with pytest.raises(PolicyError, match=message):
+            load_policy(policy_file)
+
+
+def test_the_readme_lists_every_built_in_header() -> None:
+    readme = (SAMPLES / "README.md").read_text(encoding="utf-8")
+    for field, (chinese, english) in DEFAULT_HEADERS.items():
+        assert f"| {field} | {', '.join(chinese)} | {', '.join(english)} |" in readme, field

@@ -56,6 +56,10 @@ from tests.dms_support import (
         "1.3812345678E10",
         "1.3812345678e+10",
         "1.381234567800E10",
+        "(+86)13812345678",
+        "（+86）138 1234 5678",
+        "(86)13812345678",
+        "(0086) 138-1234-5678",
     ],
 )
 def test_phone_formats(phone: str) -> None:
@@ -81,7 +85,7 @@ def test_phone_rejected(phone: str, code: str) -> None:
 
 def test_member_fields() -> None:
     record = normalise_member(member_raw(name="  张 \u200b伟 ", birthday="1985/3/12"), today=TODAY)
-    assert record == MemberRecord("张 伟", "+8613812345678", date(1985, 3, 12), None)
+    assert record == MemberRecord("张 伟", "+8613812345678", date(1985, 3, 12))
     with pytest.raises(dataclasses.FrozenInstanceError):
         record.name = "x"  # type: ignore[misc]
 
@@ -96,6 +100,15 @@ def test_member_fields() -> None:
         ({"birthday": "1900-01-01"}, ("date_too_old", "birthday")),
         ({"birthday": "03-12"}, ("date_invalid", "birthday")),
         ({"birthday": "1985-02-30"}, ("date_invalid", "birthday")),
+    ],
+)
+def test_member_errors(changes: dict[str, str], expected: tuple[str, str]) -> None:
+    assert row_error(normalise_member, member_raw(**changes), today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
         ({"plate": "", "vin": VIN_A}, ("missing_field", "plate")),
         ({"plate": "粤B1234"}, ("plate_invalid", "plate")),
         ({"plate": "粤B12345", "vin": "LSVAU2182N218329"}, ("vin_length", "vin")),
@@ -104,16 +117,20 @@ def test_member_fields() -> None:
         ({"plate": "粤B12345", "delivery_date": "1900-01-01"}, ("date_too_old", "delivery_date")),
     ],
 )
-def test_member_errors(changes: dict[str, str], expected: tuple[str, str]) -> None:
-    assert row_error(normalise_member, member_raw(**changes), today=TODAY) == expected
+def test_car_values_refused(changes: dict[str, str], expected: tuple[str, str]) -> None:
+    assert row_error(normalise_car, car_raw(**changes), today=TODAY) == expected
 
 
-def test_member_with_car() -> None:
-    raw = member_raw(
-        plate="粤b·a 1234", vin=" lsvau2182n2183290 ", model=" 途观L ", delivery_date=""
-    )
-    record = normalise_member(raw, today=TODAY)
-    assert record.car == CarRecord("+8613812345678", "粤BA1234", VIN_A, "途观L", None)
+def test_car_values_cleaned() -> None:
+    raw = car_raw(plate="粤b·a 1234", vin=" lsvau2182n2183290 ", model=" 途观L ", delivery_date="")
+    record = normalise_car(raw, today=TODAY)
+    assert record == CarRecord("+8613812345678", "粤BA1234", VIN_A, "途观L", None)
+
+
+def test_a_members_row_never_carries_a_car() -> None:
+    """A file with a plate column is a cars file; members rows are people only."""
+    record = normalise_member(member_raw(plate="粤B12345", vin=VIN_A), today=TODAY)
+    assert record == MemberRecord("张伟", "+8613812345678", None)
 
 
 def test_car_fields() -> None:
@@ -246,7 +263,6 @@ def test_mileage_errors(mileage: str) -> None:
         ("钣金 喷漆", "bodywork"),
         ("索赔", "warranty"),
         ("装潢", "accessories"),
-        ("其他", "other"),
     ],
 )
 def test_categories(category: str, code: str) -> None:
@@ -342,11 +358,17 @@ def test_every_row_code_is_tested() -> None:
         "mileage_invalid": visit_raw(mileage="-1"),
         "category_unknown": visit_raw(category="洗车"),
         "order_no_invalid": visit_raw(order_no="x" * 41),
+        "date_after_export": visit_raw(date="2024-05-31"),
     }
     assert set(produced) == {c.value for c in RowCode}
     for code, raw in produced.items():
         got, _ = row_error(
-            normalise_visit, raw, today=TODAY, categories=CATEGORIES, max_amount_fen=MAX_FEN
+            normalise_visit,
+            raw,
+            today=TODAY,
+            categories=CATEGORIES,
+            max_amount_fen=MAX_FEN,
+            as_of=date(2024, 5, 30),
         )
         assert got == code
     assert RowError(ValidationCode.PLATE_INVALID, "plate").code == "plate_invalid"
@@ -369,7 +391,33 @@ def test_xlsx_row_numbers_with_missing_rows(tmp_path: Path) -> None:
     ]
 
 
-def test_dms_vins_are_trusted_without_a_check_digit() -> None:
-    """Imported European cars carry VINs whose 9th character is no check digit."""
-    record = normalise_member(member_raw(plate="粤B12345", vin="wvwzzz1kz6w612345"), today=TODAY)
-    assert record.car is not None and record.car.vin == "WVWZZZ1KZ6W612345"
+def test_dms_vins_without_a_check_digit_are_kept_with_a_warning() -> None:
+    """Imported European cars carry VINs whose 9th character is no check digit: the car is
+    imported, and the row is listed as a warning for staff to check."""
+    record = normalise_car(car_raw(vin="wvwzzz1kz6w612345"), today=TODAY)
+    assert record.vin == "WVWZZZ1KZ6W612345"
+    assert record.warnings == (("vin_check_digit", "vin"),)
+    assert normalise_car(car_raw(vin=VIN_A), today=TODAY).warnings == ()
+
+
+def test_dates_after_the_export_are_refused() -> None:
+    as_of = date(2024, 5, 1)
+    assert row_error(
+        normalise_visit,
+        visit_raw(date="2024-05-02"),
+        today=TODAY,
+        categories=CATEGORIES,
+        max_amount_fen=MAX_FEN,
+        as_of=as_of,
+    ) == ("date_after_export", "date")
+    on_the_day = normalise_visit(
+        visit_raw(date="2024-05-01"),
+        today=TODAY,
+        categories=CATEGORIES,
+        max_amount_fen=MAX_FEN,
+        as_of=as_of,
+    )
+    assert on_the_day.visit_date == as_of
+    assert row_error(
+        normalise_car, car_raw(delivery_date="2024-05-20"), today=TODAY, as_of=as_of
+    ) == ("date_after_export", "delivery_date")

@@ -79,10 +79,16 @@ async def test_gbk_and_xlsx_exports_read_the_same_as_utf8(bot):
         assert "New: 0" in text and f"already there: {created}" in text, (name, text)
 
 
+MEMBER = "客户姓名,手机号\n钱多多,13800000009\n"
+CAR = "客户姓名,手机号,车牌号,车型\n钱多多,13800000009,粤B99999,Model Y\n"
+
+
 async def test_imported_history_sets_starting_tier_without_messages(bot):
     staff = bot.person(ADMIN_ID, language="en")
-    members = "客户姓名,手机号,车牌号,车型\n钱多多,13800000009,粤B99999,Model Y\n"
-    await staff.send_document("m.csv", members.encode("utf-8"))
+    await staff.send_document("m.csv", MEMBER.encode("utf-8"))
+    assert "Import of cars finished" in joined(
+        await staff.send_document("c.csv", CAR.encode("utf-8"))
+    )
     visits = (
         "车牌号,工单号,结算日期,维修类别,结算金额\n"
         f'粤B99999,X1,{services(bot).today().isoformat()},一般维修,"¥6,000.00"\n'
@@ -113,8 +119,7 @@ async def test_owners_and_bad_files_are_refused(bot):
 
 async def test_imported_owner_links_their_membership_by_sharing_their_contact(bot):
     staff = bot.person(ADMIN_ID, language="en")
-    members = "客户姓名,手机号,车牌号,车型\n钱多多,13800000009,粤B99999,Model Y\n"
-    await staff.send_document("m.csv", members.encode("utf-8"))
+    await staff.send_document("m.csv", MEMBER.encode("utf-8"))
     owner = bot.person(9601, language="en")
     await owner.send("/start")
     await owner.press("I agree, let's join")

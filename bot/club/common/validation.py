@@ -113,12 +113,16 @@ def normalise_model(text: str, max_len: int = 60) -> str:
 # --------------------------------------------------------------------------- #
 
 _PHONE_CHARS_RE = re.compile(r"\+?[0-9\s\-.()]+")
+# A country code in brackets, as dealers' exports write it: "(+86)138…", "（86）138…".
+_BRACKETED_CC_RE = re.compile(r"\(\s*(?:(?:\+|00)\s*(\d{1,3})|(86))\s*\)\s*(?=\d)")
 _MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
 def normalise_phone(text: str, region: str = "CN") -> str:
     """Return the number in E.164; mainland China numbers must be mobile."""
     cleaned = to_halfwidth(text)
+    if cleaned.startswith("("):
+        cleaned = _BRACKETED_CC_RE.sub(lambda m: f"+{m[1] or m[2]} ", cleaned, count=1)
     # Only digits and common separators: rejects letters (vanity numbers) and
     # extensions such as "ext. 12", which phonenumbers would otherwise accept.
     if not _PHONE_CHARS_RE.fullmatch(cleaned):

@@ -5,6 +5,10 @@ so memory stays flat and a 100,000-row file imports in seconds. Re-importing the
 file changes nothing: members match by phone, cars by plate, visits by order number.
 Imported history earns points by the policy and sets starting tiers, but sends no
 messages: owners who are not in the chat yet must not be flooded.
+
+Every row of the file ends up counted once: new, already there, or refused (with its
+reason and its values); `rows == created + unchanged + errors`. Rows imported with a
+doubt (a VIN whose check digit does not add up) are also reported as warnings.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from bot.club.imports.dms.rows import (
     normalise_member,
     normalise_visit,
 )
-from bot.club.imports.writes import write_cars, write_members, write_visits
+from bot.club.imports.visit_writes import write_visits
+from bot.club.imports.writes import write_cars, write_members
+from bot.club.policy.headers import header_fields
 from bot.club.policy.model import ClubPolicy
 from bot.club.staff import audit
 
@@ -39,7 +45,8 @@ class ImportReport:
     rows: int = 0
     created: int = 0  # members, cars or visits new in the database
     unchanged: int = 0  # already there (a re-import, or a duplicate row)
-    errors: int = 0
+    errors: int = 0  # refused rows
+    warnings: int = 0  # imported rows with a doubt worth a look (not refused)
     points: int = 0
     tiers_set: int = 0
     seconds: float = 0.0
@@ -66,13 +73,20 @@ async def import_file(
     today: date,
     on_error: OnError | None = None,
     batch_size: int = BATCH,
+    *,
+    as_of: date | None = None,
+    on_warning: OnError | None = None,
 ) -> ImportReport:
-    """Import one DMS file; invalid rows go to `on_error(row, code, field, raw)`.
+    """Import one DMS file; refused rows go to `on_error(row, code, field, raw)`, rows
+    imported with a warning to `on_warning(...)` alike.
 
-    Raises `FileFormatError` when the file is not a spreadsheet we can read.
+    `as_of` is the export's own date (default: today): visits and deliveries after it are
+    refused. Raises `FileFormatError` when the file is not a spreadsheet we can read.
     """
     started = time.perf_counter()
-    with open_rows(data, filename) as rows:
+    as_of = min(as_of or today, today)
+    headers = header_fields(policy.import_headers)
+    with open_rows(data, filename, headers) as rows:
         report = ImportReport(kind=str(rows.kind))
 
         def parse(number: int, raw: dict[str, str]) -> Any:
@@ -82,9 +96,10 @@ async def import_file(
                     today=today,
                     categories=policy.category_aliases,
                     max_amount_fen=policy.max_visit_fen,
+                    as_of=as_of,
                 )
             if rows.kind is FileKind.CARS:
-                return normalise_car(raw, today=today)
+                return normalise_car(raw, today=today, as_of=as_of)
             return normalise_member(raw, today=today)
 
         writer = {
@@ -105,10 +120,18 @@ async def import_file(
             async with sessionmaker() as session:
                 rejected = await writer(session, policy, store_id, good, today, report)
                 await session.commit()
+            raws = dict(batch)
             for number, code, field_name in rejected:
                 report.errors += 1
                 if on_error is not None:
-                    on_error(number, code, field_name, {})
+                    on_error(number, code, field_name, raws[number])
+            refused = {number for number, _, _ in rejected}
+            for number, record in good:
+                for code, field_name in getattr(record, "warnings", ()):
+                    if number not in refused:
+                        report.warnings += 1
+                        if on_warning is not None:
+                            on_warning(number, code, field_name, raws[number])
     report.seconds = time.perf_counter() - started
     async with sessionmaker() as session:
         audit.record(
@@ -122,6 +145,8 @@ async def import_file(
             created=report.created,
             unchanged=report.unchanged,
             errors=report.errors,
+            warnings=report.warnings,
+            as_of=as_of.isoformat(),
         )
         await session.commit()
     return report

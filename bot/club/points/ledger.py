@@ -7,16 +7,19 @@ the same transaction. A deduction that must not overdraw is a conditional UPDATE
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.points.rules import Line, Lot, due_to_expire, next_expiry, open_lots
+from db.base import utcnow
 from db.models import Member, PointsEntry, Visit
-from db.writes import insert_once
+from db.writes import insert_many_once, insert_once
 
 
 class EntryKind(StrEnum):
@@ -89,6 +92,53 @@ async def post(session: AsyncSession, posting: Posting, *, guard: bool = False) 
         )
         return None
     return balances
+
+
+_members = Member.__table__.c
+_shift_many = (
+    update(Member.__table__)
+    .where(_members.id == bindparam("member"))
+    .values(
+        cumulative_points=_members.cumulative_points + bindparam("c", type_=Integer),
+        redeemable_points=_members.redeemable_points + bindparam("r", type_=Integer),
+    )
+)
+
+
+async def post_many(session: AsyncSession, postings: Sequence[Posting]) -> list[Posting]:
+    """Write many postings in a few round trips and move each member's cached balances by
+    what was written, in the caller's transaction (a DMS import's batch).
+
+    Like `post`, a (member, kind, dedupe_key) posted before is skipped; unlike it there is
+    no overdraft guard, so only credits (and unguarded debits) go through here. Returns the
+    postings that were written.
+    """
+    if not postings:
+        return []
+    now = utcnow()
+    # Every row names every column (one executemany shape); NULL is each column's default.
+    rows = [{**p.__dict__, "at": p.at or now} for p in postings]
+    written = {
+        (member_id, kind, key)
+        for member_id, kind, key in await insert_many_once(
+            session,
+            PointsEntry,
+            rows,
+            PointsEntry.member_id,
+            PointsEntry.kind,
+            PointsEntry.dedupe_key,
+        )
+    }
+    new = [p for p in postings if (p.member_id, str(p.kind), p.dedupe_key) in written]
+    moves: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for p in new:
+        moves[p.member_id][0] += p.cumulative
+        moves[p.member_id][1] += p.redeemable
+    if moves:
+        await session.execute(
+            _shift_many, [{"member": m, "c": c, "r": r} for m, (c, r) in moves.items()]
+        )
+    return new
 
 
 async def history(

@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.points import ledger as points
 from bot.club.points.ledger import EntryKind, Posting
 from bot.club.points.tiers import add_months, tier_for_points
 from bot.club.policy.model import ClubPolicy
+from db.base import utcnow
 from db.models import Member, MembershipEvent
-from db.writes import insert_once
+from db.writes import insert_many_once, insert_once
 
 
 class EventKind(StrEnum):
@@ -137,6 +138,54 @@ async def raise_tier(
     if policy.tier_rank(code) <= policy.tier_rank(member.tier_code):
         return None
     return await _record(session, member, kind, code, tier=code)
+
+
+@dataclass(frozen=True)
+class TierTarget:
+    """A member's row as a batch sees it, and the tier it should reach."""
+
+    store_id: int
+    member_id: int
+    tier_code: str
+    valid_until: date
+    target: str
+
+
+_set_tier = (
+    update(Member.__table__)
+    .where(Member.__table__.c.id == bindparam("member"))
+    .values(tier_code=bindparam("tier", type_=String))
+)
+
+
+async def raise_tiers(
+    session: AsyncSession, policy: ClubPolicy, targets: list[TierTarget], kind: EventKind
+) -> list[Change]:
+    """`raise_tier` for many members at once (a DMS import's batch): the same rule (up
+    only, once per target tier), the same event rows, in two statements."""
+    events = [
+        {
+            "store_id": t.store_id,
+            "member_id": t.member_id,
+            "kind": kind,
+            "dedupe_key": t.target,
+            "tier_before": t.tier_code,
+            "tier_after": t.target,
+            "valid_until_before": t.valid_until,
+            "valid_until_after": t.valid_until,
+            "at": utcnow(),
+        }
+        for t in targets
+        if policy.tier_rank(t.target) > policy.tier_rank(t.tier_code)
+    ]
+    raised = await insert_many_once(
+        session, MembershipEvent, events, MembershipEvent.member_id, MembershipEvent.tier_after
+    )
+    if not raised:
+        return []
+    await session.execute(_set_tier, [{"member": m, "tier": tier} for m, tier in raised])
+    was = {t.member_id: t for t in targets}
+    return [Change(m, kind, was[m].tier_code, tier, was[m].valid_until) for m, tier in raised]
 
 
 def renewed_until(policy: ClubPolicy, member: Member, today: date) -> date:

@@ -18,6 +18,16 @@ def tier_for_points(policy: ClubPolicy, cumulative: int) -> Tier:
     return reached
 
 
+def tier_for_spend(policy: ClubPolicy, spend_fen: int) -> Tier:
+    """The highest tier whose `import_spend_fen` a member's past spending reaches (the
+    starting tier of imported DMS history when the policy sets tiers by spend)."""
+    reached = policy.tiers[0]
+    for tier in policy.tiers:
+        if spend_fen >= tier.import_spend_fen:
+            reached = tier
+    return reached
+
+
 @dataclass(frozen=True)
 class NextTier:
     tier: Tier

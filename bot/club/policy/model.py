@@ -27,6 +27,7 @@ from bot.club.policy.checks import (
     texts,
     whole,
 )
+from bot.club.policy.headers import parse_import_headers
 from bot.club.policy.pushes import (
     PushPolicy,
     ReminderPolicy,
@@ -90,6 +91,7 @@ class ClubPolicy:
     import_tier_by: str
     import_spend_months: int
     import_points_months: int  # 0: every imported visit earns points
+    import_headers: dict[str, tuple[str, ...]]  # a store's extra DMS header names per field
     pushes: PushPolicy
     reminders: ReminderPolicy
     local_plate_prefixes: tuple[str, ...]
@@ -218,19 +220,8 @@ def _categories(raw: Any) -> tuple[SpendCategory, ...]:
 
 def parse_policy(data: dict[str, Any]) -> ClubPolicy:
     """Validate a policy mapping (defaults already merged in)."""
-    known = {
-        "membership",
-        "renewal",
-        "upgrade",
-        "points",
-        "join",
-        "import",
-        "tiers",
-        "categories",
-        "pushes",
-        "reminders",
-        "region",
-    }
+    known = {"membership", "renewal", "upgrade", "points", "join", "import", "tiers"}
+    known |= {"categories", "pushes", "reminders", "region"}
     unknown = set(data) - known
     if unknown:
         raise PolicyError(f"{sorted(unknown)[0]}: unknown section")
@@ -250,7 +241,9 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
         data, "upgrade", {"points_cost", "single_repair_min_fen", "insurance_two_years_min_fen"}
     )
     points = section(data, "points", {"expiry_months", "max_visit_fen"})
-    imports = section(data, "import", {"starting_tier_by", "spend_months", "points_months"})
+    imports = section(
+        data, "import", {"starting_tier_by", "spend_months", "points_months", "headers"}
+    )
     join = section(data, "join", {"channels"})
     channels = join.get("channels")
     if not isinstance(channels, list) or not channels or set(channels) - set(JOIN_CHANNELS):
@@ -281,6 +274,7 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
         import_tier_by=choice(imports, "[import]", "starting_tier_by", TIER_RULES),
         import_spend_months=whole(imports, "[import]", "spend_months", 1),
         import_points_months=whole(imports, "[import]", "points_months"),
+        import_headers=parse_import_headers(imports.get("headers")),
         pushes=parse_pushes(data),
         reminders=parse_reminders(data),
         local_plate_prefixes=parse_local_prefixes(data),

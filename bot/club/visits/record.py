@@ -1,7 +1,8 @@
 """Recording what owners spend: a visit earns points and may upgrade or renew the member.
 
 Staff record visits one by one here; DMS imports write the same rows in batches
-(`bot.club.imports.run`) with the same earning rules.
+(`bot.club.imports.writes`) with the same earning rules, the same ledger writer and the
+same rule for the car's mileage and service date (`bot.club.visits.readings`).
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ from bot.club.points.rules import expiry_for, points_for
 from bot.club.points.tiers import add_months
 from bot.club.policy.model import ClubPolicy
 from bot.club.staff import audit
+from bot.club.visits.readings import CarReadings, advanced
 from db import queries
 from db.models import Car, Member, PointsEntry, Visit
 from db.writes import insert_once
 
 MAX_ORDER_NO = 40  # characters in a DMS repair-order number
-# Visits that reset the regular-maintenance clock (a repair does not).
-SERVICE_CATEGORIES = frozenset({"maintenance", "first_maintenance"})
 
 
 class VisitError(StrEnum):
@@ -155,16 +155,12 @@ async def _insured_two_years(
 
 
 def advance_car(car: Car, visit_date: date, mileage: int | None, category: str) -> None:
-    """A newer maintenance visit moves the car's last service date forward; any newer
-    visit with a reading moves its mileage."""
-    if category in SERVICE_CATEGORIES and (
-        car.last_service_date is None or visit_date >= car.last_service_date
-    ):
-        car.last_service_date = visit_date
-    if mileage is not None and (
-        car.last_mileage_date is None or visit_date >= car.last_mileage_date
-    ):
-        car.last_mileage, car.last_mileage_date = mileage, visit_date
+    """Move the car's last service date and mileage by the one rule (`readings.advanced`)."""
+    before = CarReadings(car.last_service_date, car.last_mileage, car.last_mileage_date)
+    after = advanced(before, visit_date, mileage, category)
+    if after is not before:
+        car.last_service_date = after.last_service_date
+        car.last_mileage, car.last_mileage_date = after.last_mileage, after.last_mileage_date
 
 
 async def record_visit(

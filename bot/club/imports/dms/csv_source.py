@@ -19,6 +19,7 @@ from bot.club.imports.dms.layout import (
     Cells,
     DmsFile,
     FileFormatError,
+    HeaderMap,
     _open,
 )
 
@@ -102,7 +103,7 @@ def _csv_blank(cells: Cells) -> bool:
     return not "".join(cells).strip()
 
 
-def _open_csv(data: BinaryIO) -> DmsFile:
+def _open_csv(data: BinaryIO, headers: HeaderMap) -> DmsFile:
     head = data.read(_SNIFF_BYTES)
     if not head:
         raise FileFormatError("empty_file", "no data")
@@ -126,4 +127,5 @@ def _open_csv(data: BinaryIO) -> DmsFile:
         close=text.close,
         source="csv",
         encoding=encoding,
+        headers=headers,
     )

@@ -5,12 +5,11 @@ See :mod:`bot.club.imports.dms.reader` for the column layouts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from bot.club.common.validation import to_halfwidth
+from bot.club.policy.headers import header_fields, normalise_header
 
 
 class FileKind(StrEnum):
@@ -32,22 +31,6 @@ class FileFormatError(ValueError):
         self.columns = tuple(columns)
 
 
-FIELD_HEADERS: Mapping[str, tuple[str, ...]] = {
-    "name": ("name", "客户姓名", "姓名", "客户名称"),
-    "phone": ("phone", "mobile", "手机号", "手机", "联系电话", "手机号码"),
-    "birthday": ("birthday", "生日", "出生日期"),
-    "plate": ("plate", "车牌号", "车牌", "车牌号码"),
-    "vin": ("vin", "VIN码", "车架号", "底盘号"),
-    "model": ("model", "车型", "车型名称"),
-    "delivery_date": ("delivery_date", "交车日期", "购车日期", "销售日期"),
-    "order_no": ("order_no", "工单号", "维修工单号", "委托书号"),
-    "date": ("date", "结算日期", "维修日期", "进厂日期"),
-    "category": ("category", "维修类别", "维修类型", "业务类型"),
-    "amount": ("amount", "结算金额", "金额", "实收金额"),
-    "mileage": ("mileage", "行驶里程", "里程", "进厂里程"),
-    "advisor": ("advisor", "服务顾问"),
-}
-
 _REQUIRED: Mapping[FileKind, tuple[str, ...]] = {
     FileKind.MEMBERS: ("name", "phone"),
     FileKind.CARS: ("phone", "plate"),
@@ -55,25 +38,13 @@ _REQUIRED: Mapping[FileKind, tuple[str, ...]] = {
 }
 _OPTIONAL: Mapping[FileKind, tuple[str, ...]] = {
     FileKind.MEMBERS: ("birthday",),
-    FileKind.CARS: ("vin", "model", "delivery_date"),
+    # The owner's name is read only to show it on the refused-rows file.
+    FileKind.CARS: ("name", "vin", "model", "delivery_date"),
     FileKind.VISITS: ("plate", "vin", "mileage", "advisor"),
 }
-_MEMBER_CAR_FIELDS = ("plate", "vin", "model", "delivery_date")
-
-_UNIT_SUFFIX_RE = re.compile(r"\([^()]*\)$")
-_HEADER_NOISE_RE = re.compile(r"[\s_\-.*:]+")
-
-
-def normalise_header(text: str) -> str:
-    """Reduce a header cell to the key used for matching ("结算金额（元）" -> "结算金额")."""
-    cleaned = to_halfwidth(text.replace("\ufeff", ""))
-    cleaned = _UNIT_SUFFIX_RE.sub("", cleaned.strip())
-    return _HEADER_NOISE_RE.sub("", cleaned).casefold()
-
-
-_HEADER_TO_FIELD: Mapping[str, str] = {
-    normalise_header(alias): field for field, aliases in FIELD_HEADERS.items() for alias in aliases
-}
+_VISIT_ONLY = frozenset({"date", "category", "amount", "mileage", "advisor"})
+HeaderMap = Mapping[str, str]  # normalised header -> field
+DEFAULT_HEADER_MAP: HeaderMap = header_fields()
 
 _MAX_PREAMBLE_ROWS = 10
 _SNIFF_BYTES = 64 * 1024
@@ -164,6 +135,7 @@ def _find_header(
     rows: Iterator[tuple[int, Cells]],
     convert: Callable[[Any], str],
     is_blank: Callable[[Cells], bool],
+    headers: HeaderMap,
 ) -> tuple[int, list[str]]:
     first: tuple[int, list[str]] | None = None
     seen = 0
@@ -171,7 +143,7 @@ def _find_header(
         if is_blank(cells):
             continue
         texts = [convert(c) for c in cells]
-        fields = {_HEADER_TO_FIELD.get(normalise_header(t)) for t in texts} - {None}
+        fields = {headers.get(normalise_header(t)) for t in texts} - {None}
         if len(fields) >= 2:
             return number, texts
         first = first or (number, texts)
@@ -183,24 +155,35 @@ def _find_header(
     return first
 
 
-def _layout(header: Sequence[str]) -> tuple[FileKind, dict[str, int], dict[str, str]]:
+def _kind(found: Mapping[str, object]) -> FileKind:
+    """What a file holds, by its identifying columns: an order number makes it visits, a
+    plate cars (a cars export names the owner too), else name and phone members."""
+    if "order_no" in found:
+        return FileKind.VISITS
+    if "plate" in found:
+        # Plate and visit columns but no phone: a visits file without its order number.
+        return (
+            FileKind.VISITS
+            if "phone" not in found and _VISIT_ONLY & found.keys()
+            else (FileKind.CARS)
+        )
+    if "name" in found and "phone" in found:
+        return FileKind.MEMBERS
+    needs = {k: [f for f in _REQUIRED[k] if f not in found] for k in FileKind}
+    detail = "; ".join(f"{k.value} needs {', '.join(v)}" for k, v in needs.items())
+    missing = sorted({f for v in needs.values() for f in v})
+    raise FileFormatError("unknown_layout", detail, missing)
+
+
+def _layout(
+    header: Sequence[str], headers: HeaderMap
+) -> tuple[FileKind, dict[str, int], dict[str, str]]:
     found: dict[str, list[int]] = {}
     for index, text in enumerate(header):
-        field = _HEADER_TO_FIELD.get(normalise_header(text))
+        field = headers.get(normalise_header(text))
         if field is not None:
             found.setdefault(field, []).append(index)
-
-    if "order_no" in found:
-        kind = FileKind.VISITS
-    elif "name" in found and "phone" in found:
-        kind = FileKind.MEMBERS
-    elif "phone" in found and "plate" in found:
-        kind = FileKind.CARS
-    else:
-        needs = {k: [f for f in _REQUIRED[k] if f not in found] for k in FileKind}
-        detail = "; ".join(f"{k.value} needs {', '.join(v)}" for k, v in needs.items())
-        missing = sorted({f for v in needs.values() for f in v})
-        raise FileFormatError("unknown_layout", detail, missing)
+    kind = _kind(found)
 
     missing = [f for f in _REQUIRED[kind] if f not in found]
     if kind is FileKind.VISITS and "plate" not in found and "vin" not in found:
@@ -209,8 +192,6 @@ def _layout(header: Sequence[str]) -> tuple[FileKind, dict[str, int], dict[str, 
         raise FileFormatError("missing_column", ", ".join(missing), missing)
 
     wanted = _REQUIRED[kind] + _OPTIONAL[kind]
-    if kind is FileKind.MEMBERS and "plate" in found:
-        wanted += _MEMBER_CAR_FIELDS
     dupes = [f for f in wanted if len(found.get(f, ())) > 1]
     if dupes:
         detail = "; ".join(f"{f}: {', '.join(header[i] for i in found[f])}" for f in dupes)
@@ -233,17 +214,18 @@ def _open(
     close: Callable[[], None],
     source: str,
     encoding: str | None,
+    headers: HeaderMap,
 ) -> DmsFile:
     try:
-        header_row, header = _find_header(rows, convert, is_blank)
-        kind, positions, headers = _layout(header)
+        header_row, header = _find_header(rows, convert, is_blank, headers)
+        kind, positions, names = _layout(header, headers)
     except BaseException:
         close()
         raise
     return DmsFile(
         kind=kind,
         positions=positions,
-        headers=headers,
+        headers=names,
         header_row=header_row,
         rows=rows,
         convert=convert,

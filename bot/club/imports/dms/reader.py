@@ -8,36 +8,21 @@ person sees in Excel (header row = 1 when it is the first row).
 
 Column layouts
 --------------
-Each field has an English header and the Chinese names DMS exports use. Headers match
-after dropping spaces, BOM, ``_ - . * :`` and a trailing unit in brackets
-("结算金额（元）"), mapping full-width to half-width and case-folding.
+Each field has Chinese and English header names (:data:`DEFAULT_HEADERS` in
+:mod:`bot.club.policy.headers`, listed in ``samples/dms/README.md``), and a store adds
+its own in the policy file (``[import.headers]``). Headers match after dropping case,
+spaces, punctuation, a BOM and a trailing unit in brackets ("结算金额（元）",
+"Amount (CNY)"), full-width mapped to half-width.
 
-========================  ==================================  ============================
-field                     Chinese headers                     English headers
-========================  ==================================  ============================
-name                      客户姓名, 姓名, 客户名称            name
-phone                     手机号, 手机, 联系电话, 手机号码    phone, mobile
-birthday                  生日, 出生日期                      birthday
-plate                     车牌号, 车牌, 车牌号码              plate
-vin                       VIN码, VIN, 车架号, 底盘号          vin
-model                     车型, 车型名称                      model
-delivery_date             交车日期, 购车日期, 销售日期        delivery_date
-order_no                  工单号, 维修工单号, 委托书号        order_no
-date                      结算日期, 维修日期, 进厂日期        date
-category                  维修类别, 维修类型, 业务类型        category
-amount                    结算金额, 金额, 实收金额            amount
-mileage                   行驶里程, 里程, 进厂里程            mileage
-advisor                   服务顾问                            advisor
-========================  ==================================  ============================
+Kinds, decided by the identifying columns of the header row:
 
-Kinds, decided from the header row:
-
-* VISITS when there is an ``order_no`` column. Needs order_no, date, category, amount
-  and at least one of plate/vin; mileage and advisor are optional.
-* MEMBERS when there are ``name`` and ``phone``; birthday optional. If there is also a
-  ``plate`` column, vin/model/delivery_date are read too and a row may carry a car.
-* CARS when there are ``phone`` (the owner's) and ``plate``; vin, model, delivery_date
-  optional.
+* VISITS when there is an ``order_no`` column (or a plate and visit columns but no
+  phone: then ``order_no`` is reported missing). Needs order_no, date, category,
+  amount and at least one of plate/vin; mileage and advisor are optional.
+* CARS when there is a ``plate`` column: needs the owner's ``phone``; name (shown on
+  the refused-rows file only), vin, model, delivery_date optional. A cars export that
+  names the owner is still a cars file: a car whose owner is not a member is refused.
+* MEMBERS when there are ``name`` and ``phone`` and no plate; birthday optional.
 
 Other columns are ignored. Up to 10 rows above the header (a report title, an export
 date) are skipped: the header is the first row naming at least two known columns.
@@ -63,16 +48,17 @@ from bot.club.imports.dms.csv_source import _open_csv
 from bot.club.imports.dms.layout import (
     _CSV_EXTENSIONS,
     _XLSX_EXTENSIONS,
-    FIELD_HEADERS,
+    DEFAULT_HEADER_MAP,
     DmsFile,
     FileFormatError,
     FileKind,
-    normalise_header,
+    HeaderMap,
 )
 from bot.club.imports.dms.xlsx_source import _open_xlsx
+from bot.club.policy.headers import DEFAULT_HEADERS, normalise_header
 
 __all__ = [
-    "FIELD_HEADERS",
+    "DEFAULT_HEADERS",
     "DmsFile",
     "FileFormatError",
     "FileKind",
@@ -81,17 +67,20 @@ __all__ = [
 ]
 
 
-def open_rows(data: BinaryIO, filename: str) -> DmsFile:
+def open_rows(data: BinaryIO, filename: str, headers: HeaderMap | None = None) -> DmsFile:
     """Open a DMS export, read up to its header row and recognise the layout.
 
-    The file type comes from ``filename``'s extension. Raises
-    :class:`FileFormatError`. The caller keeps ownership of ``data``.
+    The file type comes from ``filename``'s extension; ``headers`` maps normalised
+    header names to fields (:func:`bot.club.policy.headers.header_fields`: the built-in
+    names and a store's own). Raises :class:`FileFormatError`. The caller keeps
+    ownership of ``data``.
     """
+    headers = DEFAULT_HEADER_MAP if headers is None else headers
     ext = os.path.splitext(filename.lower())[1]
     if ext in _XLSX_EXTENSIONS:
-        return _open_xlsx(data)
+        return _open_xlsx(data, headers)
     if ext in _CSV_EXTENSIONS:
-        return _open_csv(data)
+        return _open_csv(data, headers)
     if ext == ".xls":
         raise FileFormatError("not_a_spreadsheet", "old .xls format: save as .xlsx or .csv")
     raise FileFormatError("not_a_spreadsheet", f"unsupported file type {ext or filename!r}")

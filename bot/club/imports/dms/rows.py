@@ -23,29 +23,32 @@ Accepted values:
 * category: looked up after :func:`normalise_category_key` in the caller's alias map.
 """
 
-from __future__ import annotations
-
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
-from functools import lru_cache
 
-from bot.club.common.validation import (
-    MAX_MILEAGE,
-    ValidationCode,
-    ValidationError,
-    normalise_category_key,
-    normalise_model,
-    normalise_name,
-    normalise_phone,
-    normalise_plate,
-    normalise_vin,
-    parse_amount_fen,
-    parse_date,
-    parse_mileage,
-    quick_halfwidth,
+from bot.club.common.validation import normalise_category_key, normalise_plate
+from bot.club.imports.dms.fields import (
+    BIRTHDAY_MAX_YEARS,
+    EARLIEST_DMS_DATE,
+    MAX_MILEAGE_KM,
+    RowCode,
+    RowError,
+    _amount_fen,
+    _cached_name,
+    _category,
+    _date,
+    _dms_vin,
+    _mileage,
+    _optional_date,
+    _optional_model,
+    _optional_vin,
+    _order_no,
+    _phone,
+    _required,
+    _text,
+    _validated,
+    _vin_warnings,
 )
 
 __all__ = [
@@ -62,32 +65,6 @@ __all__ = [
     "normalise_visit",
 ]
 
-EARLIEST_DMS_DATE = date(1980, 1, 1)
-MAX_MILEAGE_KM = MAX_MILEAGE
-MAX_ORDER_NO_LEN = 40
-BIRTHDAY_MAX_YEARS = 120
-
-
-class RowCode(StrEnum):
-    """Row problems beyond :class:`ValidationCode` (whose values are used as they are)."""
-
-    MISSING_FIELD = "missing_field"
-    AMOUNT_INVALID = "amount_invalid"
-    AMOUNT_NEGATIVE = "amount_negative"
-    AMOUNT_TOO_LARGE = "amount_too_large"
-    MILEAGE_INVALID = "mileage_invalid"
-    CATEGORY_UNKNOWN = "category_unknown"
-    ORDER_NO_INVALID = "order_no_invalid"
-
-
-class RowError(ValueError):
-    """A row cannot be imported: ``code`` says why, ``field`` which value."""
-
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(f"{code} ({field})" if field else code)
-        self.code = str(code)
-        self.field = field
-
 
 @dataclass(frozen=True, slots=True)
 class CarRecord:
@@ -96,6 +73,8 @@ class CarRecord:
     vin: str | None
     model: str | None
     delivery_date: date | None
+    # Imported anyway, but listed on the refused-rows file: (code, field) pairs.
+    warnings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +82,6 @@ class MemberRecord:
     name: str
     phone: str  # E.164
     birthday: date | None
-    car: CarRecord | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,164 +97,34 @@ class VisitRecord:
 
 
 # --------------------------------------------------------------------------- #
-# Field helpers
-# --------------------------------------------------------------------------- #
-
-
-def _dms_vin(text: str) -> str:
-    """A DMS's VIN is trusted for its check digit (imported cars often lack one)."""
-    return normalise_vin(text, check_digit=False)
-
-
-def _text(raw: Mapping[str, str], field: str) -> str:
-    value = raw.get(field)
-    return value.strip() if value else ""
-
-
-def _required(raw: Mapping[str, str], field: str) -> str:
-    value = _text(raw, field)
-    if not value:
-        raise RowError(RowCode.MISSING_FIELD, field)
-    return value
-
-
-def _validated(fn: Callable[[str], str], value: str, field: str) -> str:
-    try:
-        return fn(value)
-    except ValidationError as exc:
-        raise RowError(exc.code, field) from exc
-
-
-_cached_name = lru_cache(maxsize=1024)(normalise_name)
-_cached_model = lru_cache(maxsize=1024)(normalise_model)
-
-
-_FLOAT_INT_RE = re.compile(r"(\d+)\.0*")
-_SCIENTIFIC_RE = re.compile(r"(\d)(?:\.(\d+))?[eE]\+?(\d{1,2})")
-
-
-def _phone(value: str, field: str = "phone") -> str:
-    text = quick_halfwidth(value)
-    if m := _FLOAT_INT_RE.fullmatch(text):
-        text = m[1]
-    elif m := _SCIENTIFIC_RE.fullmatch(text):
-        # "1.3812345678E10" keeps every digit; "1.38123E+10" has lost six of them.
-        fraction, exponent = m[2] or "", int(m[3])
-        digits = m[1] + fraction
-        extra = len(fraction) - exponent
-        if extra < 0 or digits[len(digits) - extra :].strip("0"):
-            raise RowError(ValidationCode.PHONE_INVALID, field)
-        text = digits[: len(digits) - extra]
-    return _validated(normalise_phone, text, field)
-
-
-@lru_cache(maxsize=4096)
-def _cached_date(text: str, today: date, earliest: date | None) -> date | ValidationCode:
-    try:
-        return parse_date(text, today=today, earliest=earliest)
-    except ValidationError as exc:
-        return exc.code
-
-
-def _date(value: str, field: str, today: date, earliest: date | None) -> date:
-    result = _cached_date(value, today, earliest)
-    if isinstance(result, ValidationCode):
-        raise RowError(result, field)
-    return result
-
-
-def _optional_date(raw: Mapping[str, str], field: str, today: date, earliest: date) -> date | None:
-    value = _text(raw, field)
-    return _date(value, field, today, earliest) if value else None
-
-
-def _optional_vin(raw: Mapping[str, str]) -> str | None:
-    value = _text(raw, "vin")
-    return _validated(_dms_vin, value, "vin") if value else None
-
-
-def _optional_model(raw: Mapping[str, str]) -> str | None:
-    value = _text(raw, "model")
-    return _validated(_cached_model, value, "model") if value else None
-
-
-def _amount_fen(value: str, max_amount_fen: int) -> int:
-    try:
-        fen = parse_amount_fen(value)
-    except ValidationError as exc:
-        raise RowError(exc.code, "amount") from exc
-    if fen > max_amount_fen:
-        raise RowError(RowCode.AMOUNT_TOO_LARGE, "amount")
-    return fen
-
-
-def _mileage(value: str) -> int:
-    try:
-        return parse_mileage(value)
-    except ValidationError as exc:
-        raise RowError(exc.code, "mileage") from exc
-
-
-_EXCEL_SCIENTIFIC_RE = re.compile(r"\d(?:\.\d+)?E\+\d+", re.IGNORECASE)
-
-
-def _order_no(value: str) -> str:
-    text = quick_halfwidth(value)
-    if not text:
-        raise RowError(RowCode.MISSING_FIELD, "order_no")
-    if (
-        len(text) > MAX_ORDER_NO_LEN
-        or not text.isprintable()
-        or _EXCEL_SCIENTIFIC_RE.fullmatch(text)
-    ):
-        raise RowError(RowCode.ORDER_NO_INVALID, "order_no")
-    return text
-
-
-def _category(value: str, categories: Mapping[str, str]) -> str:
-    # Keys are already normalised, so a value equal to a key normalises to that key.
-    code = categories.get(value)
-    if code is None:
-        code = categories.get(normalise_category_key(value))
-    if code is None:
-        raise RowError(RowCode.CATEGORY_UNKNOWN, "category")
-    return code
-
-
-# --------------------------------------------------------------------------- #
 # Records
 # --------------------------------------------------------------------------- #
 
 
-def _car(raw: Mapping[str, str], phone: str | None, today: date) -> CarRecord:
-    plate = _validated(normalise_plate, _required(raw, "plate"), "plate")
-    return CarRecord(
-        phone=phone,
-        plate=plate,
-        vin=_optional_vin(raw),
-        model=_optional_model(raw),
-        delivery_date=_optional_date(raw, "delivery_date", today, EARLIEST_DMS_DATE),
-    )
-
-
 def normalise_member(raw: Mapping[str, str], *, today: date) -> MemberRecord:
-    """A member row; it carries a car when any of plate/vin/model/delivery_date is filled.
-
-    The car's ``phone`` is the member's phone. Raises :class:`RowError`.
-    """
+    """A member row (a file with a plate column is a cars file). Raises :class:`RowError`."""
     name = _validated(_cached_name, _required(raw, "name"), "name")
     phone = _phone(_required(raw, "phone"))
     earliest = date(today.year - BIRTHDAY_MAX_YEARS, 1, 1)
     birthday = _optional_date(raw, "birthday", today, earliest)
-    has_car = any(_text(raw, f) for f in ("plate", "vin", "model", "delivery_date"))
-    car = _car(raw, phone, today) if has_car else None
-    return MemberRecord(name=name, phone=phone, birthday=birthday, car=car)
+    return MemberRecord(name=name, phone=phone, birthday=birthday)
 
 
-def normalise_car(raw: Mapping[str, str], *, today: date) -> CarRecord:
-    """A car row, with the owner's phone to match the member. Raises :class:`RowError`."""
+def normalise_car(raw: Mapping[str, str], *, today: date, as_of: date | None = None) -> CarRecord:
+    """A car row, with the owner's phone to match the member; a delivery after `as_of`
+    (the export's date) is refused. A VIN whose check digit is wrong is kept, with a
+    warning. Raises :class:`RowError`."""
     phone = _phone(_required(raw, "phone"))
-    return _car(raw, phone, today)
+    plate = _validated(normalise_plate, _required(raw, "plate"), "plate")
+    vin = _optional_vin(raw)
+    return CarRecord(
+        phone=phone,
+        plate=plate,
+        vin=vin,
+        model=_optional_model(raw),
+        delivery_date=_optional_date(raw, "delivery_date", today, EARLIEST_DMS_DATE, as_of),
+        warnings=_vin_warnings(vin),
+    )
 
 
 def normalise_visit(
@@ -285,11 +133,13 @@ def normalise_visit(
     today: date,
     categories: Mapping[str, str],
     max_amount_fen: int,
+    as_of: date | None = None,
 ) -> VisitRecord:
     """A workshop visit, identified by plate and/or VIN.
 
     ``categories`` maps aliases normalised with :func:`normalise_category_key` to
-    category codes. Raises :class:`RowError`.
+    category codes; a visit after ``as_of`` (the export's date) is refused. Raises
+    :class:`RowError`.
     """
     plate_text, vin_text = _text(raw, "plate"), _text(raw, "vin")
     if not plate_text and not vin_text:
@@ -297,7 +147,7 @@ def normalise_visit(
     plate = _validated(normalise_plate, plate_text, "plate") if plate_text else None
     vin = _validated(_dms_vin, vin_text, "vin") if vin_text else None
     order_no = _order_no(_text(raw, "order_no"))
-    visit_date = _date(_required(raw, "date"), "date", today, EARLIEST_DMS_DATE)
+    visit_date = _date(_required(raw, "date"), "date", today, EARLIEST_DMS_DATE, as_of)
     category = _category(_required(raw, "category"), categories)
     amount_fen = _amount_fen(_required(raw, "amount"), max_amount_fen)
     mileage_text = _text(raw, "mileage")

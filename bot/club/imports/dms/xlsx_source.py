@@ -14,6 +14,7 @@ from bot.club.imports.dms.layout import (
     Cells,
     DmsFile,
     FileFormatError,
+    HeaderMap,
     _open,
 )
 
@@ -64,7 +65,7 @@ def _seekable(data: BinaryIO) -> BinaryIO:
     return spool  # type: ignore[return-value]
 
 
-def _open_xlsx(data: BinaryIO) -> DmsFile:
+def _open_xlsx(data: BinaryIO, headers: HeaderMap) -> DmsFile:
     from openpyxl import load_workbook  # imported lazily: CSV-only callers skip the cost
 
     data = _seekable(data)
@@ -95,4 +96,5 @@ def _open_xlsx(data: BinaryIO) -> DmsFile:
         close=book.close,
         source="xlsx",
         encoding=None,
+        headers=headers,
     )

@@ -1,0 +1,174 @@
+"""The database side of importing DMS visits, one batch at a time.
+
+New visits earn points through the ledger's batch writer, move their cars' mileage and
+service dates by the rule chat visits use, and raise starting tiers through the
+membership writer's batch form: imports write nothing the club's own writers would not.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Date, Integer, bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.club.imports.writes import Rejected, cars_by
+from bot.club.points import ledger as points
+from bot.club.points import membership
+from bot.club.points.ledger import EntryKind, Posting
+from bot.club.points.membership import EventKind, TierTarget
+from bot.club.points.rules import expiry_for, points_for
+from bot.club.points.tiers import add_months, tier_for_points, tier_for_spend
+from bot.club.policy.model import ClubPolicy
+from bot.club.visits.readings import CarReadings, advanced
+from db.models import Car, Member, Visit
+from db.writes import insert_many_once
+
+if TYPE_CHECKING:
+    from bot.club.imports.run import ImportReport
+
+
+_cars = Car.__table__.c
+_set_readings = (
+    update(Car.__table__)
+    .where(_cars.id == bindparam("car"))
+    .values(
+        last_service_date=bindparam("s", type_=Date),
+        last_mileage=bindparam("m", type_=Integer),
+        last_mileage_date=bindparam("d", type_=Date),
+    )
+)
+
+
+async def _advance_cars(session: AsyncSession, visits: list[dict[str, Any]]) -> None:
+    """Move each car's service date and mileage by the rule chat visits use, visits in
+    file order; the cars are locked first (PostgreSQL) so a visit recorded in chat at the
+    same moment is not overwritten."""
+    ids = {v["car_id"] for v in visits}
+    rows = await session.execute(
+        select(_cars.id, _cars.last_service_date, _cars.last_mileage, _cars.last_mileage_date)
+        .where(_cars.id.in_(ids))
+        .with_for_update()
+    )
+    before = {car_id: CarReadings(s, m, d) for car_id, s, m, d in rows}
+    after = dict(before)
+    for v in visits:
+        if v["car_id"] in after:
+            after[v["car_id"]] = advanced(
+                after[v["car_id"]], v["visit_date"], v["mileage"], v["category"]
+            )
+    changed = [
+        {"car": car_id, "s": r.last_service_date, "m": r.last_mileage, "d": r.last_mileage_date}
+        for car_id, r in after.items()
+        if r != before[car_id]
+    ]
+    if changed:
+        await session.execute(_set_readings, changed)
+
+
+async def write_visits(
+    session: AsyncSession,
+    policy: ClubPolicy,
+    store_id: int,
+    good: list[tuple[int, Any]],
+    today: date,
+    report: ImportReport,
+) -> Rejected:
+    by_plate = await cars_by(session, store_id, Car.plate, {r.plate for _, r in good if r.plate})
+    by_vin = await cars_by(session, store_id, Car.vin, {r.vin for _, r in good if r.vin})
+    rejected: Rejected = []
+    rows: dict[str, dict[str, Any]] = {}
+    for number, r in good:
+        car = by_plate.get(r.plate or "") or by_vin.get(r.vin or "")
+        if car is None:
+            rejected.append((number, "unknown_plate", "plate" if r.plate else "vin"))
+            continue
+        if r.order_no in rows:  # the same order twice in one file counts once
+            report.unchanged += 1
+            continue
+        rows[r.order_no] = {
+            "store_id": store_id,
+            "member_id": car[1],
+            "car_id": car[0],
+            "order_no": r.order_no,
+            "visit_date": r.visit_date,
+            "category": r.category,
+            "amount_fen": r.amount_fen,
+            "mileage": r.mileage,
+            "advisor": r.advisor,
+            "source": "import",
+        }
+    inserted = await insert_many_once(session, Visit, list(rows.values()), Visit.order_no, Visit.id)
+    report.created += len(inserted)
+    report.unchanged += len(rows) - len(inserted)
+    if not inserted:
+        return rejected
+    earn_from = (
+        add_months(today, -policy.import_points_months) if policy.import_points_months else None
+    )
+    postings = []
+    for order_no, visit_id in inserted:
+        v = rows[order_no]
+        earned = (
+            0
+            if earn_from and v["visit_date"] < earn_from
+            else points_for(policy, v["category"], v["amount_fen"])
+        )
+        if earned:
+            postings.append(
+                Posting(
+                    store_id,
+                    v["member_id"],
+                    EntryKind.VISIT,
+                    f"visit:{visit_id}",
+                    cumulative=earned,
+                    redeemable=earned,
+                    visit_id=visit_id,
+                    expires_on=expiry_for(policy, v["visit_date"]),
+                )
+            )
+    report.points += sum(p.cumulative for p in await points.post_many(session, postings))
+    new_ids = {order_no for order_no, _ in inserted}
+    await _advance_cars(session, [v for k, v in rows.items() if k in new_ids])
+    touched = {v["member_id"] for v in rows.values()}
+    report.tiers_set += await _starting_tiers(session, policy, store_id, touched, today)
+    return rejected
+
+
+async def _starting_tiers(
+    session: AsyncSession, policy: ClubPolicy, store_id: int, member_ids: set[int], today: date
+) -> int:
+    """Raise members to the tier their imported history earns (policy: points or spend),
+    through the membership writer's batch form: never down, once per target tier."""
+    current = (
+        await session.execute(
+            select(Member.id, Member.tier_code, Member.cumulative_points, Member.valid_until).where(
+                Member.id.in_(member_ids)
+            )
+        )
+    ).all()
+    spend: dict[int, int] = {}
+    if policy.import_tier_by == "spend":
+        since = add_months(today, -policy.import_spend_months)
+        sums = await session.execute(
+            select(Visit.member_id, func.sum(Visit.amount_fen))
+            .where(Visit.member_id.in_(member_ids), Visit.visit_date >= since)
+            .group_by(Visit.member_id)
+        )
+        spend = {member_id: int(total or 0) for member_id, total in sums}
+    targets = [
+        TierTarget(
+            store_id,
+            member_id,
+            tier,
+            valid_until,
+            (
+                tier_for_spend(policy, spend.get(member_id, 0))
+                if policy.import_tier_by == "spend"
+                else tier_for_points(policy, cumulative)
+            ).code,
+        )
+        for member_id, tier, cumulative, valid_until in current
+    ]
+    return len(await membership.raise_tiers(session, policy, targets, EventKind.IMPORT))
