@@ -31,19 +31,19 @@ async def on_start(turn: Turn) -> None:
         return
     if await resume(turn):
         return
-    suffix = ""
+    kind, code = "", ""
     if arg.startswith("ref_") and len(arg) > 4:
-        suffix = f":r:{arg[4:20]}"
+        kind, code = "r", arg[4:20]
     elif arg.startswith("j_") and len(arg) > 2:
         preset = await join.usable_link(
-            turn.session, turn.services.store_id, arg[2:], turn.services.now()
+            turn.session, turn.services.store_id, arg[2:], turn.services.now(), turn.user_id
         )
         if preset is None:
             turn.reply(
                 turn._("This join link has expired or was already used; you can still join below.")
             )
         else:
-            suffix = f":j:{arg[2:26]}"
+            kind, code = "j", arg[2:26]
     turn.reply(
         turn._(
             "Welcome to the {store} owners club! Members get care reminders, "
@@ -51,7 +51,7 @@ async def on_start(turn: Turn) -> None:
             store=turn.services.settings.store_name,
         )
     )
-    turn.reply(consent_text(turn), consent_keyboard(turn.t, suffix))
+    turn.reply(consent_text(turn), consent_keyboard(turn.t, kind, code))
 
 
 def build_handlers() -> list[BaseHandler]:
