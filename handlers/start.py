@@ -7,7 +7,6 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.club.members import join
 from bot.club.members.lookup import CARD_DEEP_LINK_PREFIX
 from bot.club.staff import roles as staff
-from db import queries
 from handlers.card import send_card
 from handlers.common import Turn, turn_handler
 from handlers.join import consent_keyboard, consent_text, resume
@@ -24,7 +23,7 @@ async def on_start(turn: Turn) -> None:
         else:
             turn.reply(turn._("This QR code is for store staff. Your own card: /card"))
         return
-    member = await queries.member_by_user(turn.session, turn.services.store_id, turn.user_id)
+    member = await join.member_of_chat(turn.session, turn.services.store_id, turn.user_id)
     if member is not None:
         turn.reply(turn._("Welcome back, {name}! /help lists what you can do.", name=member.name))
         await send_card(turn, member)

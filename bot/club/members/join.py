@@ -203,6 +203,11 @@ async def begin(
     return await engine.begin(FORM, ctx, data), notice
 
 
+async def member_of_chat(session: AsyncSession, store_id: int, user_id: int) -> Member | None:
+    """The member this chat belongs to, if it joined already."""
+    return await queries.member_by_user(session, store_id, user_id)
+
+
 async def joining(session: AsyncSession, user_id: int) -> bool:
     """Whether the user has a join form open."""
     found = await engine.current(session, user_id)
