@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.club.forms.engine import Outcome
 from bot.club.staff.roles import Permission
 from bot.club.visits import form as visit_form
 from bot.club.visits.form import FORM
@@ -43,7 +44,7 @@ def choice_label(turn: Turn, step: str, value: str) -> str:
     return value  # a plate
 
 
-async def summary(turn: Turn, outcome: forms.engine.Outcome) -> str:
+async def summary(turn: Turn, outcome: Outcome) -> str:
     """The confirmation: what will be recorded and the points it earns."""
     t, svc = turn.t, turn.services
     shown = await preview(turn.session, svc.policy, svc.store_id, visit_form.to_input(outcome.data))
@@ -68,7 +69,7 @@ async def summary(turn: Turn, outcome: forms.engine.Outcome) -> str:
     return "\n".join(lines)
 
 
-async def recorded(turn: Turn, outcome: forms.engine.Outcome) -> None:
+async def recorded(turn: Turn, outcome: Outcome) -> None:
     """Confirmed: tell staff the balances, thank the owner, post tier changes."""
     result: VisitResult = outcome.result
     t, m = turn.t, result.member

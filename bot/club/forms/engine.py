@@ -189,11 +189,12 @@ async def answer(
         return None
     form, state = found
     stale = Outcome(form, stale=True, data=state.data)
-    if token is not None and (token != state.data.get(INSTANCE) or step != state.step):
+    if token is not None and (token != str(state.data.get(INSTANCE, "")) or step != state.step):
         return stale
     current_step = form.step(state.step)
-    if current_step is None:
-        return stale
+    if current_step is None:  # a step this version of the form no longer has
+        await dialogs.drop(ctx.session, ctx.user_id)
+        return None
     ctx.data = state.data
     try:
         fields = await _parse(current_step, reply, ctx, form)
@@ -235,7 +236,7 @@ async def cancel(session: AsyncSession, user_id: int, token: str | None = None) 
             await dialogs.drop(session, user_id)  # a form this version no longer knows
         return None
     form, state = found
-    if token is not None and token != state.data.get(INSTANCE):
+    if token is not None and token != str(state.data.get(INSTANCE, "")):
         return None
     if not await dialogs.finish(session, state):
         return None
