@@ -186,8 +186,7 @@ class JoinLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The owner who consented with it first holds it until they finish (or this passes).
-    reserved_by: Mapped[int | None] = mapped_column(BigInteger)
+    reserved_by: Mapped[int | None] = mapped_column(BigInteger)  # first to consent holds it
     reserved_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -217,11 +216,7 @@ class ChatUser(Base):
 
 
 class Dialog(Base):
-    """A half-finished form (join, visit, broadcast, ...), kept across restarts.
-
-    `version` grows with every answer taken, so two instances (or a double tap) cannot
-    both move the same state; `prompt_message_id` is the last prompt shown with buttons.
-    """
+    """A half-finished form (join, visit, broadcast, ...), kept across restarts."""
 
     __tablename__ = "dialogs"
 
@@ -230,8 +225,8 @@ class Dialog(Base):
     flow: Mapped[str] = mapped_column(String(20))
     step: Mapped[str] = mapped_column(String(20))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    prompt_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # per answer
+    prompt_message_id: Mapped[int | None] = mapped_column(BigInteger)  # its buttons go later
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

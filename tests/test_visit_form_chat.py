@@ -161,3 +161,16 @@ async def test_preview_gives_plain_values_for_the_summary(bot):
         shown = await preview(session, svc.policy, svc.store_id, visit)
     assert (shown.member_name, shown.points, shown.amount_fen) == ("Wang Wei", 1280, 128_000)
     assert (shown.order_no, shown.mileage, shown.visit_date) == ("RO-1", 35_000, date(2026, 5, 6))
+
+
+async def test_amount_and_order_rules_are_answered_at_their_step(bot):
+    advisor = await advisor_of(bot)
+    calls = await advisor.send("/visit 粤B12345 maintenance 9999999 RO40")
+    assert "too large for one visit" in joined(calls)
+    assert "Amount paid" in calls[-1].text
+    await advisor.send("100")
+    assert "Record this visit?" in advisor.last.text
+    await advisor.send("/visit 粤B12345 maintenance 100")
+    calls = await advisor.send("R" * 41)
+    assert "up to 40 characters" in joined(calls)
+    assert "repair order number" in calls[-1].text

@@ -62,7 +62,10 @@ async def _category(reply: Reply, ctx: Context) -> dict[str, Any]:
 
 async def _amount(reply: Reply, ctx: Context) -> dict[str, Any]:
     fen = parse_amount_fen(_text(reply))
-    record.check_amount(ctx.policy, fen)
+    try:
+        record.check_amount(ctx.policy, fen)
+    except VisitRejected as exc:
+        raise Rejected(exc.code) from exc
     return {"amount": fen}
 
 
@@ -72,7 +75,10 @@ async def _mileage(reply: Reply, ctx: Context) -> dict[str, Any]:
 
 async def _order(reply: Reply, ctx: Context) -> dict[str, Any]:
     order = _text(reply)
-    record.check_order_no(order)
+    try:
+        record.check_order_no(order)
+    except VisitRejected as exc:
+        raise Rejected(exc.code) from exc
     if await queries.visit_by_order(ctx.session, ctx.store_id, order) is not None:
         raise Rejected(VisitError.DUPLICATE_ORDER)
     return {"order": order}
