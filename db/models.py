@@ -186,6 +186,8 @@ class JoinLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reserved_by: Mapped[int | None] = mapped_column(BigInteger)  # first to consent holds it
+    reserved_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEntry(Base):
@@ -214,7 +216,7 @@ class ChatUser(Base):
 
 
 class Dialog(Base):
-    """A half-finished conversation (join, later bookings), kept across restarts."""
+    """A half-finished form (join, visit, broadcast, ...), kept across restarts."""
 
     __tablename__ = "dialogs"
 
@@ -223,6 +225,8 @@ class Dialog(Base):
     flow: Mapped[str] = mapped_column(String(20))
     step: Mapped[str] = mapped_column(String(20))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # per answer
+    prompt_message_id: Mapped[int | None] = mapped_column(BigInteger)  # its buttons go later
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

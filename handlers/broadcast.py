@@ -3,20 +3,19 @@ now or later; /broadcasts lists what is scheduled (cancel) and how recent ones w
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.broadcasts import campaigns as broadcasts
-from bot.club.broadcasts import form
-from bot.club.broadcasts.campaigns import IDLE_CHOICES
-from bot.club.broadcasts.form import FormOutcome, Step
+from bot.club.broadcasts.form import FORM, Composed
+from bot.club.forms.engine import Outcome
 from bot.club.staff import roles as staff
 from bot.i18n import N_
-from bot.messaging.outbox import BROADCAST_KINDS
+from handlers import forms
 from handlers.broadcast_report import counts_text, start_report
-from handlers.common import Markup, Turn, inline, staff_only, turn_handler
+from handlers.callbacks import encode, pattern
+from handlers.common import Turn, inline, staff_only, turn_handler
 
+FEATURE = "bc"
 KINDS = {
     "weather": N_("Weather alert"),
     "activity": N_("Activity notice"),
@@ -33,44 +32,37 @@ AUDIENCES = {
     "out_of_warranty": N_("Out of warranty"),
 }
 PROMPTS = {
-    Step.KIND: N_("What are you sending?"),
-    Step.TEXT_ZH: N_("Send the text in Chinese (简体中文), up to 1,000 characters."),
-    Step.TEXT_EN: N_("Now the English text, or use the Chinese text for English readers too."),
-    Step.PHOTO: N_("Send a photo to go with it, or skip."),
-    Step.AUDIENCE: N_("Who should receive it?"),
-    Step.TIER: N_("Which tier?"),
-    Step.MODEL: N_("Which car model? Send part of its name, e.g. Camry."),
-    Step.IDLE: N_("No visit for how long?"),
-    Step.WHEN: N_("When? Send a store time like 2026-12-01 09:00."),
+    "kind": N_("What are you sending?"),
+    "zh_Hans": N_("Send the text in Chinese (简体中文), up to 1,000 characters."),
+    "en": N_("Now the English text, or use the Chinese text for English readers too."),
+    "photo": N_("Send a photo to go with it, or skip."),
+    "audience": N_("Who should receive it?"),
+    "tier": N_("Which tier?"),
+    "model": N_("Which car model? Send part of its name, e.g. Camry."),
+    "idle": N_("No visit for how long?"),
+    "when": N_("When? Send a store time like 2026-12-01 09:00."),
 }
 ERRORS = {
     "text_length": N_("Please send between 1 and 1,000 characters."),
     "needs_manager": N_("A broadcast to everyone needs a manager."),
     "unexpected": N_("Please answer with the buttons or the kind of message asked for."),
-    "stale": N_("That button is no longer active."),
+    "when_invalid": N_("Please send a future store time like 2026-12-01 09:00."),
 }
 
 
-def _buttons(pairs: list[tuple[str, str]]) -> Markup:
-    return inline([pairs[i : i + 2] for i in range(0, len(pairs), 2)])
-
-
-def step_markup(turn: Turn, step: Step) -> Markup | None:
+def choice_label(turn: Turn, step: str, value: str) -> str:
     _ = turn._
-    if step is Step.KIND:
-        return _buttons([(_(KINDS[k]), f"bc:pick:{k}") for k in BROADCAST_KINDS])
-    if step is Step.TEXT_EN:
-        return inline([[(_("Use the Chinese text"), "bc:pick:copy")]])
-    if step is Step.PHOTO:
-        return inline([[(_("No photo"), "bc:pick:skip")]])
-    if step is Step.AUDIENCE:
-        return _buttons([(_(label), f"bc:pick:{key}") for key, label in AUDIENCES.items()])
-    if step is Step.TIER:
-        tiers = turn.services.policy.tiers
-        return _buttons([(t.name(turn.t.locale), f"bc:pick:{t.code}") for t in tiers])
-    if step is Step.IDLE:
-        return _buttons([(_("{days} days", days=d), f"bc:pick:{d}") for d in IDLE_CHOICES])
-    return None
+    if step == "kind":
+        return turn.label(KINDS, value)
+    if step == "en":
+        return _("Use the Chinese text")
+    if step == "audience":
+        return turn.label(AUDIENCES, value)
+    if step == "tier":
+        return turn.services.policy.tier(value).name(turn.t.locale)
+    if step == "idle":
+        return _("{days} days", days=value)
+    return _("Send now") if value == "now" else _("Schedule…")
 
 
 def audience_text(turn: Turn, audience: dict) -> str:
@@ -86,9 +78,9 @@ def audience_text(turn: Turn, audience: dict) -> str:
     return turn.label(AUDIENCES, "out_of_warranty" if key == "out_of_warranty" else "all")
 
 
-async def preview(turn: Turn, data: dict) -> None:
+async def preview(turn: Turn, outcome: Outcome) -> str:
     """Show the message exactly as owners will get it, in both languages, then the count."""
-    svc = turn.services
+    svc, data = turn.services, outcome.data
     for locale in ("zh_Hans", "en"):
         if data.get("photo"):
             turn.reply_photo(data["photo"], data[locale])
@@ -97,148 +89,87 @@ async def preview(turn: Turn, data: dict) -> None:
     count = await broadcasts.count_audience(
         turn.session, svc.policy, svc.store_id, data["kind"], data["audience"], svc.today()
     )
-    turn.reply(
-        turn._(
-            "{kind} to {audience}: {count} members will receive it (members who turned "
-            "this kind off or blocked the bot are left out).",
-            kind=turn.label(KINDS, data["kind"]),
-            audience=audience_text(turn, data["audience"]),
-            count=turn.t.number(count),
-        ),
-        inline(
-            [
-                [(turn._("Send now"), "bc:send"), (turn._("Schedule…"), "bc:pick:schedule")],
-                [(turn._("Cancel"), "bc:cancel")],
-            ]
-        ),
+    return turn._(
+        "{kind} to {audience}: {count} members will receive it (members who turned "
+        "this kind off or blocked the bot are left out).",
+        kind=turn.label(KINDS, data["kind"]),
+        audience=audience_text(turn, data["audience"]),
+        count=turn.t.number(count),
     )
 
 
-async def show(turn: Turn, outcome: FormOutcome) -> None:
-    if outcome.error == "stale":
-        turn.callback_notice = turn.label(ERRORS, "stale")
-        return
-    if outcome.error:
-        turn.reply(turn._(ERRORS[outcome.error]))
-    if outcome.step is Step.PREVIEW:
-        await preview(turn, outcome.data)
-    elif outcome.step is not None:
-        turn.reply(turn._(PROMPTS[outcome.step]), step_markup(turn, outcome.step))
-
-
-async def _answer(turn: Turn, **kwargs: object) -> None:
-    roles = await turn.roles()
-    outcome = await form.answer(
-        turn.session,
-        turn.services.policy,
-        turn.user_id,
-        can_reach_all=staff.allowed(roles, staff.Permission.BROADCAST_ALL),
-        **kwargs,
-    )
-    await show(turn, outcome)
-
-
-@staff_only(staff.Permission.BROADCAST)
-async def take_text(turn: Turn) -> None:
-    """Typed text while composing (the router sends it here): a text, a model or a time."""
-    from bot.club.forms import dialogs
-
-    dialog = await dialogs.current(turn.session, turn.user_id, form.FLOW)
-    if dialog is not None and dialog.step == Step.WHEN:
-        await _schedule(turn, turn.text)
+async def sent(turn: Turn, outcome: Outcome) -> None:
+    composed: Composed = outcome.result
+    if composed.recipients is not None:
+        turn.replace(
+            turn._(
+                "Sending to {count} members. The delivery report below updates itself.",
+                count=turn.t.number(composed.recipients),
+            )
+        )
+        start_report(turn, composed.broadcast_id)
     else:
-        await _answer(turn, text=turn.text)
+        turn.reply(
+            turn._(
+                "Scheduled for {when}. /broadcasts lists it and can cancel it.",
+                when=turn.t.datetime(composed.send_at, "short"),
+            )
+        )
 
 
-@staff_only(staff.Permission.BROADCAST)
-async def take_photo(turn: Turn) -> None:
-    message = turn.update.effective_message
-    photo = message.photo[-1].file_id if message and message.photo else None
-    await _answer(turn, photo=photo)
+async def _extra(turn: Turn) -> dict:
+    return {
+        "can_reach_all": staff.allowed(await turn.roles(), staff.Permission.BROADCAST_ALL),
+        "tz": turn.services.settings.tz,
+        "chat_id": turn.chat_id,
+    }
+
+
+UI = forms.register(
+    forms.FormUI(
+        form=FORM,
+        feature=FEATURE,
+        prompts=PROMPTS,
+        cancelled=N_("Cancelled; nothing was sent."),
+        done=sent,
+        errors=ERRORS,
+        permission=staff.Permission.BROADCAST,
+        extra=_extra,
+        label=choice_label,
+        skip_labels={"photo": N_("No photo")},
+        columns={"kind": 2, "audience": 2, "tier": 2, "idle": 2, "send": 2},
+        screens={"send": preview},
+        cancel_on=frozenset({"send"}),
+    )
+)
 
 
 @turn_handler
 @staff_only(staff.Permission.BROADCAST)
 async def on_broadcast(turn: Turn) -> None:
-    await show(turn, await form.begin(turn.session, turn.services.store_id, turn.user_id))
-
-
-async def _create(turn: Turn, data: dict, send_at: datetime) -> None:
-    svc = turn.services
-    made = await broadcasts.create(
-        turn.session,
-        store_id=svc.store_id,
-        staff_id=turn.user_id,
-        kind=data["kind"],
-        texts={"zh_Hans": data["zh_Hans"], "en": data["en"]},
-        photo_file_id=data.get("photo"),
-        audience=data["audience"],
-        send_at=send_at,
-        report_chat_id=turn.chat_id,
-        report_locale=turn.t.locale,
-    )
-    if send_at <= svc.now():
-        count = await broadcasts.release(turn.session, svc.policy, made.id, svc.today(), svc.now())
-        turn.replace(
-            turn._(
-                "Sending to {count} members. The delivery report below updates itself.",
-                count=turn.t.number(count or 0),
-            )
-        )
-        start_report(turn, made.id)
-    else:
-        turn.reply(
-            turn._(
-                "Scheduled for {when}. /broadcasts lists it and can cancel it.",
-                when=turn.t.datetime(send_at, "short"),
-            )
-        )
-
-
-async def _schedule(turn: Turn, text: str) -> None:
-    when = form.parse_when(text, turn.services.settings.tz, turn.services.now())
-    if when is None:
-        turn.reply(turn._("Please send a future store time like 2026-12-01 09:00."))
-        return
-    data = await form.finish(turn.session, turn.user_id)
-    if data is not None:
-        await _create(turn, data, when)
+    outcome = await forms.start(turn, UI, resume=True)
+    if outcome is not None:
+        if outcome.resumed:
+            turn.reply(turn._("Let's continue where you left off."))
+        await forms.show(turn, UI, outcome)
 
 
 @turn_handler
 @staff_only(staff.Permission.BROADCAST)
 async def on_button(turn: Turn) -> None:
-    parts = turn.callback_parts  # bc:pick:<value> | bc:send | bc:cancel | bc:stop:<id>
-    action = parts[1] if len(parts) > 1 else ""
-    if action == "pick" and len(parts) == 3:
-        await _answer(turn, choice=parts[2])
-    elif action == "send":
-        data = await form.finish(turn.session, turn.user_id)
-        if data is None:
-            turn.callback_notice = turn.label(ERRORS, "stale")
-            return
-        if not data.get("audience") and not staff.allowed(
-            await turn.roles(), staff.Permission.BROADCAST_ALL
-        ):
-            turn.reply(turn.label(ERRORS, "needs_manager"))
-            return
-        await _create(turn, data, turn.services.now())
-    elif action == "cancel":
-        await form.finish(turn.session, turn.user_id)
-        turn.replace(turn._("Cancelled; nothing was sent."))
-    elif action == "stop" and len(parts) == 3 and parts[2].isdigit():
-        if await broadcasts.cancel(
-            turn.session, turn.services.store_id, int(parts[2]), turn.user_id
-        ):
-            turn.replace(
-                turn._(
-                    "Broadcast #{id} is cancelled; what was not sent yet will not be.", id=parts[2]
-                )
+    cb = turn.callback  # bc:stop:<id>; other bc buttons are old or forged
+    broadcast_id = cb.id(0) if cb is not None and cb.action == "stop" else None
+    if broadcast_id is not None and await broadcasts.cancel(
+        turn.session, turn.services.store_id, broadcast_id, turn.user_id
+    ):
+        turn.replace(
+            turn._(
+                "Broadcast #{id} is cancelled; what was not sent yet will not be.",
+                id=broadcast_id,
             )
-        else:
-            turn.callback_notice = turn.label(ERRORS, "stale")
+        )
     else:
-        turn.callback_notice = turn.label(ERRORS, "stale")
+        turn.callback_notice = forms.error_message(turn, UI, "stale")
 
 
 @turn_handler
@@ -258,7 +189,7 @@ async def on_list(turn: Turn) -> None:
                 audience=audience_text(turn, item.audience),
                 text=item.texts.get(turn.t.locale, "")[:80],
             ),
-            inline([[(turn._("Cancel #{id}", id=item.id), f"bc:stop:{item.id}")]]),
+            inline([[(turn._("Cancel #{id}", id=item.id), encode(FEATURE, "stop", item.id))]]),
         )
     for item in await broadcasts.recent(turn.session, svc.store_id, 3):
         turn.reply(await counts_text(turn.session, turn.t, item))
@@ -269,5 +200,6 @@ def build_handlers() -> list[BaseHandler]:
     return [
         CommandHandler("broadcast", on_broadcast, filters=private),
         CommandHandler("broadcasts", on_list, filters=private),
-        CallbackQueryHandler(on_button, pattern=r"^bc:"),
+        forms.button_handler(FEATURE),
+        CallbackQueryHandler(on_button, pattern=pattern(FEATURE)),
     ]

@@ -7,6 +7,7 @@ something that was rolled back.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.club.members.lookup import saved_locale
@@ -36,6 +38,8 @@ class Outgoing:
     photo: bytes | str | None = None  # PNG bytes, or a Telegram file_id
     document: tuple[str, bytes] | None = None  # (file name, content)
     edit: bool = False  # replace the message whose button was pressed
+    strip: int | None = None  # only remove the inline buttons of this earlier message
+    sent: Callable[[Any], Awaitable[None]] | None = None  # told the sent Message
 
 
 @dataclass
@@ -112,19 +116,25 @@ async def _send(turn: Turn) -> None:
     bot = turn.context.bot
     query = turn.update.callback_query
     for item in turn.outbox:
-        if item.edit and query is not None and query.message is not None:
-            await query.edit_message_text(item.text, reply_markup=item.markup)
+        message: Any = None
+        if item.strip is not None:
+            with contextlib.suppress(BadRequest):  # gone, or no buttons left to remove
+                await bot.edit_message_reply_markup(turn.chat_id, item.strip, reply_markup=None)
+        elif item.edit and query is not None and query.message is not None:
+            message = await query.edit_message_text(item.text, reply_markup=item.markup)
         elif item.photo is not None:
-            await bot.send_photo(
+            message = await bot.send_photo(
                 turn.chat_id, item.photo, caption=item.text, reply_markup=item.markup
             )
         elif item.document is not None:
             name, content = item.document
-            await bot.send_document(
+            message = await bot.send_document(
                 turn.chat_id, content, filename=name, caption=item.text, reply_markup=item.markup
             )
         else:
-            await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)
+            message = await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)
+        if item.sent is not None and message is not None and message is not True:
+            await item.sent(message)
 
 
 HandlerFn = Callable[[Turn], Awaitable[None]]

@@ -7,7 +7,6 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.club.members import join
 from bot.club.members.lookup import CARD_DEEP_LINK_PREFIX
 from bot.club.staff import roles as staff
-from db import queries
 from handlers.card import send_card
 from handlers.common import Turn, turn_handler
 from handlers.join import consent_keyboard, consent_text, resume
@@ -24,26 +23,26 @@ async def on_start(turn: Turn) -> None:
         else:
             turn.reply(turn._("This QR code is for store staff. Your own card: /card"))
         return
-    member = await queries.member_by_user(turn.session, turn.services.store_id, turn.user_id)
+    member = await join.member_of_chat(turn.session, turn.services.store_id, turn.user_id)
     if member is not None:
         turn.reply(turn._("Welcome back, {name}! /help lists what you can do.", name=member.name))
         await send_card(turn, member)
         return
     if await resume(turn):
         return
-    suffix = ""
+    kind, code = "", ""
     if arg.startswith("ref_") and len(arg) > 4:
-        suffix = f":r:{arg[4:20]}"
+        kind, code = "r", arg[4:20]
     elif arg.startswith("j_") and len(arg) > 2:
         preset = await join.usable_link(
-            turn.session, turn.services.store_id, arg[2:], turn.services.now()
+            turn.session, turn.services.store_id, arg[2:], turn.services.now(), turn.user_id
         )
         if preset is None:
             turn.reply(
                 turn._("This join link has expired or was already used; you can still join below.")
             )
         else:
-            suffix = f":j:{arg[2:26]}"
+            kind, code = "j", arg[2:26]
     turn.reply(
         turn._(
             "Welcome to the {store} owners club! Members get care reminders, "
@@ -51,7 +50,7 @@ async def on_start(turn: Turn) -> None:
             store=turn.services.settings.store_name,
         )
     )
-    turn.reply(consent_text(turn), consent_keyboard(turn.t, suffix))
+    turn.reply(consent_text(turn), consent_keyboard(turn.t, kind, code))
 
 
 def build_handlers() -> list[BaseHandler]:

@@ -42,26 +42,8 @@ ERRORS: dict[str, str] = {
     # bot.club.imports.dms rows, and visits in chat (the other import codes are in
     # handlers.imports)
     "category_unknown": N_("That is not one of the store's spend categories."),
-    # bot.club.members.join.JoinError
-    "not_own_contact": N_(
-        "Please share your own number with the button below, not someone else's contact."
-    ),
-    "phone_taken": N_(
-        "This number already belongs to a club member. If that is you on "
-        "another account, please contact the store."
-    ),
-    "share_to_claim": N_(
-        "This number is in the store's records. To link your membership, "
-        "please share it with the button below so we know it is yours."
-    ),
-    "plate_taken": N_(
-        "This car is already registered in the club. If it is yours, please contact the store."
-    ),
-    "not_skippable": N_("This step cannot be skipped."),
-    "unknown_channel": N_("Please choose one of the buttons."),
-    "stale": N_("That button is no longer active."),
-    "already_member": N_("You are already a member."),
-    "text_expected": N_("Please answer with text."),
+    # The join, visit form and broadcast errors live in handlers/join.py, visits.py,
+    # broadcast.py and forms.py, next to their texts.
 }
 
 CHANNELS: dict[str, str] = {

@@ -2,167 +2,76 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club.points.rules import points_for
+from bot.club.forms.engine import Outcome
 from bot.club.staff.roles import Permission
 from bot.club.visits import form as visit_form
-from bot.club.visits.form import FormOutcome, Step
-from bot.club.visits.record import VisitRejected, VisitResult
+from bot.club.visits.form import FORM
+from bot.club.visits.preview import preview
+from bot.club.visits.record import VisitResult
 from bot.i18n import N_, Translator
 from bot.messaging.membership_texts import way_to_next_tier
 from bot.messaging.notify import notify_member
-from db import queries
+from handlers import forms
 from handlers.announce import announce
-from handlers.common import Markup, Turn, inline, staff_only, turn_handler
-from handlers.texts import error_text
+from handlers.callbacks import pattern
+from handlers.common import Turn, staff_only, turn_handler
 
+FEATURE = "visit"
 PROMPTS = {
-    Step.PLATE: N_("Which car? Send its plate."),
-    Step.CATEGORY: N_("What kind of visit was it?"),
-    Step.AMOUNT: N_("Amount paid, in yuan (e.g. 1280 or ¥1,280.00)?"),
-    Step.MILEAGE: N_("Mileage in km? You may skip this."),
-    Step.ORDER: N_("The DMS repair order number (工单号)?"),
-    Step.DATE: N_("Date of the visit (e.g. 2026-05-06)?"),
+    "plate": N_("Which car? Send its plate."),
+    "category": N_("What kind of visit was it?"),
+    "amount": N_("Amount paid, in yuan (e.g. 1280 or ¥1,280.00)?"),
+    "mileage": N_("Mileage in km? You may skip this."),
+    "order": N_("The DMS repair order number (工单号)?"),
+    "date": N_("Date of the visit (e.g. 2026-05-06)?"),
 }
+USAGE = N_(
+    "Usage: /visit <plate> <category> <amount> <order number> [mileage] [date], "
+    "or /visit alone to be asked step by step."
+)
 
 
-def step_markup(t: Translator, outcome: FormOutcome, turn: Turn) -> Markup | None:
-    step = outcome.step
-    if step is Step.PLATE and outcome.plates:
-        return inline([[(plate, f"visit:pick:{plate}")] for plate in outcome.plates])
-    if step is Step.CATEGORY:
-        cats = turn.services.policy.categories
-        pairs = [(c.name(t.locale), f"visit:pick:{c.code}") for c in cats]
-        return inline([pairs[i : i + 2] for i in range(0, len(pairs), 2)])
-    if step is Step.MILEAGE:
-        return inline([[(t.gettext("Skip"), "visit:skip:mileage")]])
-    if step is Step.DATE:
-        return inline([[(t.gettext("Today"), f"visit:pick:{visit_form.TODAY}")]])
-    return None
+def choice_label(turn: Turn, step: str, value: str) -> str:
+    if step == "category":
+        category = turn.services.policy.category(value)
+        return category.name(turn.t.locale) if category else value
+    if step == "date":
+        return turn._("Today")
+    if step == "confirm":
+        return turn._("Confirm")
+    return value  # a plate
 
 
-async def summary(turn: Turn, data: dict) -> str:
-    t, policy = turn.t, turn.services.policy
-    car = await queries.car_by_plate(turn.session, turn.services.store_id, data["plate"])
-    member = await queries.member_by_id(turn.session, turn.services.store_id, car.member_id)
-    category = policy.category(data["category"])
-    earned = points_for(policy, data["category"], data["amount"])
+async def summary(turn: Turn, outcome: Outcome) -> str:
+    """The confirmation: what will be recorded and the points it earns."""
+    t, svc = turn.t, turn.services
+    shown = await preview(turn.session, svc.policy, svc.store_id, visit_form.to_input(outcome.data))
+    category = svc.policy.category(shown.category)
     lines = [
         turn._("Record this visit?"),
-        turn._("Car: {plate} ({name})", plate=data["plate"], name=member.name),
-        turn._("Category: {category}", category=category.name(t.locale)),
+        turn._("Car: {plate} ({name})", plate=shown.plate, name=shown.member_name),
+        turn._("Category: {category}", category=category.name(t.locale) if category else ""),
         turn._(
             "Amount: {amount} → {points} points",
-            amount=t.money(data["amount"]),
-            points=t.number(earned),
+            amount=t.money(shown.amount_fen),
+            points=t.number(shown.points),
         ),
         turn._(
             "Order: {order} · Date: {date}",
-            order=data["order"],
-            date=t.date(date.fromisoformat(data["date"])),
+            order=shown.order_no,
+            date=t.date(shown.visit_date),
         ),
     ]
-    if data.get("mileage") is not None:
-        lines.append(turn._("Mileage: {km} km", km=t.number(data["mileage"])))
+    if shown.mileage is not None:
+        lines.append(turn._("Mileage: {km} km", km=t.number(shown.mileage)))
     return "\n".join(lines)
 
 
-async def show(turn: Turn, outcome: FormOutcome) -> None:
-    if outcome.error == "stale":
-        turn.callback_notice = turn._("That button is no longer active.")
-        return
-    if outcome.error:
-        turn.reply(error_text(turn.t, outcome.error))
-    if outcome.step is Step.CONFIRM:
-        buttons = [[(turn._("Confirm"), "visit:ok"), (turn._("Cancel"), "visit:cancel")]]
-        turn.reply(await summary(turn, outcome.data), inline(buttons))
-    elif outcome.step is not None:
-        turn.reply(turn._(PROMPTS[outcome.step]), step_markup(turn.t, outcome, turn))
-
-
-async def take_text(turn: Turn) -> None:
-    """Typed text while a visit form is open (the router sends it here)."""
-    await _answer(turn, text=turn.text)
-
-
-@staff_only(Permission.RECORD_VISIT)
-async def _answer(
-    turn: Turn, *, text: str | None = None, skip: bool = False, expected: str | None = None
-) -> None:
-    outcome = await visit_form.answer(
-        turn.session,
-        turn.services.store_id,
-        turn.services.policy,
-        turn.user_id,
-        text=text,
-        skip=skip,
-        today=turn.services.today(),
-        expected=expected,
-    )
-    await show(turn, outcome)
-
-
-@turn_handler
-@staff_only(Permission.RECORD_VISIT)
-async def on_visit(turn: Turn) -> None:
-    svc = turn.services
-    if turn.args:
-        outcome = await visit_form.quick(
-            turn.session, svc.store_id, svc.policy, turn.user_id, turn.args, svc.today()
-        )
-        if outcome.error:
-            turn.reply(
-                error_text(turn.t, outcome.error)
-                + "\n"
-                + turn._(
-                    "Usage: /visit <plate> <category> <amount> <order number> [mileage] [date], "
-                    "or /visit alone to be asked step by step."
-                )
-            )
-            return
-    else:
-        outcome = await visit_form.begin(turn.session, svc.store_id, turn.user_id, None)
-    await show(turn, outcome)
-
-
-@turn_handler
-@staff_only(Permission.RECORD_VISIT)
-async def on_button(turn: Turn) -> None:
-    parts = turn.callback_parts  # visit:new:<member> | pick:<value> | skip:<step> | ok | cancel
-    svc, action = turn.services, parts[1] if len(parts) > 1 else ""
-    if action == "new" and len(parts) == 3 and parts[2].isdigit():
-        await show(
-            turn, await visit_form.begin(turn.session, svc.store_id, turn.user_id, int(parts[2]))
-        )
-    elif action == "pick" and len(parts) == 3:
-        await _answer(turn, text=parts[2])
-    elif action == "skip" and len(parts) == 3:
-        await _answer(turn, skip=True, expected=parts[2])
-    elif action == "cancel":
-        await visit_form.cancel(turn.session, turn.user_id)
-        turn.replace(turn._("Cancelled; nothing was recorded."))
-    elif action == "ok":
-        await _confirm(turn)
-    else:
-        turn.callback_notice = turn._("That button is no longer active.")
-
-
-async def _confirm(turn: Turn) -> None:
-    svc = turn.services
-    advisor = turn.update.effective_user.full_name if turn.update.effective_user else None
-    try:
-        result = await visit_form.confirm(
-            turn.session, svc.store_id, svc.policy, turn.user_id, svc.today(), advisor
-        )
-    except VisitRejected as exc:
-        turn.reply(error_text(turn.t, exc.code))
-        return
-    if result is None:
-        turn.callback_notice = turn._("That button is no longer active.")
-        return
+async def recorded(turn: Turn, outcome: Outcome) -> None:
+    """Confirmed: tell staff the balances, thank the owner, post tier changes."""
+    result: VisitResult = outcome.result
     t, m = turn.t, result.member
     turn.replace(
         turn._(
@@ -182,6 +91,56 @@ async def _confirm(turn: Turn) -> None:
         f"visit:{result.visit.id}",
     )
     await announce(turn, m, result.changes)
+
+
+async def _advisor(turn: Turn) -> dict:
+    user = turn.update.effective_user
+    return {"advisor": user.full_name if user else None}
+
+
+UI = forms.register(
+    forms.FormUI(
+        form=FORM,
+        feature=FEATURE,
+        prompts=PROMPTS,
+        cancelled=N_("Cancelled; nothing was recorded."),
+        done=recorded,
+        permission=Permission.RECORD_VISIT,
+        extra=_advisor,
+        label=choice_label,
+        columns={"category": 2},
+        screens={"confirm": summary},
+        cancel_on=frozenset({"confirm"}),
+    )
+)
+
+
+@turn_handler
+@staff_only(Permission.RECORD_VISIT)
+async def on_visit(turn: Turn) -> None:
+    ctx = await forms.context(turn, UI)
+    if turn.args:
+        outcome = await visit_form.quick(ctx, turn.args)
+        if outcome.error:  # what was right is kept; the rest is asked step by step
+            turn.reply(forms.error_message(turn, UI, outcome.error) + "\n" + turn._(USAGE))
+            outcome.error = None
+    else:
+        outcome = await visit_form.begin(ctx, resume=True)
+        if outcome.resumed:
+            turn.reply(turn._("Let's continue where you left off."))
+    await forms.show(turn, UI, outcome)
+
+
+@turn_handler
+@staff_only(Permission.RECORD_VISIT)
+async def on_button(turn: Turn) -> None:
+    cb = turn.callback  # visit:new:<member id>; other visit buttons are old or forged
+    member_id = cb.id(0) if cb is not None and cb.action == "new" else None
+    if member_id is None:
+        turn.callback_notice = forms.error_message(turn, UI, "stale")
+        return
+    outcome = await visit_form.begin(await forms.context(turn, UI), member_id)
+    await forms.show(turn, UI, outcome)
 
 
 def thanks(t: Translator, turn: Turn, result: VisitResult) -> str:
@@ -211,5 +170,6 @@ def thanks(t: Translator, turn: Turn, result: VisitResult) -> str:
 def build_handlers() -> list[BaseHandler]:
     return [
         CommandHandler("visit", on_visit, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_button, pattern=r"^visit:"),
+        forms.button_handler(FEATURE),
+        CallbackQueryHandler(on_button, pattern=pattern(FEATURE)),
     ]

@@ -105,3 +105,25 @@ async def test_owner_turns_weather_alerts_off(bot):
     await bot.drain()
     assert not any("台风" in c.text for c in en.received())
     assert any("台风" in c.text for c in zh.received())
+
+
+async def test_send_now_tapped_twice_sends_one_broadcast(bot):
+    await two_owners(bot)
+    admin = bot.person(ADMIN_ID, language="en")
+    await compose(admin)
+    send = next(b["callback_data"] for b in admin.last.buttons if b["text"] == "Send now")
+    await admin.press_data(send)
+    calls = await admin.press_data(send)
+    notices = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+    assert notices == ["That button is no longer active."]
+    await bot.drain()
+    assert sum(c.chat_id == 7802 and "台风" in c.text for c in bot.api.calls) == 1
+
+
+async def test_a_photo_where_text_is_asked_repeats_the_step(bot):
+    admin = bot.person(ADMIN_ID, language="en")
+    await admin.send("/broadcast")
+    await admin.press("Weather alert")
+    calls = await admin.send_photo("map")
+    assert "Please answer with the buttons or the kind of message asked for" in joined(calls)
+    assert "Send the text in Chinese" in calls[-1].text

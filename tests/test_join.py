@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bot.i18n import translator
 from db.models import Car, Dialog, Member
 from tests.flows import EN_CONSENT, join_club, member_of, members, services
-from tests.harness import joined
+from tests.harness import joined, texts
 
 MOBILE = "+8613812345678"
 
@@ -169,29 +169,93 @@ async def test_cancel_leaves_cleanly_and_start_begins_again(bot):
     assert len(await members(bot)) == 1
 
 
+def notices(calls) -> list[str | None]:
+    return [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+
+
+def button_data(owner, label: str) -> str:
+    """The data of the newest button labelled `label` the owner was shown."""
+    for call in reversed(owner.received()):
+        for button in call.buttons:
+            if button["text"] == label:
+                return button["callback_data"]
+    raise AssertionError(label)
+
+
 async def test_stale_buttons_and_double_taps_change_nothing(bot):
     owner = bot.person(1007, language="en")
     await owner.send("/start")
     await owner.press(EN_CONSENT)
     await owner.share_contact(MOBILE)
     await owner.send("Wang Wei")
-    await owner.press("Skip")  # birthday skipped
-    calls = await owner.press_data("join:skip:birthday")  # the same button tapped again
-    assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [None]
-    assert "no longer active" in joined(calls)
-    calls = await owner.press_data("join:skip:plate")  # forged: the plate cannot be skipped
+    skip_birthday = button_data(owner, "Skip")
+    calls = await owner.press("Skip")  # birthday skipped
+    assert notices(calls) == [None]
+    # The answered prompt loses its button; the next one is asked.
+    assert [c.params["message_id"] for c in calls if c.method == "editMessageReplyMarkup"]
+    calls = await owner.press_data(skip_birthday)  # the same button tapped again
+    assert notices(calls) == ["That button is no longer active."]
+    assert texts(calls) == []  # a notice on the button, not a new message
+    calls = await owner.press_data("join:skip:birthday")  # an old-format button
+    assert notices(calls) == ["That button is no longer active."] and texts(calls) == []
+    forged = skip_birthday.replace(":birthday", ":plate")  # the plate cannot be skipped
+    calls = await owner.press_data(forged)
     assert "cannot be skipped" in joined(calls)
     assert "(4/8)" in calls[-1].text
     await owner.send("粤B12345")
     await owner.press("Skip")
     await owner.send("Camry")
     await owner.send("2024-01-02")
+    channel = button_data(owner, "Bought a new car here")
     await owner.press("Bought a new car here")
-    calls = await owner.press_data("join:ch:new_car")  # double tap on the last button
-    assert "no longer active" in joined(calls)
-    calls = await owner.press_data("join:ch:bogus")
-    assert "no longer active" in joined(calls)
+    calls = await owner.press_data(channel)  # double tap on the last button
+    assert notices(calls) == ["That button is no longer active."] and texts(calls) == []
+    calls = await owner.press_data(channel.replace("new_car", "bogus"))
+    assert notices(calls) == ["That button is no longer active."]
     assert len(await members(bot)) == 1
+
+
+async def test_a_stale_button_of_an_earlier_form_is_refused(bot):
+    owner = bot.person(1013, language="en")
+    await owner.send("/start")
+    await owner.press(EN_CONSENT)
+    await owner.share_contact(MOBILE)
+    await owner.send("Wang Wei")
+    old_skip = button_data(owner, "Skip")
+    await owner.send("/cancel")
+    await owner.send("/start")
+    await owner.press(EN_CONSENT)
+    await owner.share_contact(MOBILE)
+    await owner.send("Wang Wei")
+    # Same step, but the button belongs to the cancelled form: it skips nothing.
+    calls = await owner.press_data(old_skip)
+    assert notices(calls) == ["That button is no longer active."]
+    assert "1988-06-15" not in joined(calls)
+    await owner.send("1988-06-15")
+    assert "licence plate" in owner.last.text
+
+
+async def test_photo_or_sticker_midway_repeats_the_step(bot):
+    owner = bot.person(1014, language="en")
+    await owner.send("/start")
+    await owner.press(EN_CONSENT)
+    await owner.share_contact(MOBILE)
+    calls = await owner.send_photo("selfie")
+    assert "Please answer with text" in joined(calls)
+    assert "(2/8) What name" in calls[-1].text
+    sticker = {
+        "file_id": "stk",
+        "file_unique_id": "stk",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
+    calls = await bot.feed({"message": owner._message(sticker=sticker)})
+    assert "(2/8) What name" in calls[-1].text
+    await owner.send("Wang Wei")
+    assert "(3/8)" in owner.last.text
 
 
 async def test_second_start_by_member_creates_no_duplicate(bot):

@@ -1,63 +1,38 @@
-"""Composing a broadcast in chat, step by step, kept in the dialogs table until sent."""
+"""The broadcast form: staff compose a message in chat, pick its audience, preview it,
+then send it now or schedule it. Declared to the form engine (state in the database)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from bot.club.broadcasts import campaigns
 from bot.club.broadcasts.campaigns import IDLE_CHOICES
-from bot.club.forms import dialogs
-from bot.club.policy.model import ClubPolicy
+from bot.club.forms.engine import Context, Form, Kind, Rejected, Reply, Step
 from bot.messaging.outbox import BROADCAST_KINDS
 
-FLOW = "broadcast"
+FORM_NAME = "broadcast"
 MAX_TEXT = 1000  # a photo caption holds 1,024 characters
-
-
-class Step(StrEnum):
-    KIND = "kind"
-    TEXT_ZH = "text_zh"
-    TEXT_EN = "text_en"
-    PHOTO = "photo"
-    AUDIENCE = "audience"
-    TIER = "tier"
-    MODEL = "model"
-    IDLE = "idle"
-    PREVIEW = "preview"
-    WHEN = "when"
-
-
 AUDIENCES = ("all", "tier", "model", "local", "out_of_town", "idle", "out_of_warranty")
+SIMPLE = {
+    "all": {},
+    "local": {"region": "local"},
+    "out_of_town": {"region": "out_of_town"},
+    "out_of_warranty": {"out_of_warranty": True},
+}
+CHOICE = frozenset({Kind.CHOICE})
+TEXT_OR_CHOICE = frozenset({Kind.TEXT, Kind.CHOICE})
+# The steps that narrow a segment, and the data they leave when the audience is asked again.
+NARROWING = ("tier", "model", "idle", "pick")
 
 
-@dataclass
-class FormOutcome:
-    step: Step | None
-    data: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-
-
-async def begin(session: AsyncSession, store_id: int, staff_id: int) -> FormOutcome:
-    await dialogs.start(session, store_id, staff_id, FLOW, Step.KIND, {})
-    return FormOutcome(Step.KIND)
-
-
-def _audience(choice: str) -> tuple[Step | None, dict[str, Any]]:
-    """The next step for an audience button, or the finished audience."""
-    simple = {
-        "all": {},
-        "local": {"region": "local"},
-        "out_of_town": {"region": "out_of_town"},
-        "out_of_warranty": {"out_of_warranty": True},
-    }
-    if choice in simple:
-        return None, simple[choice]
-    return {"tier": Step.TIER, "model": Step.MODEL, "idle": Step.IDLE}[choice], {}
+@dataclass(frozen=True)
+class Composed:
+    broadcast_id: int
+    send_at: datetime
+    recipients: int | None  # None while scheduled
 
 
 def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime | None:
@@ -69,59 +44,141 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime | None:
     return local.astimezone(now.tzinfo) if local > now else None
 
 
-async def answer(
-    session: AsyncSession,
-    policy: ClubPolicy,
-    staff_id: int,
-    *,
-    text: str | None = None,
-    choice: str | None = None,
-    photo: str | None = None,
-    expected: str | None = None,
-    can_reach_all: bool = False,
-) -> FormOutcome:
-    """Take one answer (typed text, a button choice or a photo) and move on."""
-    dialog = await dialogs.current(session, staff_id, FLOW)
-    if dialog is None or (expected is not None and expected != dialog.step):
-        return FormOutcome(None, error="stale")
-    step, data = Step(dialog.step), dict(dialog.data)
-    following: Step | None
-    if step is Step.KIND and choice in BROADCAST_KINDS:
-        data["kind"], following = choice, Step.TEXT_ZH
-    elif step in (Step.TEXT_ZH, Step.TEXT_EN) and text is not None:
-        if not text.strip() or len(text) > MAX_TEXT:
-            return FormOutcome(step, data, error="text_length")
-        data["zh_Hans" if step is Step.TEXT_ZH else "en"] = text.strip()
-        following = Step.TEXT_EN if step is Step.TEXT_ZH else Step.PHOTO
-    elif step is Step.TEXT_EN and choice == "copy":
-        data["en"], following = data["zh_Hans"], Step.PHOTO
-    elif step is Step.PHOTO and (photo or choice == "skip"):
-        data["photo"], following = photo, Step.AUDIENCE
-    elif step is Step.AUDIENCE and choice in AUDIENCES:
-        if choice == "all" and not can_reach_all:
-            return FormOutcome(step, data, error="needs_manager")
-        following, audience = _audience(choice)
-        data["audience"] = audience
-        following = following or Step.PREVIEW
-    elif step is Step.TIER and choice in {t.code for t in policy.tiers}:
-        data["audience"], following = {"tier": choice}, Step.PREVIEW
-    elif step is Step.MODEL and text and text.strip():
-        data["audience"], following = {"model": text.strip()[:40]}, Step.PREVIEW
-    elif step is Step.IDLE and choice in {str(d) for d in IDLE_CHOICES}:
-        data["audience"], following = {"idle_days": int(choice)}, Step.PREVIEW
-    elif step is Step.PREVIEW and choice == "schedule":
-        following = Step.WHEN
-    else:
-        return FormOutcome(step, data, error="unexpected")
-    dialogs.advance(dialog, following, data)
-    return FormOutcome(following, data)
+def _one_of(values: Any) -> Any:
+    async def parse(reply: Reply, ctx: Context) -> dict[str, Any]:
+        if reply.value not in {str(v) for v in values(ctx)}:
+            raise Rejected("unexpected")
+        return {}
+
+    return parse
 
 
-async def finish(session: AsyncSession, staff_id: int) -> dict[str, Any] | None:
-    """The composed broadcast, ending the dialog; None when there is none ready."""
-    dialog = await dialogs.current(session, staff_id, FLOW)
-    if dialog is None or dialog.step not in (Step.PREVIEW, Step.WHEN):
-        return None
-    data = dict(dialog.data)
-    await dialogs.close(session, staff_id, FLOW)
-    return data
+async def _kind(reply: Reply, ctx: Context) -> dict[str, Any]:
+    await _one_of(lambda _ctx: BROADCAST_KINDS)(reply, ctx)
+    return {"kind": reply.value}
+
+
+def _text(language: str) -> Any:
+    async def parse(reply: Reply, ctx: Context) -> dict[str, Any]:
+        if reply.kind is Kind.CHOICE:  # "use the Chinese text"
+            if reply.value != "copy" or "zh_Hans" not in ctx.data:
+                raise Rejected("unexpected")
+            return {language: ctx.data["zh_Hans"]}
+        text = (reply.value or "").strip()
+        if not text or len(text) > MAX_TEXT:
+            raise Rejected("text_length")
+        return {language: text}
+
+    return parse
+
+
+async def _photo(reply: Reply, ctx: Context) -> dict[str, Any]:
+    return {"photo": reply.value}
+
+
+async def _audience(reply: Reply, ctx: Context) -> dict[str, Any]:
+    choice = reply.value or ""
+    if choice not in AUDIENCES:
+        raise Rejected("unexpected")
+    if choice == "all" and not ctx.extra.get("can_reach_all"):
+        raise Rejected("needs_manager")
+    return {"pick": choice, "audience": SIMPLE.get(choice)}
+
+
+async def _tier(reply: Reply, ctx: Context) -> dict[str, Any]:
+    await _one_of(lambda c: [t.code for t in c.policy.tiers])(reply, ctx)
+    return {"tier": reply.value, "audience": {"tier": reply.value}}
+
+
+async def _model(reply: Reply, ctx: Context) -> dict[str, Any]:
+    model = (reply.value or "").strip()[:40]
+    if not model:
+        raise Rejected("unexpected")
+    return {"model": model, "audience": {"model": model}}
+
+
+async def _idle(reply: Reply, ctx: Context) -> dict[str, Any]:
+    await _one_of(lambda _ctx: IDLE_CHOICES)(reply, ctx)
+    days = int(reply.value or 0)
+    return {"idle": days, "audience": {"idle_days": days}}
+
+
+async def _send(reply: Reply, ctx: Context) -> dict[str, Any]:
+    await _one_of(lambda _ctx: ("now", "schedule"))(reply, ctx)
+    return {"send": reply.value}
+
+
+async def _when(reply: Reply, ctx: Context) -> dict[str, Any]:
+    when = parse_when(reply.value or "", ctx.extra["tz"], ctx.now)
+    if when is None:
+        raise Rejected("when_invalid")
+    return {"when": when.isoformat()}
+
+
+def _picked(choice: str) -> Any:
+    return lambda data: data.get("pick") == choice
+
+
+async def _check(ctx: Context) -> None:
+    """A broadcast to everyone needs a manager, however the form got there."""
+    if ctx.data.get("audience") == {} and not ctx.extra.get("can_reach_all"):
+        raise Rejected("needs_manager", "audience", clear=NARROWING)
+
+
+async def _complete(ctx: Context) -> Composed:
+    data = ctx.data
+    send_at = datetime.fromisoformat(data["when"]) if data.get("when") else ctx.now
+    made = await campaigns.create(
+        ctx.session,
+        store_id=ctx.store_id,
+        staff_id=ctx.user_id,
+        kind=data["kind"],
+        texts={"zh_Hans": data["zh_Hans"], "en": data["en"]},
+        photo_file_id=data.get("photo"),
+        audience=data["audience"],
+        send_at=send_at,
+        report_chat_id=ctx.extra.get("chat_id"),
+        report_locale=ctx.locale,
+    )
+    recipients = None
+    if send_at <= ctx.now:
+        recipients = await campaigns.release(ctx.session, ctx.policy, made.id, ctx.today, ctx.now)
+        recipients = recipients or 0
+    return Composed(made.id, send_at, recipients)
+
+
+FORM = Form(
+    FORM_NAME,
+    (
+        Step("kind", _kind, accepts=CHOICE, choices=lambda ctx: BROADCAST_KINDS),
+        Step("zh_Hans", _text("zh_Hans")),
+        Step(
+            "en",
+            _text("en"),
+            accepts=frozenset({Kind.TEXT, Kind.CHOICE}),
+            choices=lambda c: ["copy"],
+        ),
+        Step("photo", _photo, accepts=frozenset({Kind.PHOTO}), skippable=True),
+        Step("audience", _audience, accepts=CHOICE, choices=lambda ctx: AUDIENCES),
+        Step(
+            "tier",
+            _tier,
+            accepts=CHOICE,
+            choices=lambda ctx: [t.code for t in ctx.policy.tiers],
+            applies=_picked("tier"),
+        ),
+        Step("model", _model, applies=_picked("model")),
+        Step(
+            "idle",
+            _idle,
+            accepts=CHOICE,
+            choices=lambda ctx: [str(d) for d in IDLE_CHOICES],
+            applies=_picked("idle"),
+        ),
+        Step("send", _send, accepts=CHOICE, choices=lambda ctx: ["now", "schedule"], review=True),
+        Step("when", _when, applies=lambda data: data.get("send") == "schedule"),
+    ),
+    complete=_complete,
+    check=_check,
+    wrong_kind="unexpected",
+)

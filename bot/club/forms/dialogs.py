@@ -1,47 +1,102 @@
-"""Half-finished conversations (joining, recording a visit) kept in the database.
+"""Where a half-finished form lives: the `dialogs` table, one row per Telegram user.
 
-One dialog per Telegram user at a time: starting a new one replaces the old, so a
-restart, a second instance or a stale button always finds the one true state.
+Starting a form replaces the user's old one. Every answer moves the row with a
+conditional UPDATE on its `version`, so two instances (or two taps racing) can never
+both take an answer for the same state: the loser sees the form as moved on.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import queries
 from db.models import Dialog
 
 
-async def start(
-    session: AsyncSession, store_id: int, user_id: int, flow: str, step: str, data: dict[str, Any]
-) -> Dialog:
-    existing = await queries.dialog(session, user_id)
-    if existing is not None:
-        await session.delete(existing)
-        await session.flush()
-    dialog = Dialog(telegram_user_id=user_id, store_id=store_id, flow=flow, step=step, data=data)
-    session.add(dialog)
-    return dialog
+@dataclass(frozen=True)
+class State:
+    """A snapshot of the user's open form."""
+
+    user_id: int
+    form: str
+    step: str
+    data: dict[str, Any]
+    version: int
+    prompt_message_id: int | None
 
 
-async def current(session: AsyncSession, user_id: int, flow: str | None = None) -> Dialog | None:
-    """The user's open dialog (of `flow`, if given)."""
-    found = await queries.dialog(session, user_id)
-    if found is None or (flow is not None and found.flow != flow):
+async def load(session: AsyncSession, user_id: int) -> State | None:
+    row = (
+        await session.execute(
+            select(
+                Dialog.flow, Dialog.step, Dialog.data, Dialog.version, Dialog.prompt_message_id
+            ).where(Dialog.telegram_user_id == user_id)
+        )
+    ).first()
+    if row is None:
         return None
-    return found
+    data = dict(row.data or {})
+    return State(user_id, row.flow, row.step, data, row.version, row.prompt_message_id)
 
 
-def advance(dialog: Dialog, step: str, data: dict[str, Any]) -> None:
-    """Move to `step` with `data` (a new dict, so the JSON column sees the change)."""
-    dialog.step, dialog.data = step, dict(data)
+async def open_new(
+    session: AsyncSession, store_id: int, user_id: int, form: str, step: str, data: dict[str, Any]
+) -> int:
+    """Replace whatever the user had open with `form` at `step`; returns the version."""
+    await drop(session, user_id)
+    session.add(
+        Dialog(
+            telegram_user_id=user_id,
+            store_id=store_id,
+            flow=form,
+            step=step,
+            data=dict(data),
+            version=1,
+        )
+    )
+    await session.flush()
+    return 1
 
 
-async def close(session: AsyncSession, user_id: int, flow: str | None = None) -> bool:
-    """End the user's dialog (of `flow`, if given); False if there was none."""
-    if await current(session, user_id, flow) is None:
-        return False
-    await queries.drop_dialog(session, user_id)
-    return True
+async def move(session: AsyncSession, state: State, step: str, data: dict[str, Any]) -> int | None:
+    """Move `state` to `step` with `data`; None if someone else moved it first."""
+    result = await session.execute(
+        update(Dialog)
+        .where(Dialog.telegram_user_id == state.user_id, Dialog.version == state.version)
+        .values(step=step, data=dict(data), version=state.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return state.version + 1 if result.rowcount == 1 else None
+
+
+async def finish(session: AsyncSession, state: State) -> bool:
+    """Close `state`'s form; False if it had moved on already (the other taker wins)."""
+    result = await session.execute(
+        delete(Dialog)
+        .where(Dialog.telegram_user_id == state.user_id, Dialog.version == state.version)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def drop(session: AsyncSession, user_id: int) -> None:
+    await session.execute(
+        delete(Dialog)
+        .where(Dialog.telegram_user_id == user_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def remember_prompt(
+    session: AsyncSession, user_id: int, version: int, message_id: int
+) -> None:
+    """The message that shows the prompt of `version` (its buttons go when it is answered)."""
+    await session.execute(
+        update(Dialog)
+        .where(Dialog.telegram_user_id == user_id, Dialog.version == version)
+        .values(prompt_message_id=message_id)
+        .execution_options(synchronize_session=False)
+    )

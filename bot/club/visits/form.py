@@ -1,167 +1,102 @@
-"""Recording a visit step by step in chat (staff), or in one line, then confirming.
+"""The visit form: staff record a visit step by step, or in one line, then confirm.
 
-The form lives in the dialogs table like the join dialog, so a half-typed visit survives
-a restart, and nothing is recorded before staff press Confirm.
+Declared to the form engine, so a half-typed visit survives a restart; every rule of
+`record.check_input` (and the car's delivery date, and a repeated order number) is
+checked before the summary, at the step that is wrong, and nothing is recorded before
+staff press Confirm.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.club.common.validation import (
-    ValidationError,
     normalise_plate,
     parse_amount_fen,
     parse_date,
     parse_mileage,
 )
-from bot.club.forms import dialogs
-from bot.club.policy.model import ClubPolicy
+from bot.club.forms import engine
+from bot.club.forms.engine import Context, Form, Kind, Outcome, Rejected, Reply, Step
 from bot.club.visits import record
 from bot.club.visits.record import VisitError, VisitInput, VisitRejected, VisitResult
 from db import queries
 
-FLOW = "visit"
-
-
-class Step(StrEnum):
-    PLATE = "plate"
-    CATEGORY = "category"
-    AMOUNT = "amount"
-    MILEAGE = "mileage"
-    ORDER = "order"
-    DATE = "date"
-    CONFIRM = "confirm"
-
-
-ORDER = list(Step)
-SKIPPABLE = {Step.MILEAGE}
+FORM_NAME = "visit"
 TODAY = "today"
+CONFIRM = "ok"
+QUICK_ORDER = ("plate", "category", "amount", "order", "mileage", "date")  # the one-line form
+# Which step to ask again when a rule refuses the whole visit.
+STEP_OF = {
+    VisitError.UNKNOWN_PLATE: "plate",
+    VisitError.UNKNOWN_CATEGORY: "category",
+    VisitError.AMOUNT_INVALID: "amount",
+    VisitError.AMOUNT_TOO_LARGE: "amount",
+    VisitError.MILEAGE_INVALID: "mileage",
+    VisitError.ORDER_NO_INVALID: "order",
+    VisitError.DUPLICATE_ORDER: "order",
+    VisitError.DATE_IN_FUTURE: "date",
+    VisitError.DATE_BEFORE_DELIVERY: "date",
+}
+BOTH = frozenset({Kind.TEXT, Kind.CHOICE})
 
 
-@dataclass
-class FormOutcome:
-    step: Step | None
-    data: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    plates: list[str] = field(default_factory=list)  # choices at the plate step
+def _text(reply: Reply) -> str:
+    return (reply.value or "").strip()
 
 
-def _next(data: dict[str, Any]) -> Step:
-    return next(step for step in ORDER if step.value not in data)
+async def _plate(reply: Reply, ctx: Context) -> dict[str, Any]:
+    plate = normalise_plate(_text(reply))
+    if await queries.car_by_plate(ctx.session, ctx.store_id, plate) is None:
+        raise Rejected(VisitError.UNKNOWN_PLATE)
+    return {"plate": plate}
 
 
-async def begin(
-    session: AsyncSession, store_id: int, staff_id: int, member_id: int | None
-) -> FormOutcome:
-    """Open the form; for a member with one car the plate is filled in already."""
-    data: dict[str, Any] = {}
-    plates: list[str] = []
-    if member_id is not None:
-        member = await queries.member_by_id(session, store_id, member_id)
-        plates = [car.plate for car in member.cars] if member else []
-        if len(plates) == 1:
-            data["plate"] = plates[0]
-    step = _next(data)
-    await dialogs.start(session, store_id, staff_id, FLOW, step, data)
-    return FormOutcome(step, data, plates=plates if step is Step.PLATE else [])
+async def _category(reply: Reply, ctx: Context) -> dict[str, Any]:
+    code = ctx.policy.category_code(_text(reply))
+    if code is None:
+        raise Rejected(VisitError.UNKNOWN_CATEGORY)
+    return {"category": code}
 
 
-async def _check(
-    session: AsyncSession,
-    store_id: int,
-    policy: ClubPolicy,
-    step: Step,
-    text: str | None,
-    skip: bool,
-    today: date,
-) -> Any:
-    """The value for `step` from what staff sent; raises ValidationError or VisitRejected."""
-    if skip:
-        if step not in SKIPPABLE:
-            raise VisitRejected(VisitError.NOT_SKIPPABLE)
-        return None
-    text = (text or "").strip()
-    if step is Step.PLATE:
-        plate = normalise_plate(text)
-        if await queries.car_by_plate(session, store_id, plate) is None:
-            raise VisitRejected(VisitError.UNKNOWN_PLATE)
-        return plate
-    if step is Step.CATEGORY:
-        code = policy.category_code(text)
-        if code is None:
-            raise VisitRejected(VisitError.UNKNOWN_CATEGORY)
-        return code
-    if step is Step.AMOUNT:
-        fen = parse_amount_fen(text)
-        record.check_amount(policy, fen)
-        return fen
-    if step is Step.MILEAGE:
-        return parse_mileage(text)
-    if step is Step.ORDER:
-        record.check_order_no(text)
-        if await queries.visit_by_order(session, store_id, text) is not None:
-            raise VisitRejected(VisitError.DUPLICATE_ORDER)
-        return text
-    if text == TODAY:
-        return today.isoformat()
-    return parse_date(text, today=today).isoformat()
-
-
-async def answer(
-    session: AsyncSession,
-    store_id: int,
-    policy: ClubPolicy,
-    staff_id: int,
-    *,
-    text: str | None = None,
-    skip: bool = False,
-    today: date,
-    expected: str | None = None,
-) -> FormOutcome:
-    """Take one answer; returns the next step (or the same one with an error)."""
-    dialog = await dialogs.current(session, staff_id, FLOW)
-    if dialog is None or (expected is not None and expected != dialog.step):
-        return FormOutcome(None, error="stale")
-    step = Step(dialog.step)
-    if step is Step.CONFIRM:
-        return FormOutcome(step, dict(dialog.data))
+async def _amount(reply: Reply, ctx: Context) -> dict[str, Any]:
+    fen = parse_amount_fen(_text(reply))
     try:
-        value = await _check(session, store_id, policy, step, text, skip, today)
-    except (ValidationError, VisitRejected) as exc:
-        return FormOutcome(step, dict(dialog.data), error=str(exc.code))
-    data = {**dialog.data, step.value: value}
-    following = _next(data)
-    dialogs.advance(dialog, following, data)
-    return FormOutcome(following, data)
+        record.check_amount(ctx.policy, fen)
+    except VisitRejected as exc:
+        raise Rejected(exc.code) from exc
+    return {"amount": fen}
 
 
-async def quick(
-    session: AsyncSession,
-    store_id: int,
-    policy: ClubPolicy,
-    staff_id: int,
-    args: list[str],
-    today: date,
-) -> FormOutcome:
-    """`/visit <plate> <category> <amount> <order no> [mileage] [date]` → straight to confirm."""
-    steps = [Step.PLATE, Step.CATEGORY, Step.AMOUNT, Step.ORDER, Step.MILEAGE, Step.DATE]
-    data: dict[str, Any] = {Step.MILEAGE.value: None, Step.DATE.value: today.isoformat()}
-    for step, text in zip(steps, args, strict=False):
-        try:
-            data[step.value] = await _check(session, store_id, policy, step, text, False, today)
-        except (ValidationError, VisitRejected) as exc:
-            return FormOutcome(step, data, error=str(exc.code))
-    await dialogs.start(session, store_id, staff_id, FLOW, Step.CONFIRM, data)
-    return FormOutcome(Step.CONFIRM, data)
+async def _mileage(reply: Reply, ctx: Context) -> dict[str, Any]:
+    return {"mileage": parse_mileage(_text(reply))}
 
 
-def to_input(data: dict[str, Any], advisor: str | None) -> VisitInput:
+async def _order(reply: Reply, ctx: Context) -> dict[str, Any]:
+    order = _text(reply)
+    try:
+        record.check_order_no(order)
+    except VisitRejected as exc:
+        raise Rejected(exc.code) from exc
+    if await queries.visit_by_order(ctx.session, ctx.store_id, order) is not None:
+        raise Rejected(VisitError.DUPLICATE_ORDER)
+    return {"order": order}
+
+
+async def _date(reply: Reply, ctx: Context) -> dict[str, Any]:
+    text = _text(reply)
+    day = ctx.today if text == TODAY else parse_date(text, today=ctx.today)
+    return {"date": day.isoformat()}
+
+
+async def _confirm(reply: Reply, ctx: Context) -> dict[str, Any]:
+    if reply.value != CONFIRM:
+        raise Rejected(engine.FormError.WRONG_KIND)
+    return {"confirm": True}
+
+
+def to_input(data: dict[str, Any], advisor: str | None = None) -> VisitInput:
     return VisitInput(
         plate=data["plate"],
         category=data["category"],
@@ -173,24 +108,72 @@ def to_input(data: dict[str, Any], advisor: str | None) -> VisitInput:
     )
 
 
-async def confirm(
-    session: AsyncSession,
-    store_id: int,
-    policy: ClubPolicy,
-    staff_id: int,
-    today: date,
-    advisor: str | None,
-) -> VisitResult | None:
-    """Record the visit the form holds; None if there is no form waiting (stale button)."""
-    dialog = await dialogs.current(session, staff_id, FLOW)
-    if dialog is None or dialog.step != Step.CONFIRM:
-        return None
-    data = dict(dialog.data)
-    await dialogs.close(session, staff_id, FLOW)
-    return await record.record_visit(
-        session, policy, store_id, staff_id, to_input(data, advisor), today
-    )
+async def _check(ctx: Context) -> None:
+    """Everything `record_visit` would refuse, found before the summary is shown."""
+    visit = to_input(ctx.data)
+    try:
+        record.check_input(ctx.policy, visit, ctx.today)
+        car = await queries.car_by_plate(ctx.session, ctx.store_id, visit.plate)
+        if car is None:
+            raise VisitRejected(VisitError.UNKNOWN_PLATE)
+        if car.delivery_date and visit.visit_date < car.delivery_date:
+            raise VisitRejected(VisitError.DATE_BEFORE_DELIVERY)
+        if await queries.visit_by_order(ctx.session, ctx.store_id, visit.order_no) is not None:
+            raise VisitRejected(VisitError.DUPLICATE_ORDER)
+    except VisitRejected as exc:
+        raise Rejected(exc.code, STEP_OF.get(exc.code, "plate")) from exc
 
 
-async def cancel(session: AsyncSession, staff_id: int) -> bool:
-    return await dialogs.close(session, staff_id, FLOW)
+async def _complete(ctx: Context) -> VisitResult:
+    visit = to_input(ctx.data, ctx.extra.get("advisor"))
+    try:
+        return await record.record_visit(
+            ctx.session, ctx.policy, ctx.store_id, ctx.user_id, visit, ctx.today
+        )
+    except VisitRejected as exc:  # e.g. the same order recorded by a colleague meanwhile
+        raise Rejected(exc.code, STEP_OF.get(exc.code, "plate")) from exc
+
+
+FORM = Form(
+    FORM_NAME,
+    (
+        Step("plate", _plate, accepts=BOTH, choices=lambda ctx: ctx.data.get("plates", [])),
+        Step(
+            "category",
+            _category,
+            accepts=BOTH,
+            choices=lambda ctx: [c.code for c in ctx.policy.categories],
+        ),
+        Step("amount", _amount),
+        Step("mileage", _mileage, skippable=True),
+        Step("order", _order),
+        Step("date", _date, accepts=BOTH, choices=lambda ctx: [TODAY]),
+        Step(
+            "confirm",
+            _confirm,
+            accepts=frozenset({Kind.CHOICE}),
+            choices=lambda ctx: [CONFIRM],
+            review=True,
+        ),
+    ),
+    complete=_complete,
+    check=_check,
+)
+
+
+async def begin(ctx: Context, member_id: int | None = None, *, resume: bool = False) -> Outcome:
+    """Open the form; for a member with one car the plate is filled in already."""
+    preset: dict[str, Any] = {}
+    if member_id is not None:
+        member = await queries.member_by_id(ctx.session, ctx.store_id, member_id)
+        plates = [car.plate for car in member.cars] if member else []
+        preset = {"plate": plates[0]} if len(plates) == 1 else {"plates": plates}
+    return await engine.begin(FORM, ctx, preset, resume=resume and member_id is None)
+
+
+async def quick(ctx: Context, args: list[str]) -> Outcome:
+    """`/visit <plate> [category] [amount] [order no] [mileage] [date]`: what is given is
+    filled in (mileage none and the date today, unless given), the rest is asked."""
+    answers = list(zip(QUICK_ORDER, args, strict=False))
+    defaults = {"mileage": None, "date": ctx.today.isoformat()}
+    return await engine.begin(FORM, ctx, answers=answers, defaults=defaults)

@@ -1,0 +1,134 @@
+"""What a form declares: its steps, the answers they take, and what an answer led to.
+
+A form is plain data (`Form` of `Step`s with parser functions); `bot.club.forms.engine`
+runs it. Nothing here knows about Telegram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.club.policy.model import ClubPolicy
+
+INSTANCE = "_form"  # the data key holding the form instance's token (buttons carry it)
+
+
+class Kind(StrEnum):
+    """What the person sent."""
+
+    TEXT = "text"
+    CHOICE = "choice"  # a button from the step's choices
+    CONTACT = "contact"  # a shared contact
+    PHOTO = "photo"
+    SKIP = "skip"
+    OTHER = "other"  # a sticker, voice, location, ...: never an answer
+
+
+class FormError(StrEnum):
+    STALE = "stale"
+    NOT_SKIPPABLE = "not_skippable"
+    WRONG_KIND = "wrong_kind"
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: Kind
+    value: str | None = None
+    contact_user_id: int | None = None  # whose contact was shared
+
+
+@dataclass
+class Context:
+    """What a parser, check or completion may use: plain values and the session."""
+
+    session: AsyncSession
+    store_id: int
+    policy: ClubPolicy
+    user_id: int
+    today: date
+    now: datetime
+    locale: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # what a form's caller adds
+    data: dict[str, Any] = field(default_factory=dict)  # the answers so far
+
+
+class Rejected(Exception):
+    """An answer (or, from `check`/`complete`, the whole form) is not acceptable.
+
+    From `check` or `complete`, `step` names the step to ask again; `clear` lists other
+    fields to forget with it.
+    """
+
+    def __init__(self, code: str, step: str | None = None, clear: Sequence[str] = ()) -> None:
+        super().__init__(code)
+        self.code, self.step, self.clear = str(code), step, tuple(clear)
+
+
+Parser = Callable[[Reply, Context], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question. `parse` returns the fields to store; the step's own name is always
+    stored (None when the parser leaves it out), and a step whose name is already in the
+    data (preset, or answered) is not asked."""
+
+    name: str
+    parse: Parser
+    accepts: frozenset[Kind] = frozenset({Kind.TEXT})
+    skippable: bool = False
+    choices: Callable[[Context], Sequence[str]] | None = None
+    applies: Callable[[dict[str, Any]], bool] | None = None
+    review: bool = False  # a summary to confirm: the form's check runs before it is shown
+    wrong_kind: str | None = None  # the error for an answer of a kind it does not accept
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    steps: tuple[Step, ...]
+    complete: Callable[[Context], Awaitable[Any]]
+    check: Callable[[Context], Awaitable[None]] | None = None
+    wrong_kind: str = FormError.WRONG_KIND
+    # Undo what opening the form held (e.g. a reserved join link) when it is cancelled.
+    on_cancel: Callable[[AsyncSession, int, dict[str, Any]], Awaitable[None]] | None = None
+
+    def step(self, name: str) -> Step | None:
+        return next((s for s in self.steps if s.name == name), None)
+
+    def next_step(self, data: dict[str, Any]) -> Step | None:
+        for step in self.steps:
+            if step.name not in data and (step.applies is None or step.applies(data)):
+                return step
+        return None
+
+    def position(self, step: Step) -> tuple[int, int]:
+        """(n, total) for "step n of total"."""
+        return self.steps.index(step) + 1, len(self.steps)
+
+
+@dataclass
+class Outcome:
+    """What happened to one answer: ask `step` (after `error`), or done with `result`."""
+
+    form: Form
+    step: Step | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    stale: bool = False
+    done: bool = False
+    result: Any = None
+    resumed: bool = False
+    version: int = 0  # the state the prompt belongs to
+    old_prompt: int | None = None  # the earlier prompt, whose buttons are now dead
+    choices: list[str] = field(default_factory=list)
+
+    @property
+    def token(self) -> str:
+        return str(self.data.get(INSTANCE, ""))
