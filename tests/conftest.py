@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,9 +44,8 @@ async def _migrate(url: str) -> None:
 async def _sqlite_template(path: Path) -> Path:
     """One SQLite file migrated to head, its WAL folded in, for tests to copy."""
     await _migrate(f"sqlite+aiosqlite:///{path}")
-    with sqlite3.connect(path) as conn:  # the copy must be one self-contained file
+    with closing(sqlite3.connect(path)) as conn:  # all in the main file: a copy is whole
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("PRAGMA journal_mode=DELETE")
     return path
 
 
