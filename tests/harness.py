@@ -15,7 +15,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from bot.messaging.sender import PushSender
+from bot.messaging.sender import PushSender, SendReport
 from bot.messaging.texts import push_renderer
 from tests.fake_api import BOT_ID, BOT_USERNAME, Call, FakeBotAPI, Fault, error_answer
 
@@ -65,7 +65,7 @@ class Bot:
             services, self.app.bot, push_renderer(services), clock=clock, backoff=FAST_RETRIES
         )
 
-    async def drain(self, at: datetime | None = None) -> None:
+    async def drain(self, at: datetime | None = None) -> SendReport:
         """Deliver everything due in the outbox now (or as if it were `at`), as the
         background sender would.
 
@@ -75,7 +75,10 @@ class Bot:
         less than a second before wait out Telegram's one-message-per-second-per-chat
         rule in real time (ten visits recorded in a row cost nine seconds). Pushes to one
         chat within a drain are still paced as in production."""
-        await self.push_sender(at).drain(max_seconds=30)
+        sender = self.push_sender(at)
+        if at is None:
+            self.sender = sender  # `bot.sender.report` tells of the last drain, as before
+        return await sender.drain(max_seconds=30)
 
     async def stop(self) -> None:
         if self.app.running:
