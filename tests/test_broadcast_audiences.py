@@ -8,15 +8,14 @@ from sqlalchemy import select
 
 from bot.club.broadcasts import campaigns
 from db.models import Car, Member, Push, PushOptOut, Visit
-from tests.flows import join_club, member_of, services
+from tests import factories
+from tests.flows import member_of, services
 
 
 async def three_owners(bot) -> list[Member]:
     plates = ["粤B00001", "沪A00002", "粤B00003"]
     for i, plate in enumerate(plates):
-        await join_club(
-            bot.person(7700 + i, language="en"), phone=f"+8613900000{i:03d}", plate=plate
-        )
+        await factories.owner(bot, 7700 + i, phone=f"+8613900000{i:03d}", plate=plate)
     svc = services(bot)
     async with svc.sessionmaker() as session:
         first = await session.scalar(select(Member).where(Member.telegram_user_id == 7700))

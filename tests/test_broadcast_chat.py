@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from bot.jobs import release_broadcasts
 from handlers.broadcast_report import refresh_reports
+from tests import factories
 from tests.conftest import ADMIN_ID
-from tests.flows import join_club, services
+from tests.flows import services
 from tests.harness import joined
 
 
 async def two_owners(bot):
     zh = bot.person(7801, language="zh-hans")
-    en = bot.person(7802, language="en")
-    await join_club(en, phone="+8613900000002", plate="粤B00002")
-    # The Chinese owner joins through the same English buttons, then picks Chinese.
-    zh_en = bot.person(7801, language="en")
-    await join_club(zh_en, phone="+8613900000001", plate="沪A00001")
+    en = await factories.owner(bot, 7802, phone="+8613900000002", plate="粤B00002")
+    # The Chinese owner joined in English, then picks Chinese.
+    zh_en = await factories.owner(bot, 7801, phone="+8613900000001", plate="沪A00001")
     await zh_en.send("/language")
     await zh_en.press("简体中文")
     return zh, en

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from bot.club.points import ledger
 from db.models import Car, Member, Visit
+from tests import factories
 from tests.conftest import ADMIN_ID
-from tests.flows import join_club, services
+from tests.flows import services
 from tests.harness import joined
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "dms"
@@ -104,8 +105,7 @@ async def test_imported_history_sets_starting_tier_without_messages(bot):
 
 
 async def test_owners_and_bad_files_are_refused(bot):
-    owner = bot.person(9501, language="en")
-    await join_club(owner)
+    owner = await factories.owner(bot, 9501)
     assert "for store staff" in joined(await owner.send_document("v.csv", sample("visits.csv")))
     staff = bot.person(ADMIN_ID, language="en")
     assert "do not recognise the columns" in joined(

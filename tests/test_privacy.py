@@ -7,6 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from db.models import AuditEntry, Car, Member
+from tests import factories
 from tests.flows import join_club, member_of, members, services
 from tests.harness import joined
 
@@ -57,10 +58,8 @@ async def test_deleteme_needs_confirmation_and_forgets_the_owner(bot):
 
 
 async def test_another_members_erase_button_is_refused(bot):
-    alice = bot.person(7004, language="en")
-    await join_club(alice, phone="+8613800000001", plate="粤B00001")
-    mallory = bot.person(7005, language="en")
-    await join_club(mallory, phone="+8613800000002", plate="粤B00002")
+    await factories.owner(bot, 7004, phone="+8613800000001", plate="粤B00001")
+    mallory = await factories.owner(bot, 7005, phone="+8613800000002", plate="粤B00002")
     victim = await member_of(bot, 7004)
     await mallory.press_data(f"privacy:erase:{victim.id}")
     async with services(bot).sessionmaker() as session:
@@ -72,8 +71,7 @@ async def test_database_errors_keep_personal_data_out_of_logs(bot):
 
     from db.models import Member as MemberRow
 
-    owner = bot.person(7006, language="en")
-    await join_club(owner, phone="+8613812349999")
+    await factories.owner(bot, 7006, phone="+8613812349999")
     svc = services(bot)
     async with svc.sessionmaker() as session:
         existing = await member_of(bot, 7006)

@@ -10,14 +10,14 @@ from sqlalchemy import select
 from bot.jobs import daily_sweep
 from bot.messaging import outbox
 from db.models import Car, Member
+from tests import factories
 from tests.conftest import ADMIN_ID
-from tests.flows import join_club, member_of, services
+from tests.flows import member_of, services
 from tests.harness import joined
 
 
 async def owner_due_for_first_maintenance(bot, user_id: int = 7601):
-    owner = bot.person(user_id, language="en")
-    await join_club(owner)
+    owner = await factories.owner(bot, user_id)
     svc = services(bot)
     async with svc.sessionmaker() as session:
         car = await session.scalar(select(Car).where(Car.plate == "粤B12345"))

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from db.models import AuditEntry, JoinLink
+from tests import factories
 from tests.conftest import ADMIN_ID
 from tests.flows import join_club, member_of, services
 from tests.harness import joined
@@ -27,8 +28,7 @@ async def audit_actions(bot) -> list[tuple[int | None, str]]:
 
 
 async def test_owner_cannot_use_staff_commands(bot):
-    owner = bot.person(4001, language="en")
-    await join_club(owner)
+    owner = await factories.owner(bot, 4001)
     for command in STAFF_COMMANDS:
         calls = await owner.send(command)
         assert "for store staff" in joined(calls), command
@@ -36,8 +36,7 @@ async def test_owner_cannot_use_staff_commands(bot):
 
 
 async def test_admin_grants_a_role_and_the_staff_member_opens_members(bot):
-    owner = bot.person(4002, language="en")
-    await join_club(owner, phone="+8613812345678", plate="粤B12345")
+    owner = await factories.owner(bot, 4002, phone="+8613812345678", plate="粤B12345")
     admin = bot.person(ADMIN_ID, language="en")
     advisor = bot.person(4100, language="en")
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from tests import factories
 from tests.conftest import ADMIN_ID
-from tests.flows import join_club, member_of
+from tests.flows import member_of
 from tests.harness import joined
 
 
 async def owner_and_advisor(bot):
-    owner = bot.person(9001, language="en")
-    await join_club(owner)
-    admin = bot.person(ADMIN_ID, language="en")
-    await admin.send("/grant 9100 service_advisor")
-    return owner, bot.person(9100, language="en")
+    owner = await factories.owner(bot, 9001)
+    return owner, await factories.staff(bot, 9100, "service_advisor")
 
 
 async def test_step_by_step_visit_from_the_member_view(bot):
@@ -67,8 +65,7 @@ async def test_cancel_a_visit_form_records_nothing(bot):
 
 
 async def test_owner_cannot_record_visits(bot):
-    owner = bot.person(9002, language="en")
-    await join_club(owner)
+    owner = await factories.owner(bot, 9002)
     assert "for store staff" in joined(await owner.send("/visit 粤B12345 repair 5000 X1"))
     assert "for store staff" in joined(await owner.press_data("visit:ok"))
     assert (await member_of(bot, 9002)).cumulative_points == 0
@@ -151,8 +148,7 @@ async def test_daily_sweep_reminds_owners_before_expiry_once(bot):
     from db.models import Member
     from tests.flows import services
 
-    owner = bot.person(9003, language="en")
-    await join_club(owner)
+    owner = await factories.owner(bot, 9003)
     svc = services(bot)
     async with svc.sessionmaker() as session:
         member = await session.get(Member, (await member_of(bot, 9003)).id)

@@ -15,11 +15,12 @@ from bot.club.points.membership import EventKind, TradeOutcome
 from bot.club.visits import record as visits
 from bot.club.visits.record import VisitError, VisitInput, VisitRejected
 from db.models import Member, MembershipEvent, PointsEntry
-from tests.flows import join_club, member_of, services
+from tests import factories
+from tests.flows import member_of, services
 
 
 async def joined_member(bot, user_id: int = 8001, plate: str = "粤B12345") -> Member:
-    await join_club(bot.person(user_id, language="en"), phone=f"+86138{user_id:08d}", plate=plate)
+    await factories.owner(bot, user_id, phone=f"+86138{user_id:08d}", plate=plate)
     return await member_of(bot, user_id)
 
 

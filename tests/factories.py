@@ -1,0 +1,149 @@
+"""Members, cars and staff put straight into the club, for tests that only need them to
+exist. The join dialog itself is tested through the chat (tests/test_join.py); a test
+about visits, points or pushes starts from here instead of walking nine join steps.
+
+What a factory writes is what a completed join or `/grant` writes: the member row with
+the policy's starting tier and term, a card and a referral code, the consent time, the
+car; a staff role with its audit row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.club.common import codes
+from bot.club.points.tiers import membership_valid_until
+from bot.club.staff import roles
+from bot.services import Services
+from db import queries
+from db.base import utcnow
+from db.models import Car, Member
+from tests.conftest import ADMIN_ID
+from tests.harness import Bot, Person
+
+OWNER_PHONE = "+8613812345678"  # the defaults are those of tests.flows.join_club
+OWNER_NAME = "Wang Wei"
+PLATE = "粤B12345"
+MODEL = "Camry 2.0 2022"
+DELIVERY = date(2024, 3, 18)
+
+
+def _services(bot: Bot) -> Services:
+    return bot.app.bot_data["services"]
+
+
+async def _unique_code(session: AsyncSession, kind: str) -> str:
+    while await queries.code_in_use(session, kind, code := codes.new_code(8)):
+        pass
+    return code
+
+
+async def add_member(
+    bot: Bot,
+    user_id: int | None,
+    *,
+    phone: str = OWNER_PHONE,
+    name: str = OWNER_NAME,
+    plate: str | None = PLATE,
+    model: str = MODEL,
+    delivery: date | None = DELIVERY,
+    vin: str | None = None,
+    birthday: date | None = None,
+    channel: str = "new_car",
+    locale: str | None = "en",
+    tier: str | None = None,
+    joined_on: date | None = None,
+) -> Member:
+    """A member (with one car unless `plate` is None) as a completed join leaves them:
+    the starting tier (or `tier`), a term from `joined_on` (default today), no points."""
+    services = _services(bot)
+    policy, today = services.policy, joined_on or services.today()
+    async with services.sessionmaker() as session:
+        member = Member(
+            store_id=services.store_id,
+            telegram_user_id=user_id,
+            phone=phone,
+            name=name,
+            birthday=birthday,
+            locale=locale,
+            tier_code=tier or policy.starting_tier,
+            valid_until=membership_valid_until(policy, today),
+            cumulative_points=0,
+            redeemable_points=0,
+            card_code=await _unique_code(session, "card"),
+            referral_code=await _unique_code(session, "referral"),
+            join_channel=channel,
+            consent_at=utcnow(),
+            joined_at=utcnow(),
+        )
+        session.add(member)
+        await session.flush()
+        if plate is not None:
+            session.add(
+                Car(
+                    store_id=services.store_id,
+                    member_id=member.id,
+                    plate=plate,
+                    vin=vin,
+                    model=model,
+                    delivery_date=delivery,
+                )
+            )
+            await session.flush()
+        await session.refresh(member, ["cars"])
+        await session.commit()
+    return member
+
+
+async def add_car(
+    bot: Bot,
+    member: Member,
+    plate: str,
+    *,
+    model: str = MODEL,
+    delivery: date | None = DELIVERY,
+    vin: str | None = None,
+) -> Car:
+    """Another car of an existing member."""
+    services = _services(bot)
+    async with services.sessionmaker() as session:
+        car = Car(
+            store_id=services.store_id,
+            member_id=member.id,
+            plate=plate,
+            vin=vin,
+            model=model,
+            delivery_date=delivery,
+        )
+        session.add(car)
+        await session.commit()
+    return car
+
+
+async def owner(
+    bot: Bot, user_id: int, *, language: str | None = "en", first_name: str = "Wei", **member
+) -> Person:
+    """A person in chat with the bot who is already a member with a car (see add_member
+    for the keywords; the member's locale follows `language` unless given)."""
+    member.setdefault("locale", "zh_Hans" if language and language.startswith("zh") else "en")
+    await add_member(bot, user_id, **member)
+    return bot.person(user_id, first_name, language)
+
+
+async def staff(
+    bot: Bot,
+    user_id: int,
+    role: str | roles.Role,
+    *,
+    language: str | None = "en",
+    first_name: str = "Wei",
+    granted_by: int = ADMIN_ID,
+) -> Person:
+    """A person in chat with the bot who holds a staff role, as after `/grant`."""
+    services = _services(bot)
+    async with services.sessionmaker() as session:
+        await roles.grant(session, services.store_id, granted_by, user_id, roles.Role(role))
+        await session.commit()
+    return bot.person(user_id, first_name, language)
