@@ -70,13 +70,15 @@ async def setup(folder: Path, members: int, rate: int | None) -> Any:
         weekly_cap=1000,
     )
     services.policy = replace(services.policy, pushes=pushes)
-    rows = member_rows(services.store_id, services.policy.tiers[0].code, FIRST_CHAT, members)
+    rows = member_rows(
+        services.default_store.id, services.policy.tiers[0].code, FIRST_CHAT, members
+    )
     async with services.sessionmaker() as session:
         await session.execute(insert(Member), rows)
         found = await session.execute(select(Member.id, Member.telegram_user_id))
         queued = [
             push_row(
-                store_id=services.store_id,
+                store_id=services.default_store.id,
                 member_id=member_id,
                 chat_id=chat_id,
                 purpose=Purpose.BROADCAST,

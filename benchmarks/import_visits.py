@@ -94,7 +94,7 @@ async def run_once(rows: int, cars: int) -> None:
                 m = await import_file(
                     services.sessionmaker,
                     services.policy,
-                    services.store_id,
+                    services.default_store.id,
                     None,
                     data,
                     path.name,
@@ -107,7 +107,7 @@ async def run_once(rows: int, cars: int) -> None:
             v = await import_file(
                 services.sessionmaker,
                 services.policy,
-                services.store_id,
+                services.default_store.id,
                 None,
                 data,
                 "visits.csv",

@@ -130,7 +130,7 @@ async def run_once(count: int, today: date, trace: bool, chunk: int) -> None:
         services = await build_services(settings)
         await services.engine.dispose()
         started = time.perf_counter()
-        fill(path, services.store_id, count, today)
+        fill(path, services.default_store.id, count, today)
         setup = time.perf_counter() - started
         services = await build_services(settings)  # a fresh engine on the filled file
         tz = ZoneInfo(settings.store_timezone)
@@ -138,7 +138,12 @@ async def run_once(count: int, today: date, trace: bool, chunk: int) -> None:
         if trace:
             tracemalloc.start()
         report = await sweep(
-            services.sessionmaker, services.policy, services.store_id, today, tz, chunk_size=chunk
+            services.sessionmaker,
+            services.policy,
+            services.default_store.id,
+            today,
+            tz,
+            chunk_size=chunk,
         )
         heap = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
         after = peak_rss_mb()

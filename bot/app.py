@@ -9,7 +9,7 @@ from telegram.request import BaseRequest
 
 from bot import jobs
 from bot.club.policy.model import ClubPolicy, load_policy
-from bot.club.stores.registry import ensure_store
+from bot.club.stores.registry import ensure_store, load_stores
 from bot.commands import register_menus
 from bot.config import Settings
 from bot.messaging.sender import PushSender, stop_sender
@@ -23,23 +23,28 @@ log = logging.getLogger(__name__)
 
 
 async def build_services(settings: Settings, policy: ClubPolicy | None = None) -> Services:
-    """Engine, migrations and the store row: everything the bot needs before updates."""
+    """Engine, migrations and the stores: everything the bot needs before updates.
+
+    The configured store (STORE_CODE, STORE_NAME, STORE_TIMEZONE) is created or refreshed
+    and is the default; every store row becomes a context with its own time zone."""
     engine = make_engine(settings.database_url)
     await upgrade_to_head(engine)
     sessionmaker = make_sessionmaker(engine)
-    services = Services(
-        settings=settings,
-        policy=policy or load_policy(settings.policy_file),
-        engine=engine,
-        sessionmaker=sessionmaker,
-    )
+    policy = policy or load_policy(settings.policy_file)
     async with sessionmaker() as session:
         store = await ensure_store(
             session, settings.store_code, settings.store_name, settings.store_timezone
         )
         await session.commit()
-        services.store_id = store.id
-    return services
+        stores = await load_stores(session, policy, settings.default_locale)
+    return Services(
+        settings=settings,
+        policy=policy,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        stores=stores,
+        default_store=stores[store.id],
+    )
 
 
 def register_handlers(app: Application) -> None:

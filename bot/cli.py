@@ -3,8 +3,11 @@
     python -m bot                      run the bot (polling, or webhook if configured)
     python -m bot import FILE...       import DMS exports (members, cars or visits);
                                        --as-of YYYY-MM-DD: the export's date (default
-                                       today), later visits and deliveries are refused
+                                       today), later visits and deliveries are refused;
+                                       --store CODE: the store they belong to (default
+                                       STORE_CODE)
     python -m bot check-ledger         prove every balance agrees with its ledger
+                                       (--store CODE: only that store's members)
     python -m bot migrate              apply database migrations and exit
 
 They read the same settings (.env / environment) as the bot; BOT_TOKEN is not needed.
@@ -24,7 +27,9 @@ from bot.app import build_services
 from bot.club.imports.dms.reader import FileFormatError
 from bot.club.imports.run import import_file
 from bot.club.points import ledger as points
+from bot.club.stores.context import StoreContext
 from bot.config import Settings
+from bot.services import Services
 
 
 class _Sheet:
@@ -46,10 +51,25 @@ class _Sheet:
         self._row("imported, check", row, code, field, raw)
 
 
-async def _import(settings: Settings, files: list[Path], as_of: date | None) -> int:
+def _store(services: Services, code: str | None) -> StoreContext | None:
+    """The store named by --store (default: the configured one); None, with a message,
+    if no store has that code."""
+    store = services.store_by_code(code) if code else services.default_store
+    if store is None:
+        known = ", ".join(sorted(s.code for s in services.stores.values()))
+        print(f"--store: no store with code {code!r} (known: {known})", file=sys.stderr)
+    return store
+
+
+async def _import(
+    settings: Settings, files: list[Path], as_of: date | None, code: str | None
+) -> int:
     services = await build_services(settings)
     failed = 0
     try:
+        store = _store(services, code)
+        if store is None:
+            return 2
         for path in files:
             refused = path.with_name(f"{path.stem}-refused.csv")
             with refused.open("w", newline="", encoding="utf-8-sig") as out:
@@ -59,12 +79,12 @@ async def _import(settings: Settings, files: list[Path], as_of: date | None) -> 
                     with path.open("rb") as data:
                         report = await import_file(
                             services.sessionmaker,
-                            services.policy,
-                            services.store_id,
+                            store.policy,
+                            store.id,
                             None,
                             data,
                             path.name,
-                            services.today(),
+                            store.today(),
                             on_error=sheet.refused,
                             as_of=as_of,
                             on_warning=sheet.warning,
@@ -88,11 +108,14 @@ async def _import(settings: Settings, files: list[Path], as_of: date | None) -> 
     return 1 if failed else 0
 
 
-async def _check(settings: Settings) -> int:
+async def _check(settings: Settings, code: str | None) -> int:
     services = await build_services(settings)
     try:
+        store = _store(services, code) if code else None
+        if code and store is None:
+            return 2
         async with services.sessionmaker() as session:
-            mismatches = await points.check_ledger(session)
+            mismatches = await points.check_ledger(session, store.id if store else None)
     finally:
         await services.engine.dispose()
     for m in mismatches:
@@ -123,11 +146,13 @@ def run_tool(argv: list[str], settings: Settings) -> int:
         metavar="YYYY-MM-DD",
         help="the export's date (default today): visits and deliveries after it are refused",
     )
-    sub.add_parser("check-ledger", help="check every balance against its ledger")
+    imp.add_argument("--store", metavar="CODE", help="the store's code (default STORE_CODE)")
+    check = sub.add_parser("check-ledger", help="check every balance against its ledger")
+    check.add_argument("--store", metavar="CODE", help="only this store (default: all)")
     sub.add_parser("migrate", help="apply database migrations")
     args = parser.parse_args(argv)
     if args.tool == "import":
-        return asyncio.run(_import(settings, args.files, args.as_of))
+        return asyncio.run(_import(settings, args.files, args.as_of, args.store))
     if args.tool == "check-ledger":
-        return asyncio.run(_check(settings))
+        return asyncio.run(_check(settings, args.store))
     return asyncio.run(_migrate(settings))

@@ -180,7 +180,7 @@ async def register_menus(bot: Bot, services: Services) -> None:
     make, default = services.translator, settings.default_locale
     await register_owner_commands(bot, make, default)
     async with services.sessionmaker() as session:
-        listing = await staff.staff_list(session, services.store_id, settings.admin_ids)
+        listing = await staff.staff_list(session, services.default_store.id, settings.admin_ids)
         chosen = {uid: await chosen_locale(session, uid) for uid in listing}
     for user_id, roles in listing.items():
         await register_user_commands(

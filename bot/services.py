@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.club.policy.model import ClubPolicy
+from bot.club.stores.context import StoreContext
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from db.base import utcnow
@@ -15,18 +16,41 @@ from db.base import utcnow
 
 @dataclass
 class Services:
+    """Deployment-wide things (settings, the policy's staff and push rules, the database)
+    plus the stores served. Nothing store-specific is read from here: an update gets its
+    store from `resolve_store`, a job takes each store from `stores`."""
+
     settings: Settings
-    policy: ClubPolicy
+    policy: ClubPolicy  # deployment-wide parts: staff roles, the Telegram push budget
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
-    store_id: int = 0
+    stores: dict[int, StoreContext]
+    default_store: StoreContext  # the store configured by STORE_CODE
     bot_username: str = ""
 
-    def today(self) -> date:
-        return utcnow().astimezone(self.settings.tz).date()
+    def store_by_code(self, code: str) -> StoreContext | None:
+        return next((s for s in self.stores.values() if s.code == code), None)
+
+    async def resolve_store(self, session: AsyncSession, user_id: int) -> StoreContext:
+        """The store an update from `user_id` works for.
+
+        One store per deployment for now; a dealer group would pick the member's (or the
+        staff member's) store here, from `session`, and every handler follows."""
+        del session, user_id
+        return self.default_store
 
     def now(self) -> datetime:
         return utcnow()
 
-    def translator(self, locale: str) -> Translator:
-        return translator(locale, self.settings.tz)
+    def translator(self, locale: str, store: StoreContext | None = None) -> Translator:
+        """Texts in `locale`, dates on `store`'s clock (default: the configured store)."""
+        return translator(locale, (store or self.default_store).tz)
+
+    # TODO(store-context): jobs — bot/jobs.py, bot/messaging/* and the broadcast report
+    # job still read one store; they should loop over `stores` and drop these two.
+    @property
+    def store_id(self) -> int:
+        return self.default_store.id
+
+    def today(self) -> date:
+        return self.default_store.today()

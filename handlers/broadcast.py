@@ -59,7 +59,7 @@ def choice_label(turn: Turn, step: str, value: str) -> str:
     if step == "audience":
         return turn.label(AUDIENCES, value)
     if step == "tier":
-        return turn.services.policy.tier(value).name(turn.t.locale)
+        return turn.store.policy.tier(value).name(turn.t.locale)
     if step == "idle":
         return _("{days} days", days=value)
     return _("Send now") if value == "now" else _("Schedule…")
@@ -68,7 +68,7 @@ def choice_label(turn: Turn, step: str, value: str) -> str:
 def audience_text(turn: Turn, audience: dict) -> str:
     key, value = broadcasts.describe(audience)
     if key == "tier":
-        return turn.services.policy.tier(value).name(turn.t.locale)
+        return turn.store.policy.tier(value).name(turn.t.locale)
     if key == "model":
         return turn._("car model “{model}”", model=value)
     if key == "region":
@@ -80,14 +80,14 @@ def audience_text(turn: Turn, audience: dict) -> str:
 
 async def preview(turn: Turn, outcome: Outcome) -> str:
     """Show the message exactly as owners will get it, in both languages, then the count."""
-    svc, data = turn.services, outcome.data
+    store, data = turn.store, outcome.data
     for locale in ("zh_Hans", "en"):
         if data.get("photo"):
             turn.reply_photo(data["photo"], data[locale])
         else:
             turn.reply(data[locale])
     count = await broadcasts.count_audience(
-        turn.session, svc.policy, svc.store_id, data["kind"], data["audience"], svc.today()
+        turn.session, store.policy, store.id, data["kind"], data["audience"], store.today()
     )
     return turn._(
         "{kind} to {audience}: {count} members will receive it (members who turned "
@@ -120,7 +120,7 @@ async def sent(turn: Turn, outcome: Outcome) -> None:
 async def _extra(turn: Turn) -> dict:
     return {
         "can_reach_all": staff.allowed(await turn.roles(), staff.Permission.BROADCAST_ALL),
-        "tz": turn.services.settings.tz,
+        "tz": turn.store.tz,
         "chat_id": turn.chat_id,
     }
 
@@ -160,7 +160,7 @@ async def on_button(turn: Turn) -> None:
     cb = turn.callback  # bc:stop:<id>; other bc buttons are old or forged
     broadcast_id = cb.id(0) if cb is not None and cb.action == "stop" else None
     if broadcast_id is not None and await broadcasts.cancel(
-        turn.session, turn.services.store_id, broadcast_id, turn.user_id
+        turn.session, turn.store.id, broadcast_id, turn.user_id
     ):
         turn.replace(
             turn._(
@@ -175,8 +175,7 @@ async def on_button(turn: Turn) -> None:
 @turn_handler
 @staff_only(staff.Permission.BROADCAST)
 async def on_list(turn: Turn) -> None:
-    svc = turn.services
-    waiting = await broadcasts.scheduled(turn.session, svc.store_id)
+    waiting = await broadcasts.scheduled(turn.session, turn.store.id)
     if not waiting:
         turn.reply(turn._("No broadcasts are scheduled."))
     for item in waiting:
@@ -191,7 +190,7 @@ async def on_list(turn: Turn) -> None:
             ),
             inline([[(turn._("Cancel #{id}", id=item.id), encode(FEATURE, "stop", item.id))]]),
         )
-    for item in await broadcasts.recent(turn.session, svc.store_id, 3):
+    for item in await broadcasts.recent(turn.session, turn.store.id, 3):
         turn.reply(await counts_text(turn.session, turn.t, item))
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def card_caption(turn: Turn, view: CardView) -> str:
     t, m = turn.t, view.member
     lines = [
-        turn._("{store} owners club · member card", store=turn.services.settings.store_name),
+        turn._("{store} owners club · member card", store=turn.store.name),
         turn._("Name: {name}", name=m.name),
         turn._("Tier: {tier}", tier=view.tier.name(t.locale)),
         turn._("Valid until: {date}", date=t.date(m.valid_until))
@@ -28,7 +28,7 @@ def card_caption(turn: Turn, view: CardView) -> str:
         turn._("Cumulative points: {points}", points=t.number(m.cumulative_points)),
         turn._("Redeemable points: {points}", points=t.number(m.redeemable_points)),
     ]
-    way = way_to_next_tier(t, turn.services.policy, m.tier_code, m.cumulative_points)
+    way = way_to_next_tier(t, turn.store.policy, m.tier_code, m.cumulative_points)
     lines += [way] if way else []
     benefits = view.tier.benefit_texts(t.locale)
     if benefits:
@@ -58,19 +58,19 @@ def card_face(t: Translator, store: str, view: CardView) -> CardFace:
 
 async def send_card(turn: Turn, member: Member) -> None:
     services = turn.services
-    view = card_view(services.policy, member, services.today())
+    view = card_view(turn.store.policy, member, turn.store.today())
     payload = card_payload(services.bot_username, member.card_code)
-    store = services.settings.store_name
+    store = turn.store.name
     face = card_face(turn.t, store, view)
     # Drawn instead of any text the machine has no font for (Chinese without a CJK font).
-    latin = card_face(services.translator("en"), store, view)
+    latin = card_face(services.translator("en", turn.store), store, view)
     latin = replace(latin, store=store if store.isascii() else "OWNERS CLUB")
     image = render_card(member.card_code, payload, view.tier.color, replace(face, latin=latin))
     turn.reply_photo(image, card_caption(turn, view))
 
 
 async def current_member(turn: Turn) -> Member | None:
-    member = await member_of(turn.session, turn.services.store_id, turn.user_id)
+    member = await member_of(turn.session, turn.store.id, turn.user_id)
     if member is None:
         turn.reply(turn._("You are not a club member yet. Send /start to join."))
     return member

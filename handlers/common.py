@@ -22,6 +22,7 @@ from telegram.ext import ContextTypes
 
 from bot.club.members.lookup import saved_locale
 from bot.club.staff import roles as staff
+from bot.club.stores.context import StoreContext
 from bot.i18n import Translator, resolve_locale
 from bot.services import Services
 from handlers.callbacks import Callback, decode
@@ -44,12 +45,14 @@ class Outgoing:
 
 @dataclass
 class Turn:
-    """One update being handled: who, in which language, with which session."""
+    """One update being handled: who, for which store, in which language, with which
+    session."""
 
     update: Update
     context: ContextTypes.DEFAULT_TYPE
     session: AsyncSession
     services: Services
+    store: StoreContext  # the store this update works for, resolved once
     t: Translator
     user_id: int
     chat_id: int
@@ -104,7 +107,7 @@ class Turn:
 
     async def roles(self) -> set[staff.Role]:
         return await staff.roles_of(
-            self.session, self.services.store_id, self.user_id, self.services.settings.admin_ids
+            self.session, self.store.id, self.user_id, self.services.settings.admin_ids
         )
 
 
@@ -142,7 +145,8 @@ F = TypeVar("F", bound=Callable[..., Awaitable[None]])
 
 
 def turn_handler(func: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
-    """Open a session, resolve the locale, run `func`, commit once, then send the replies."""
+    """Open a session, resolve the store and the locale, run `func`, commit once, then
+    send the replies."""
 
     @functools.wraps(func)
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -151,11 +155,11 @@ def turn_handler(func: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE
             return
         services = services_of(context)
         async with services.sessionmaker() as session:
-            saved = await saved_locale(session, services.store_id, user.id)
-            locale = resolve_locale(saved, user.language_code, services.settings.default_locale)
-            turn = Turn(
-                update, context, session, services, services.translator(locale), user.id, chat.id
-            )
+            store = await services.resolve_store(session, user.id)
+            saved = await saved_locale(session, store.id, user.id)
+            locale = resolve_locale(saved, user.language_code, store.default_locale)
+            t = services.translator(locale, store)
+            turn = Turn(update, context, session, services, store, t, user.id, chat.id)
             try:
                 await func(turn)
                 await session.commit()

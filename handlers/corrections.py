@@ -34,9 +34,7 @@ async def _member_arg(turn: Turn, usage: str, minimum: int) -> tuple[Member, lis
     if len(args) < minimum:
         turn.reply(usage)
         return None
-    member = await open_member_for_staff(
-        turn.session, turn.services.store_id, turn.user_id, args[0]
-    )
+    member = await open_member_for_staff(turn.session, turn.store.id, turn.user_id, args[0])
     if member is None:
         turn.reply(
             turn._(
@@ -57,7 +55,7 @@ async def on_reverse(turn: Turn) -> None:
     try:
         result = await corrections.reverse_visit(
             turn.session,
-            turn.services.store_id,
+            turn.store.id,
             turn.user_id,
             turn.args[0],
             " ".join(turn.args[1:]),
@@ -138,7 +136,7 @@ async def on_adjust(turn: Turn) -> None:
 @turn_handler
 @staff_only(Permission.SET_TIER)
 async def on_settier(turn: Turn) -> None:
-    policy = turn.services.policy
+    policy = turn.store.policy
     usage = turn._(
         "Usage: /settier <phone | plate | card> <tier> <reason>\nTiers: {tiers}",
         tiers=", ".join(t.code for t in policy.tiers),
@@ -198,8 +196,8 @@ async def on_renewfee(turn: Turn) -> None:
     if found is None:
         return
     member, _ = found
-    t, policy = turn.t, turn.services.policy
-    until = corrections.fee_offer(policy, member, turn.services.today())
+    t, policy = turn.t, turn.store.policy
+    until = corrections.fee_offer(policy, member, turn.store.today())
     turn.reply(
         turn._(
             "Confirm that {name} paid the renewal fee of {fee}. The membership will then "
@@ -222,12 +220,12 @@ async def on_fee_confirmed(turn: Turn) -> None:
     if member_id is not None and nonce and len(data.args) == 2:
         result = await corrections.confirm_fee(
             turn.session,
-            turn.services.policy,
-            turn.services.store_id,
+            turn.store.policy,
+            turn.store.id,
             turn.user_id,
             member_id,
             nonce,
-            turn.services.today(),
+            turn.store.today(),
         )
     if result is None or result.member is None:
         turn.callback_notice = turn._("That button is no longer active.")
@@ -248,7 +246,7 @@ async def on_fee_confirmed(turn: Turn) -> None:
 @turn_handler
 @staff_only(Permission.CHECK_LEDGER)
 async def on_ledgercheck(turn: Turn) -> None:
-    report = await corrections.check_ledger(turn.session, turn.services.store_id)
+    report = await corrections.check_ledger(turn.session, turn.store.id)
     if not report.mismatches:
         turn.reply(
             turn._(

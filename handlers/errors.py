@@ -34,8 +34,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     locale = resolve_locale(
         await _chosen(services, user.id) if user else None,
         user.language_code if user else None,
-        services.settings.default_locale,
+        services.default_store.default_locale,
     )
+    # No turn here (the database may be what failed): the default store's clock is
+    # good enough for an apology.
     t = services.translator(locale)
     try:
         await context.bot.send_message(

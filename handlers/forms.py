@@ -87,15 +87,15 @@ async def allowed(turn: Turn, ui: FormUI) -> bool:
 
 
 async def context(turn: Turn, ui: FormUI) -> Context:
-    svc = turn.services
+    store = turn.store
     extra = await ui.extra(turn) if ui.extra is not None else {}
     return Context(
         turn.session,
-        svc.store_id,
-        svc.policy,
+        store.id,
+        store.policy,
         turn.user_id,
-        svc.today(),
-        svc.now(),
+        store.today(),
+        store.now(),
         turn.t.locale,
         extra,
     )

@@ -35,18 +35,16 @@ async def on_group_command(turn: Turn) -> None:
 async def refresh_menu(turn: Turn, user_id: int, chosen: str | None = None) -> None:
     """After the commit, give `user_id` the menu their roles now allow, in the language
     they chose (`chosen`, else the one saved)."""
-    services = turn.services
-    roles = await staff.roles_of(
-        turn.session, services.store_id, user_id, services.settings.admin_ids
-    )
+    services, store = turn.services, turn.store
+    roles = await staff.roles_of(turn.session, store.id, user_id, services.settings.admin_ids)
     chosen = chosen or await chosen_locale(turn.session, user_id)
     bot = turn.context.bot
 
     async def apply() -> None:
         await register_user_commands(
             bot,
-            services.translator,
-            services.settings.default_locale,
+            lambda locale: services.translator(locale, store),
+            store.default_locale,
             user_id,
             roles,
             chosen=chosen,

@@ -198,8 +198,8 @@ async def on_document(turn: Turn) -> None:
     if (document.file_size or 0) > MAX_BYTES:
         turn.reply(turn._("That file is larger than 20 MB; please split it."))
         return
-    svc = turn.services
-    today = svc.today()
+    svc, store = turn.services, turn.store
+    today = store.today()
     as_of = None
     if found := _DATE_IN_CAPTION.search(message.caption or ""):
         try:
@@ -216,8 +216,8 @@ async def on_document(turn: Turn) -> None:
     try:
         report = await import_file(
             svc.sessionmaker,
-            svc.policy,
-            svc.store_id,
+            store.policy,
+            store.id,
             turn.user_id,
             buffer,
             name,

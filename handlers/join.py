@@ -77,7 +77,7 @@ def consent_text(turn: Turn) -> str:
         "you give it, and your car (plate, model, delivery date and, if you give it, the VIN). "
         "{store} uses them only for your membership, care reminders and bookings, and never "
         "shares them. You can ask the store to delete them at any time.",
-        store=turn.services.settings.store_name,
+        store=turn.store.name,
     )
 
 

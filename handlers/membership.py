@@ -27,7 +27,7 @@ def _secret(turn: Turn) -> bytes:
 
 def _offer(turn: Turn, member: Member, text: str, label: str, kind: Kind) -> None:
     """Show the offer with its terms signed into the button (see `offers`)."""
-    offer = offers.make(turn.services.policy, member, kind, turn.services.now())
+    offer = offers.make(turn.store.policy, member, kind, turn.store.now())
     if offer is None:
         turn.reply(turn._("You are already at the top tier. Thank you for your loyalty!"))
         return
@@ -41,7 +41,7 @@ async def on_upgrade(turn: Turn) -> None:
     member = await current_member(turn)
     if member is None:
         return
-    t, policy = turn.t, turn.services.policy
+    t, policy = turn.t, turn.store.policy
     upcoming = next_tier(policy, member.tier_code, member.cumulative_points)
     if upcoming is None:
         turn.reply(turn._("You are already at the top tier. Thank you for your loyalty!"))
@@ -76,9 +76,9 @@ async def on_upgrade(turn: Turn) -> None:
 
 async def offer_renewal(turn: Turn, member: Member) -> None:
     """Offer to renew with points (from /renew or a membership reminder's button)."""
-    t, policy = turn.t, turn.services.policy
+    t, policy = turn.t, turn.store.policy
     cost = policy.renewal_points_cost
-    until = membership.renewed_until(policy, member, turn.services.today())
+    until = membership.renewed_until(policy, member, turn.store.today())
     if member.redeemable_points < cost:
         turn.reply(
             turn._(
@@ -118,14 +118,14 @@ async def on_confirm(turn: Turn) -> None:
         return
     result = await offers.confirm(
         turn.session,
-        turn.services.policy,
+        turn.store.policy,
         _secret(turn),
-        turn.services.store_id,
+        turn.store.id,
         turn.user_id,
         data.action,
         data.args,
-        turn.services.now(),
-        turn.services.today(),
+        turn.store.now(),
+        turn.store.today(),
     )
     member, change = result.member, result.change
     if result.verdict is Verdict.FORGED or member is None:

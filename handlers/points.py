@@ -23,7 +23,7 @@ POINTS = "pts"
 
 def entry_text(turn: Turn, entry: PointsEntry, visit: Visit | None) -> str:
     """One history line: date, what happened, and the two amounts."""
-    t, policy = turn.t, turn.services.policy
+    t, policy = turn.t, turn.store.policy
     if visit is not None:
         category = policy.category(visit.category)
         what = turn._(
@@ -58,9 +58,9 @@ async def render(turn: Turn, page: int) -> None:
         turn._("Cumulative points: {points}", points=t.number(member.cumulative_points)),
         turn._("Redeemable points: {points}", points=t.number(member.redeemable_points)),
     ]
-    way = way_to_next_tier(t, turn.services.policy, member.tier_code, member.cumulative_points)
+    way = way_to_next_tier(t, turn.store.policy, member.tier_code, member.cumulative_points)
     lines += [way] if way else []
-    lot = await points.upcoming_expiry(turn.session, member.id, turn.services.today())
+    lot = await points.upcoming_expiry(turn.session, member.id, turn.store.today())
     if lot is not None:
         lines.append(
             turn._(

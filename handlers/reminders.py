@@ -34,7 +34,7 @@ async def on_action(turn: Turn) -> None:
     request = None
     if data is not None and push_id is not None:
         request = await requests.tap(
-            turn.session, turn.services.store_id, turn.user_id, push_id, data.action
+            turn.session, turn.store.id, turn.user_id, push_id, data.action
         )
     if request is None:
         turn.callback_notice = turn._("That button is no longer active.")
@@ -71,8 +71,8 @@ async def on_action(turn: Turn) -> None:
 @turn_handler
 @staff_only(Permission.FOLLOW_UP)
 async def on_followups(turn: Turn) -> None:
-    rows = await follow_ups(turn.session, turn.services.store_id, 30)
-    asked = await requests.recent(turn.session, turn.services.store_id, 30)
+    rows = await follow_ups(turn.session, turn.store.id, 30)
+    asked = await requests.recent(turn.session, turn.store.id, 30)
     if not rows and not asked:
         turn.reply(turn._("Nobody to phone: every reminder was delivered."))
         return
@@ -97,12 +97,12 @@ async def on_followups(turn: Turn) -> None:
 @turn_handler
 @staff_only(Permission.EDIT_TEMPLATES)
 async def on_templates(turn: Turn) -> None:
-    svc, args = turn.services, turn.args
+    store, args = turn.store, turn.args
     kinds = [str(k) for k in REMINDERS]
     if len(args) >= 3 and args[0] in kinds and args[1] in SUPPORTED_LOCALES:
         text = turn.text.split(maxsplit=3)[3] if len(turn.text.split(maxsplit=3)) > 3 else ""
         if text.strip().lower() == "default":
-            await templates.reset(turn.session, svc.store_id, args[0], args[1], turn.user_id)
+            await templates.reset(turn.session, store.id, args[0], args[1], turn.user_id)
             turn.reply(turn._("Back to the default wording."))
             return
         bad = texts.bad_placeholders(text)
@@ -115,11 +115,11 @@ async def on_templates(turn: Turn) -> None:
             )
             return
         await templates.save(
-            turn.session, svc.store_id, args[0], args[1], text.strip()[:1000], turn.user_id
+            turn.session, store.id, args[0], args[1], text.strip()[:1000], turn.user_id
         )
         turn.reply(turn._("Saved. Reminders of this kind now use your wording."))
         return
-    custom = await templates.custom(turn.session, svc.store_id)
+    custom = await templates.custom(turn.session, store.id)
     lines = [
         turn._(
             "Usage: /templates <kind> <zh_Hans | en> <text> (or “default”). Placeholders: {fields}",
@@ -129,7 +129,7 @@ async def on_templates(turn: Turn) -> None:
     for kind in kinds:
         for locale in SUPPORTED_LOCALES:
             marker = "✎" if (kind, locale) in custom else "·"
-            current = custom.get((kind, locale)) or svc.translator(locale).gettext(
+            current = custom.get((kind, locale)) or turn.services.translator(locale, store).gettext(
                 texts.DEFAULTS[kind]
             )
             lines.append(f"{marker} {kind} {locale}: {current[:90]}")

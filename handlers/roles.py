@@ -42,7 +42,7 @@ async def _change_role(turn: Turn, granting: bool) -> None:
     change = staff.grant if granting else staff.revoke
     label = role_label(turn.t, role)
     configured = user_id in turn.services.settings.admin_ids and role is Role.ADMIN
-    if not await change(turn.session, turn.services.store_id, turn.user_id, user_id, role):
+    if not await change(turn.session, turn.store.id, turn.user_id, user_id, role):
         if configured and not granting:
             turn.reply(
                 turn._(
@@ -87,9 +87,7 @@ async def on_revoke(turn: Turn) -> None:
 @turn_handler
 @staff_only(Permission.LIST_STAFF)
 async def on_staff(turn: Turn) -> None:
-    listing = await staff.staff_list(
-        turn.session, turn.services.store_id, turn.services.settings.admin_ids
-    )
+    listing = await staff.staff_list(turn.session, turn.store.id, turn.services.settings.admin_ids)
     lines = [turn._("Staff and their roles:")]
     for user_id, roles in sorted(listing.items()):
         labels = ", ".join(role_label(turn.t, r.value) for r in sorted(roles))

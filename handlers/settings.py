@@ -71,8 +71,8 @@ async def on_language_chosen(turn: Turn) -> None:
     if code not in SUPPORTED_LOCALES:
         turn.callback_notice = turn._("That button is no longer active.")
         return
-    await save_locale(turn.session, turn.services.store_id, turn.user_id, code)
-    turn.t = turn.services.translator(code)
+    await save_locale(turn.session, turn.store.id, turn.user_id, code)
+    turn.t = turn.services.translator(code, turn.store)
     turn.replace(turn._("From now on I will speak English with you."))  # buttons gone
     await refresh_menu(turn, turn.user_id, chosen=code)  # the menu speaks it too
 

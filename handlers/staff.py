@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 async def member_text(turn: Turn, member: Member) -> str:
     t = turn.t
-    tier = turn.services.policy.tier(member.tier_code)
+    tier = turn.store.policy.tier(member.tier_code)
     lines = [
         turn._("Member {name} · card {code}", name=member.name, code=member.card_code),
         turn._("Phone: {phone}", phone=member.phone),
@@ -63,7 +63,7 @@ async def member_text(turn: Turn, member: Member) -> str:
 
 @staff_only(Permission.VIEW_MEMBER)
 async def show_member(turn: Turn, query: str) -> None:
-    member = await open_member_for_staff(turn.session, turn.services.store_id, turn.user_id, query)
+    member = await open_member_for_staff(turn.session, turn.store.id, turn.user_id, query)
     if member is None:
         turn.reply(
             turn._(
@@ -88,7 +88,7 @@ async def on_member(turn: Turn) -> None:
 @turn_handler
 @staff_only(Permission.CREATE_JOIN_LINK)
 async def on_joinlink(turn: Turn) -> None:
-    channels = turn.services.policy.join_channels
+    channels = turn.store.policy.join_channels
     args = turn.args
     if not args or args[0] not in channels:
         turn.reply(
@@ -106,7 +106,7 @@ async def on_joinlink(turn: Turn) -> None:
             turn.reply(turn._("The advisor must be a Telegram user id (see /myid) or “me”."))
             return
     link = await join.create_join_link(
-        turn.session, turn.services.store_id, turn.user_id, args[0], advisor, turn.services.now()
+        turn.session, turn.store.id, turn.user_id, args[0], advisor, turn.store.now()
     )
     url = f"https://t.me/{turn.services.bot_username}?start=j_{link.code}"
     turn.reply(

@@ -23,7 +23,7 @@ async def on_start(turn: Turn) -> None:
         else:
             turn.reply(turn._("This QR code is for store staff. Your own card: /card"))
         return
-    member = await join.member_of_chat(turn.session, turn.services.store_id, turn.user_id)
+    member = await join.member_of_chat(turn.session, turn.store.id, turn.user_id)
     if member is not None:
         turn.reply(turn._("Welcome back, {name}! /help lists what you can do.", name=member.name))
         await send_card(turn, member)
@@ -35,7 +35,7 @@ async def on_start(turn: Turn) -> None:
         kind, code = "r", arg[4:20]
     elif arg.startswith("j_") and len(arg) > 2:
         preset = await join.usable_link(
-            turn.session, turn.services.store_id, arg[2:], turn.services.now(), turn.user_id
+            turn.session, turn.store.id, arg[2:], turn.store.now(), turn.user_id
         )
         if preset is None:
             turn.reply(
@@ -47,7 +47,7 @@ async def on_start(turn: Turn) -> None:
         turn._(
             "Welcome to the {store} owners club! Members get care reminders, "
             "points, gifts, owner classes and road trips.",
-            store=turn.services.settings.store_name,
+            store=turn.store.name,
         )
     )
     turn.reply(consent_text(turn), consent_keyboard(turn.t, kind, code))

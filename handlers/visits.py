@@ -35,7 +35,7 @@ USAGE = N_(
 
 def choice_label(turn: Turn, step: str, value: str) -> str:
     if step == "category":
-        category = turn.services.policy.category(value)
+        category = turn.store.policy.category(value)
         return category.name(turn.t.locale) if category else value
     if step == "date":
         return turn._("Today")
@@ -46,9 +46,9 @@ def choice_label(turn: Turn, step: str, value: str) -> str:
 
 async def summary(turn: Turn, outcome: Outcome) -> str:
     """The confirmation: what will be recorded and the points it earns."""
-    t, svc = turn.t, turn.services
-    shown = await preview(turn.session, svc.policy, svc.store_id, visit_form.to_input(outcome.data))
-    category = svc.policy.category(shown.category)
+    t, store = turn.t, turn.store
+    shown = await preview(turn.session, store.policy, store.id, visit_form.to_input(outcome.data))
+    category = store.policy.category(shown.category)
     lines = [
         turn._("Record this visit?"),
         turn._("Car: {plate} ({name})", plate=shown.plate, name=shown.member_name),
@@ -145,12 +145,12 @@ async def on_button(turn: Turn) -> None:
 
 def thanks(t: Translator, turn: Turn, result: VisitResult) -> str:
     """The owner's message after a visit: what they earned, balances, way to the next tier."""
-    policy, v = turn.services.policy, result.visit
+    policy, v = turn.store.policy, result.visit
     category = policy.category(v.category)
     lines = [
         t.gettext(
             "Thank you for visiting {store} on {date}: {category}, {amount}.",
-            store=turn.services.settings.store_name,
+            store=turn.store.name,
             date=t.date(v.visit_date),
             category=category.name(t.locale) if category else v.category,
             amount=t.money(v.amount_fen),

@@ -25,11 +25,11 @@ async def three_owners(bot) -> list[Member]:
         third = await session.scalar(select(Member).where(Member.telegram_user_id == 7702))
         session.add(
             Visit(
-                store_id=svc.store_id,
+                store_id=svc.default_store.id,
                 member_id=third.id,
                 car_id=None,
                 order_no="V1",
-                visit_date=svc.today() - timedelta(days=10),
+                visit_date=svc.default_store.today() - timedelta(days=10),
                 category="maintenance",
                 amount_fen=10000,
             )
@@ -42,11 +42,11 @@ async def reach(bot, kind: str, audience: dict) -> set[int]:
     svc = services(bot)
     async with svc.sessionmaker() as session:
         expected = await campaigns.count_audience(
-            session, svc.policy, svc.store_id, kind, audience, svc.today()
+            session, svc.policy, svc.default_store.id, kind, audience, svc.default_store.today()
         )
         made = await campaigns.create(
             session,
-            store_id=svc.store_id,
+            store_id=svc.default_store.id,
             staff_id=1,
             kind=kind,
             texts={"zh_Hans": "你好", "en": "Hi"},
@@ -54,8 +54,12 @@ async def reach(bot, kind: str, audience: dict) -> set[int]:
             audience=audience,
             send_at=svc.now(),
         )
-        queued = await campaigns.release(session, svc.policy, made.id, svc.today(), svc.now())
-        again = await campaigns.release(session, svc.policy, made.id, svc.today(), svc.now())
+        queued = await campaigns.release(
+            session, svc.policy, made.id, svc.default_store.today(), svc.now()
+        )
+        again = await campaigns.release(
+            session, svc.policy, made.id, svc.default_store.today(), svc.now()
+        )
         await session.commit()
         chats = set(await session.scalars(select(Push.chat_id).where(Push.broadcast_id == made.id)))
     assert queued == expected == len(chats) and again is None
@@ -94,7 +98,7 @@ async def test_cancel_stops_what_is_not_sent(bot):
     async with svc.sessionmaker() as session:
         later = await campaigns.create(
             session,
-            store_id=svc.store_id,
+            store_id=svc.default_store.id,
             staff_id=1,
             kind="other",
             texts={"zh_Hans": "稍后", "en": "Later"},
@@ -103,11 +107,16 @@ async def test_cancel_stops_what_is_not_sent(bot):
             send_at=svc.now() + timedelta(days=1),
         )
         await session.commit()
-        assert [b.id for b in await campaigns.scheduled(session, svc.store_id)] == [later.id]
-        assert await campaigns.due(session, svc.store_id, svc.now()) == []
-        assert await campaigns.cancel(session, svc.store_id, later.id, 1)
-        assert not await campaigns.cancel(session, svc.store_id, later.id, 1)
+        assert [b.id for b in await campaigns.scheduled(session, svc.default_store.id)] == [
+            later.id
+        ]
+        assert await campaigns.due(session, svc.default_store.id, svc.now()) == []
+        assert await campaigns.cancel(session, svc.default_store.id, later.id, 1)
+        assert not await campaigns.cancel(session, svc.default_store.id, later.id, 1)
         assert (
-            await campaigns.release(session, svc.policy, later.id, svc.today(), svc.now()) is None
+            await campaigns.release(
+                session, svc.policy, later.id, svc.default_store.today(), svc.now()
+            )
+            is None
         )
         await session.commit()

@@ -23,7 +23,7 @@ async def test_card_shows_tier_points_validity_and_a_scannable_qr(bot):
     card = calls[-1]
     assert card.method == "sendPhoto"
     member = await member_of(bot, 5001)
-    t = translator("en", services(bot).settings.tz)
+    t = translator("en", services(bot).default_store.tz)
     assert f"Valid until: {t.date(member.valid_until)}" in card.text
     assert "Tier: Silver" in card.text and "5,000 more cumulative points to Gold" in card.text
     picture = Image.open(io.BytesIO(card.photo))
@@ -43,7 +43,7 @@ async def test_language_switch_is_remembered(make_bot):
     bot = await make_bot()
     owner = bot.person(5003, language="en")
     await join_club(owner)
-    zh = translator("zh_Hans", services(bot).settings.tz)
+    zh = translator("zh_Hans", services(bot).default_store.tz)
     await owner.send("/language")
     assert owner.last.button_labels == ["简体中文", "English"]
     calls = await owner.press("简体中文")
@@ -59,7 +59,7 @@ async def test_language_switch_is_remembered(make_bot):
 
 
 async def test_unknown_telegram_language_falls_back_to_store_default(bot):
-    zh = translator("zh_Hans", services(bot).settings.tz)
+    zh = translator("zh_Hans", services(bot).default_store.tz)
     calls = await bot.person(5004, language="pt-br").send("/help")
     assert zh.gettext("Here is what I can do:") in joined(calls)
     calls = await bot.person(5005, language=None).send("/help")
@@ -83,7 +83,7 @@ async def test_command_menus_registered_per_language_and_scope(bot):
     assert set(owner_menus) == {None, "zh", "en"}
     names = [c["command"] for c in owner_menus["en"].params["commands"]]
     assert names == [name for name, _ in OWNER_COMMANDS]
-    zh = translator("zh_Hans", services(bot).settings.tz)
+    zh = translator("zh_Hans", services(bot).default_store.tz)
     assert owner_menus["zh"].params["commands"][1]["description"] == zh.gettext(
         OWNER_COMMANDS[1][1]
     )

@@ -101,3 +101,13 @@ def test_import_real_exports_as_of_their_date(tmp_path, fmt, language):
 def test_a_bad_as_of_date_is_refused(tmp_path):
     done = run(tmp_path, "import", "--as-of", "30/06/2024", "x.csv")
     assert done.returncode == 2 and "--as-of" in done.stderr
+
+
+def test_import_into_an_unknown_store_is_refused_before_reading(tmp_path):
+    members = tmp_path / "members.csv"
+    members.write_bytes((SAMPLES / "members.csv").read_bytes())
+    done = run(tmp_path, "import", "--store", "nosuch", str(members))
+    assert done.returncode == 2 and "no store with code 'nosuch' (known: main)" in done.stderr
+    assert not (tmp_path / "members-refused.csv").exists()
+    checked = run(tmp_path, "check-ledger", "--store", "main")
+    assert checked.returncode == 0 and "0 members disagree" in checked.stdout

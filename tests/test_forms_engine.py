@@ -79,7 +79,16 @@ async def ctx_of(bot):
     async def make(**extra: Any) -> Context:
         session = svc.sessionmaker()
         sessions.append(session)
-        return Context(session, svc.store_id, svc.policy, USER, svc.today(), svc.now(), "en", extra)
+        return Context(
+            session,
+            svc.default_store.id,
+            svc.policy,
+            USER,
+            svc.default_store.today(),
+            svc.now(),
+            "en",
+            extra,
+        )
 
     yield make
     for session in sessions:

@@ -47,7 +47,7 @@ def test_tier_for_spend_follows_the_policy_thresholds() -> None:
 async def _two_members(bot) -> list[int]:
     svc = services(bot)
     async with svc.sessionmaker() as session:
-        await session.execute(insert(Member), member_rows(svc.store_id, "silver", 88000, 2))
+        await session.execute(insert(Member), member_rows(svc.default_store.id, "silver", 88000, 2))
         ids = list(await session.scalars(select(Member.id).order_by(Member.id)))
         await session.commit()
     return ids
@@ -58,7 +58,7 @@ async def test_post_many_writes_each_key_once_and_moves_the_balances(bot):
     svc = services(bot)
 
     def award(member: int, key: str, points: int) -> Posting:
-        return Posting(svc.store_id, member, EntryKind.VISIT, key, points, points)
+        return Posting(svc.default_store.id, member, EntryKind.VISIT, key, points, points)
 
     async with svc.sessionmaker() as session:
         written = await ledger.post_many(
@@ -83,8 +83,8 @@ async def test_raise_tiers_only_raises_and_once_per_target(bot):
     policy = svc.policy
     valid = date(2030, 1, 1)
     targets = [
-        TierTarget(svc.store_id, a, "silver", valid, "gold"),
-        TierTarget(svc.store_id, b, "gold", valid, "silver"),  # never down
+        TierTarget(svc.default_store.id, a, "silver", valid, "gold"),
+        TierTarget(svc.default_store.id, b, "gold", valid, "silver"),  # never down
     ]
     async with svc.sessionmaker() as session:
         changes = await membership.raise_tiers(session, policy, targets, EventKind.IMPORT)

@@ -92,7 +92,7 @@ async def test_imported_history_sets_starting_tier_without_messages(bot):
     )
     visits = (
         "车牌号,工单号,结算日期,维修类别,结算金额\n"
-        f'粤B99999,X1,{services(bot).today().isoformat()},一般维修,"¥6,000.00"\n'
+        f'粤B99999,X1,{services(bot).default_store.today().isoformat()},一般维修,"¥6,000.00"\n'
     )
     before = len(bot.api.calls)
     text = joined(await staff.send_document("v.csv", visits.encode("utf-8")))

@@ -46,7 +46,7 @@ async def test_owner_joins_and_gets_card_with_qr(bot):
     assert member.birthday.isoformat() == "1988-06-15"
     assert member.join_channel == "bring_car"
     assert member.tier_code == "silver"
-    today = services(bot).today()
+    today = services(bot).default_store.today()
     assert member.valid_until.year == today.year + 1
     assert member.card_code.replace(" ", "")[:4] in card.text.replace(" ", "")
     async with services(bot).sessionmaker() as session:
@@ -61,7 +61,7 @@ async def test_owner_joins_and_gets_card_with_qr(bot):
 
 
 async def test_chinese_owner_is_guided_in_chinese(bot):
-    zh = translator("zh_Hans", services(bot).settings.tz)
+    zh = translator("zh_Hans", services(bot).default_store.tz)
     owner = bot.person(1002, language="zh-hans")
     await owner.send("/start")
     consent = zh.gettext("I agree, let's join")

@@ -21,14 +21,14 @@ async def owner_due_for_first_maintenance(bot, user_id: int = 7601):
     svc = services(bot)
     async with svc.sessionmaker() as session:
         car = await session.scalar(select(Car).where(Car.plate == "粤B12345"))
-        car.delivery_date = svc.today() - timedelta(days=70)  # 2–3 months ago
+        car.delivery_date = svc.default_store.today() - timedelta(days=70)  # 2–3 months ago
         await session.commit()
     return owner
 
 
 def noon(bot) -> datetime:
     svc = services(bot)
-    return datetime.combine(svc.today(), time(12), svc.settings.tz)
+    return datetime.combine(svc.default_store.today(), time(12), svc.default_store.tz)
 
 
 async def test_first_maintenance_reminder_and_a_callback_request(bot):
@@ -99,7 +99,7 @@ async def test_blocked_owner_lands_on_follow_ups_and_is_reached_again_after_writ
         member = await session.scalar(select(Member).where(Member.telegram_user_id == 7602))
         await outbox.enqueue(
             session,
-            store_id=svc.store_id,
+            store_id=svc.default_store.id,
             member_id=member.id,
             chat_id=7602,
             purpose=outbox.Purpose.NOTICE,

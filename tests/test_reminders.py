@@ -218,7 +218,7 @@ async def pushes(svc: Any) -> list[Push]:
 
 async def test_each_reminder_is_queued_on_its_day_and_only_once(bot):
     svc = services(bot)
-    store, tz, bday = svc.store_id, svc.settings.tz, "1980-09-10"
+    store, tz, bday = svc.default_store.id, svc.default_store.tz, "1980-09-10"
     async with svc.sessionmaker() as s:
         a = await add(s, owner(store, 1, 5001, bday, valid_until=D("2025-09-25")))
         new = await add(s, vehicle(a, "粤B00001", "2025-07-05"))
@@ -312,12 +312,12 @@ async def test_each_reminder_is_queued_on_its_day_and_only_once(bot):
 async def test_a_missed_day_is_caught_up_and_two_sweeps_at_once_queue_once(bot):
     svc = services(bot)
     async with svc.sessionmaker() as session:
-        member = await add(session, owner(svc.store_id, 1, 6001))
+        member = await add(session, owner(svc.default_store.id, 1, 6001))
         for i in range(7):
             await add(session, vehicle(member, f"粤C0000{i}", "2022-10-15"))
         await session.commit()
     tz = ZoneInfo("America/New_York")  # not the store's zone: not_before follows `tz`
-    run = (svc.sessionmaker, svc.policy, svc.store_id, D("2025-10-10"), tz)
+    run = (svc.sessionmaker, svc.policy, svc.default_store.id, D("2025-10-10"), tz)
     first, second = await asyncio.gather(sweep(*run, chunk_size=3), sweep(*run, chunk_size=3))
     # Ten days into the warranty window (the bot was down): still queued, once per car.
     assert first.queued + second.queued == 14  # warranty and insurance for 7 cars
@@ -326,7 +326,7 @@ async def test_a_missed_day_is_caught_up_and_two_sweeps_at_once_queue_once(bot):
     assert sorted({p.purpose for p in found}) == ["insurance", "warranty"]
     assert len({(p.purpose, p.dedupe_key) for p in found}) == len(found) == 14
     assert {p.not_before for p in found} == {datetime(2025, 10, 10, 14, 30, tzinfo=UTC)}
-    later = await sweep(svc.sessionmaker, svc.policy, svc.store_id, D("2025-10-11"), tz)
+    later = await sweep(svc.sessionmaker, svc.policy, svc.default_store.id, D("2025-10-11"), tz)
     assert later.queued == 0 and later.due == 14
 
 
@@ -334,9 +334,9 @@ async def test_an_owner_who_joined_in_chat_gets_the_insurance_reminder(bot):
     await join_club(bot.person(7001, language="en"))  # delivered 2024-03-18
     member = await member_of(bot, 7001)
     svc = services(bot)
-    run = (svc.sessionmaker, svc.policy, svc.store_id)
-    assert (await sweep(*run, D("2025-01-16"), svc.settings.tz)).due == 0
-    report = await sweep(*run, D("2025-01-17"), svc.settings.tz)
+    run = (svc.sessionmaker, svc.policy, svc.default_store.id)
+    assert (await sweep(*run, D("2025-01-16"), svc.default_store.tz)).due == 0
+    report = await sweep(*run, D("2025-01-17"), svc.default_store.tz)
     assert report.by_purpose == {"insurance": 1}
     (push,) = await pushes(svc)
     assert (push.member_id, push.chat_id, push.purpose) == (member.id, 7001, "insurance")

@@ -70,11 +70,15 @@ async def test_a_join_left_by_the_previous_version_continues(make_bot):
     async with svc.sessionmaker() as session:  # as the hand-written join engine left it
         data = {"consent_at": svc.now().isoformat(), "phone": "+8613812345000", "name": "Li"}
         data.update(birthday=None)
-        old = Dialog(telegram_user_id=2005, store_id=svc.store_id, flow="join", step="plate")
+        old = Dialog(
+            telegram_user_id=2005, store_id=svc.default_store.id, flow="join", step="plate"
+        )
         old.data = data
         session.add(old)
         session.add(
-            Dialog(telegram_user_id=ADMIN_ID, store_id=svc.store_id, flow="broadcast", step="x")
+            Dialog(
+                telegram_user_id=ADMIN_ID, store_id=svc.default_store.id, flow="broadcast", step="x"
+            )
         )
         await session.commit()
     owner = bot.person(2005, language="en")

@@ -42,7 +42,7 @@ async def fast_bot(make_bot, tmp_path, **pushes: object) -> Bot:
 
 async def add_members(bot: Bot, count: int, first: int = 70000) -> list[Member]:
     svc = services(bot)
-    rows = member_rows(svc.store_id, svc.policy.tiers[0].code, first, count)
+    rows = member_rows(svc.default_store.id, svc.policy.tiers[0].code, first, count)
     async with svc.sessionmaker() as session:
         await session.execute(insert(Member), rows)
         await session.commit()
@@ -59,7 +59,7 @@ async def push(
     async with svc.sessionmaker() as session:
         push_id = await enqueue(
             session,
-            store_id=svc.store_id,
+            store_id=svc.default_store.id,
             member_id=member.id,
             chat_id=member.telegram_user_id,
             purpose=purpose,
@@ -75,7 +75,7 @@ async def push_all(bot: Bot, members: list[Member], key: str = "b1") -> None:
     svc = services(bot)
     rows = [
         push_row(
-            store_id=svc.store_id,
+            store_id=svc.default_store.id,
             member_id=m.id,
             chat_id=m.telegram_user_id,
             purpose=Purpose.BROADCAST,
@@ -98,7 +98,7 @@ async def render(session, item: Push, member: Member) -> Rendered | None:
 
 def store_time(bot: Bot, hour: int) -> datetime:
     """Tomorrow at `hour` in the store's time zone (in the future, so every row is due)."""
-    tz = services(bot).settings.tz
+    tz = services(bot).default_store.tz
     day = datetime.now(tz).date() + timedelta(days=1)
     return datetime(day.year, day.month, day.day, hour, tzinfo=tz)
 
@@ -218,7 +218,7 @@ async def test_a_bad_request_fails_the_push_and_staff_see_whom_to_phone(make_bot
     report = await sender(bot).drain(max_seconds=20)
     assert got(bot) == {fine.telegram_user_id: 1} and report.failed == 2
     async with services(bot).sessionmaker() as session:
-        follow = await claims.follow_ups(session, services(bot).store_id, 10)
+        follow = await claims.follow_ups(session, services(bot).default_store.id, 10)
     assert [(p.id, m.id, p.status) for p, m in follow] == [(reminder, lost.id, "failed")]
     assert "chat not found" in follow[0][0].last_error.lower()
 
@@ -295,7 +295,7 @@ async def test_the_weekly_cap_holds_back_ordinary_pushes(make_bot, tmp_path):
     assert stored[capped].status == "capped" and report.capped == 2
     assert sorted(stored[i].status for i in extra) == ["capped", "sent", "sent"]
     async with services(bot).sessionmaker() as session:
-        follow = await claims.follow_ups(session, services(bot).store_id, 10)
+        follow = await claims.follow_ups(session, services(bot).default_store.id, 10)
     assert [p.id for p, _ in follow] == [capped]
 
 

@@ -158,7 +158,7 @@ async def test_preview_gives_plain_values_for_the_summary(bot):
     svc = services(bot)
     visit = VisitInput("粤B12345", "maintenance", 128_000, date(2026, 5, 6), "RO-1", 35_000)
     async with svc.sessionmaker() as session:
-        shown = await preview(session, svc.policy, svc.store_id, visit)
+        shown = await preview(session, svc.policy, svc.default_store.id, visit)
     assert (shown.member_name, shown.points, shown.amount_fen) == ("Wang Wei", 1280, 128_000)
     assert (shown.order_no, shown.mileage, shown.visit_date) == ("RO-1", 35_000, date(2026, 5, 6))
 

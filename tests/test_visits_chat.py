@@ -152,11 +152,11 @@ async def test_daily_sweep_reminds_owners_before_expiry_once(bot):
     svc = services(bot)
     async with svc.sessionmaker() as session:
         member = await session.get(Member, (await member_of(bot, 9003)).id)
-        member.valid_until = svc.today() + timedelta(days=20)
+        member.valid_until = svc.default_store.today() + timedelta(days=20)
         await session.commit()
     first = await daily_sweep(svc)
     assert first["reminders"] >= 1
-    noon = datetime.combine(svc.today(), time(12), svc.settings.tz)
+    noon = datetime.combine(svc.default_store.today(), time(12), svc.default_store.tz)
     await bot.drain(at=noon)  # reminders go at the policy's send_at (10:30 store time)
     assert "membership card expires on" in owner.last.text
     assert owner.last.button_labels == ["Renew my membership"]

@@ -40,7 +40,9 @@ def visit(order: str, amount_yuan: int, category: str = "maintenance", **kw) -> 
 async def record(bot, data: VisitInput):
     svc = services(bot)
     async with svc.sessionmaker() as session:
-        result = await visits.record_visit(session, svc.policy, svc.store_id, 1, data, svc.today())
+        result = await visits.record_visit(
+            session, svc.policy, svc.default_store.id, 1, data, svc.default_store.today()
+        )
         await session.commit()
         return result
 
@@ -111,12 +113,12 @@ async def test_reversal_is_a_new_ledger_row_and_happens_once(bot):
     await record(bot, visit("R1", 800))
     svc = services(bot)
     async with svc.sessionmaker() as session:
-        result = await visits.reverse_visit(session, svc.store_id, 1, "R1", "wrong car")
+        result = await visits.reverse_visit(session, svc.default_store.id, 1, "R1", "wrong car")
         await session.commit()
     assert result.balances == points.Balances(0, 0)
     async with svc.sessionmaker() as session:
         with pytest.raises(VisitRejected) as err:
-            await visits.reverse_visit(session, svc.store_id, 1, "R1", "again")
+            await visits.reverse_visit(session, svc.default_store.id, 1, "R1", "again")
         assert err.value.code == VisitError.ALREADY_REVERSED
         kinds = list(await session.scalars(select(PointsEntry.kind).order_by(PointsEntry.id)))
         assert kinds == ["visit", "reversal"]
@@ -124,7 +126,7 @@ async def test_reversal_is_a_new_ledger_row_and_happens_once(bot):
 
 async def test_repair_over_threshold_after_joining_upgrades_once(bot):
     await joined_member(bot)
-    today = services(bot).today()
+    today = services(bot).default_store.today()
     result = await record(bot, visit("U1", 1000, "repair", visit_date=today))
     assert [c.kind for c in result.changes] == [EventKind.UPGRADE_REPAIR]
     assert result.changes[0].tier_after == "gold"
@@ -138,7 +140,7 @@ async def test_insurance_renews_and_two_years_running_upgrades(make_bot, setting
     policy.write_text('[[categories]]\ncode = "insurance"\nrate = 0.1\n', encoding="utf-8")
     bot = await make_bot(policy_file=policy)
     member = await joined_member(bot)
-    today = services(bot).today()
+    today = services(bot).default_store.today()
     small = await record(
         bot, visit("I0", 2900, "insurance", visit_date=today - timedelta(days=400))
     )
@@ -166,7 +168,12 @@ async def test_trading_points_can_never_overdraw(bot):
     async def trade(key: str) -> TradeOutcome:
         async with svc.sessionmaker() as session:
             outcome, _ = await membership.spend_for(
-                session, svc.policy, member.id, EntryKind.UPGRADE_TRADE, key, svc.today()
+                session,
+                svc.policy,
+                member.id,
+                EntryKind.UPGRADE_TRADE,
+                key,
+                svc.default_store.today(),
             )
             await session.commit()
             return outcome
@@ -191,13 +198,18 @@ async def test_expiry_sweep_steps_down_once_after_the_grace_period(bot):
     end = member.valid_until
     async with svc.sessionmaker() as session:
         within_grace = end + timedelta(days=svc.policy.grace_days)
-        assert await membership.expiry_sweep(session, svc.policy, svc.store_id, within_grace) == []
+        assert (
+            await membership.expiry_sweep(session, svc.policy, svc.default_store.id, within_grace)
+            == []
+        )
         await session.commit()
     after_grace = end + timedelta(days=svc.policy.grace_days + 1)
     async with svc.sessionmaker() as session:
-        changes = await membership.expiry_sweep(session, svc.policy, svc.store_id, after_grace)
+        changes = await membership.expiry_sweep(
+            session, svc.policy, svc.default_store.id, after_grace
+        )
         repeat = await membership.expiry_sweep(
-            session, svc.policy, svc.store_id, after_grace + timedelta(days=1)
+            session, svc.policy, svc.default_store.id, after_grace + timedelta(days=1)
         )
         await session.commit()
     assert [(c.kind, c.tier_after) for c in changes] == [(EventKind.EXPIRED, "gold")]
@@ -214,7 +226,7 @@ async def test_points_expire_oldest_first_once_a_day(bot, settings):
             await points.post(
                 session,
                 Posting(
-                    svc.store_id,
+                    svc.default_store.id,
                     member.id,
                     EntryKind.ADJUSTMENT,
                     key,
@@ -225,15 +237,15 @@ async def test_points_expire_oldest_first_once_a_day(bot, settings):
             )
         await points.post(
             session,
-            Posting(svc.store_id, member.id, EntryKind.REDEMPTION, "r", redeemable=-100),
+            Posting(svc.default_store.id, member.id, EntryKind.REDEMPTION, "r", redeemable=-100),
             guard=True,
         )
         await session.commit()
     async with svc.sessionmaker() as session:
         lot = await points.upcoming_expiry(session, member.id, date(2026, 1, 1))
         assert (lot.expires_on, lot.remaining) == (date(2026, 1, 31), 200)
-        assert await points.expire_due(session, svc.store_id, date(2026, 2, 1)) == 1
-        assert await points.expire_due(session, svc.store_id, date(2026, 2, 1)) == 0
+        assert await points.expire_due(session, svc.default_store.id, date(2026, 2, 1)) == 1
+        assert await points.expire_due(session, svc.default_store.id, date(2026, 2, 1)) == 0
         await session.commit()
     fresh = await member_of(bot, 8001)
     assert fresh.redeemable_points == 200 and fresh.cumulative_points == 500
@@ -251,7 +263,7 @@ async def test_a_hand_set_tier_is_a_floor_at_expiry(bot):
         await session.commit()
     lapsed = member.valid_until + timedelta(days=svc.policy.grace_days + 1)
     async with svc.sessionmaker() as session:
-        changes = await membership.expiry_sweep(session, svc.policy, svc.store_id, lapsed)
+        changes = await membership.expiry_sweep(session, svc.policy, svc.default_store.id, lapsed)
         await session.commit()
     assert [c.tier_after for c in changes if c.kind == EventKind.EXPIRED] == ["gold"]
     async with svc.sessionmaker() as session:
@@ -260,7 +272,10 @@ async def test_a_hand_set_tier_is_a_floor_at_expiry(bot):
         await session.commit()
     async with svc.sessionmaker() as session:
         changes = await membership.expiry_sweep(
-            session, svc.policy, svc.store_id, lapsed + timedelta(days=svc.policy.grace_days + 1)
+            session,
+            svc.policy,
+            svc.default_store.id,
+            lapsed + timedelta(days=svc.policy.grace_days + 1),
         )
         await session.commit()
     assert [c.tier_after for c in changes if c.kind == EventKind.EXPIRED] == ["gold"]

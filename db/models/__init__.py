@@ -1,0 +1,29 @@
+"""The club's tables, one module per area. Every row that belongs to a dealership
+carries its store. Import the models from here (`from db.models import Member`): this
+package registers every table on `Base.metadata`."""
+
+from __future__ import annotations
+
+from db.models.chats import ChatUser, Dialog
+from db.models.members import Car, Member, Store, Visit
+from db.models.points import MembershipEvent, PointsEntry
+from db.models.pushes import Broadcast, Push, PushOptOut, Template
+from db.models.staff import AuditEntry, JoinLink, StaffRole
+
+__all__ = [
+    "AuditEntry",
+    "Broadcast",
+    "Car",
+    "ChatUser",
+    "Dialog",
+    "JoinLink",
+    "Member",
+    "MembershipEvent",
+    "PointsEntry",
+    "Push",
+    "PushOptOut",
+    "StaffRole",
+    "Store",
+    "Template",
+    "Visit",
+]

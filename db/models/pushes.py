@@ -1,0 +1,102 @@
+"""Everything sent unasked: the outbox rows, broadcasts, opt-outs, templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, UTCDateTime, utcnow
+
+
+class Push(Base):
+    """The outbox: one row per message the bot sends unasked (broadcast, reminder, notice).
+
+    (member, purpose, dedupe_key) is unique, so a push is queued at most once however
+    many sweeps or instances try; a sender claims rows before sending them.
+    """
+
+    __tablename__ = "pushes"
+    __table_args__ = (
+        UniqueConstraint("member_id", "purpose", "dedupe_key"),
+        Index("ix_pushes_status_not_before", "status", "not_before"),
+        Index("ix_pushes_broadcast_id_status", "broadcast_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    purpose: Mapped[str] = mapped_column(String(24))
+    dedupe_key: Mapped[str] = mapped_column(String(60))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
+    # queued | sending | sent | failed | blocked | capped | cancelled
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Broadcast(Base):
+    """A staff broadcast: texts per language, an optional photo, an audience, a time."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # weather | activity | holiday | other
+    texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    photo_file_id: Mapped[str | None] = mapped_column(String(200))
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # scheduled | queued | cancelled
+    status: Mapped[str] = mapped_column(String(12), default="scheduled")
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    report_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    report_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    report_locale: Mapped[str | None] = mapped_column(String(10))
+
+
+class PushOptOut(Base):
+    """A kind of push an owner turned off in /settings."""
+
+    __tablename__ = "push_optouts"
+    __table_args__ = (UniqueConstraint("member_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+
+
+class Template(Base):
+    """A manager's wording (话术) for a reminder kind in one language."""
+
+    __tablename__ = "templates"
+    __table_args__ = (UniqueConstraint("store_id", "kind", "locale"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    locale: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(String(1000))
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
