@@ -14,7 +14,8 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.club.common.validation import ValidationError, parse_date
 from bot.club.imports.dms.reader import FileFormatError
-from bot.club.imports.run import ImportReport, import_file
+from bot.club.imports.report import ImportReport
+from bot.club.imports.run import import_file
 from bot.club.staff.roles import Permission
 from bot.i18n import N_, Translator
 from handlers.common import Turn, staff_only, turn_handler

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from typing import Any, BinaryIO
@@ -29,6 +28,7 @@ from bot.club.imports.dms.rows import (
     normalise_member,
     normalise_visit,
 )
+from bot.club.imports.report import ImportReport
 from bot.club.imports.visit_writes import write_visits
 from bot.club.imports.writes import write_cars, write_members
 from bot.club.policy.headers import header_fields
@@ -37,24 +37,6 @@ from bot.club.staff import audit
 
 BATCH = 1000
 OnError = Callable[[int, str, str | None, dict[str, str]], None]
-
-
-@dataclass
-class ImportReport:
-    kind: str
-    rows: int = 0
-    created: int = 0  # members, cars or visits new in the database
-    unchanged: int = 0  # already there (a re-import, or a duplicate row)
-    errors: int = 0  # refused rows
-    warnings: int = 0  # imported rows with a doubt worth a look (not refused)
-    points: int = 0
-    tiers_set: int = 0
-    seconds: float = 0.0
-    extra: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def rate(self) -> float:
-        return self.rows / self.seconds if self.seconds else 0.0
 
 
 def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:

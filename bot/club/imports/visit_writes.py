@@ -26,7 +26,7 @@ from db.models import Car, Member, Visit
 from db.writes import insert_many_once
 
 if TYPE_CHECKING:
-    from bot.club.imports.run import ImportReport
+    from bot.club.imports.report import ImportReport
 
 
 _cars = Car.__table__.c

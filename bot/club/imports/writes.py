@@ -22,7 +22,7 @@ from db.models import Car, Member
 from db.writes import insert_many_once
 
 if TYPE_CHECKING:
-    from bot.club.imports.run import ImportReport
+    from bot.club.imports.report import ImportReport
 
 Rejected = list[tuple[int, str, str | None]]
 
