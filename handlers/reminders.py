@@ -30,12 +30,15 @@ KIND_LABELS = {
     "membership": N_("Membership expiry"),
     "holiday": N_("Holiday greetings"),
 }
+# Pushes that are not a kind an owner can turn off, as /followups names them.
+PUSH_LABELS = {**KIND_LABELS, "broadcast": N_("Broadcast"), "notice": N_("Notice")}
 
 
 WHY = {
     "failed": N_("not delivered after three tries"),
     "blocked": N_("blocked the bot"),
     "capped": N_("weekly message limit reached"),
+    "unknown": N_("may not have arrived: the bot stopped while sending it"),
 }
 
 
@@ -128,12 +131,13 @@ async def on_followups(turn: Turn) -> None:
         return
     lines = [turn._("To phone (reminders that did not reach the owner):")]
     for push, member in rows:
+        label = PUSH_LABELS.get(push.purpose)
         lines.append(
             turn._(
                 "• {name} {phone} — {kind}, {why}",
                 name=member.name,
                 phone=member.phone,
-                kind=turn._(KIND_LABELS.get(push.purpose, "")),
+                kind=turn._(label) if label else push.purpose,
                 why=turn.label(WHY, push.status) if push.status in WHY else push.status,
             )
         )

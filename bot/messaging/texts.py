@@ -112,12 +112,14 @@ def _values(services: Services, t: Translator, member: Member, params: dict[str,
 
 
 async def render(
-    services: Services, session: AsyncSession, push: Push, member: Member
+    services: Services, session: AsyncSession, push: Push, member: Member | None
 ) -> Message | None:
     """The message for `push`, or None if there is nothing to send any more."""
+    if push.purpose in (Purpose.NOTICE, Purpose.STAFF, Purpose.REPORT):
+        return Message(push.params["text"])  # written in the reader's language when queued
+    if member is None:
+        return None
     t = services.translator(member.locale or services.settings.default_locale)
-    if push.purpose == Purpose.NOTICE:
-        return Message(push.params["text"])
     if push.purpose == Purpose.BROADCAST:
         item = await session.get(Broadcast, push.params.get("broadcast_id"))
         if item is None or item.status == "cancelled":
@@ -136,7 +138,9 @@ def push_renderer(services: Services) -> Any:
 
     from bot.messaging.sender import Rendered
 
-    async def render_push(session: AsyncSession, push: Push, member: Member) -> Rendered | None:
+    async def render_push(
+        session: AsyncSession, push: Push, member: Member | None
+    ) -> Rendered | None:
         message = await render(services, session, push, member)
         if message is None:
             return None
