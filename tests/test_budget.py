@@ -1,0 +1,161 @@
+"""One Telegram budget: replies and pushes together never go faster than the rate, a chat
+never gets two messages within a second (a group: three), replies do not wait behind a
+broadcast, and a 429 on a staff reply is waited out. Times are virtual (`FakeTimer`)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import defaultdict
+from dataclasses import replace
+
+import telegram
+from telegram import Update
+
+from bot.app import build_application, build_services
+from bot.messaging.budget import BudgetRateLimiter
+from bot.messaging.pacing import Pacer
+from bot.messaging.sender import PushSender
+from tests.fake_time import FakeTimer
+from tests.harness import Bot, FakeBotAPI
+from tests.test_sender import add_members, midday, policy, push, push_all, render
+
+SENDS = ("sendMessage", "sendPhoto", "editMessageText")
+
+
+def stamped(api: FakeBotAPI, timer: FakeTimer) -> list[tuple[float, int]]:
+    """Every message call's (virtual time, chat), recorded as the fake API receives it."""
+    stamps: list[tuple[float, int]] = []
+
+    def note(method, params):
+        if method in SENDS:
+            stamps.append((timer.now(), int(params["chat_id"])))
+
+    api.fault = note
+    return stamps
+
+
+def busiest_second(times: list[float]) -> int:
+    times = sorted(times)
+    return max((sum(1 for u in times if t <= u < t + 1.0) for t in times), default=0)
+
+
+def gaps(stamps: list[tuple[float, int]]) -> dict[int, float]:
+    """The shortest time between two calls to the same chat, per chat."""
+    by_chat: dict[int, list[float]] = defaultdict(list)
+    for at, chat in stamps:
+        by_chat[chat].append(at)
+    return {
+        chat: min((b - a for a, b in itertools.pairwise(ts)), default=99.0)
+        for chat, ts in by_chat.items()
+    }
+
+
+async def test_the_pacer_keeps_chats_groups_and_the_rate_apart():
+    timer = FakeTimer()
+    pacer, stamps = Pacer(5, timer), []
+
+    async def send(chat: int) -> None:
+        await pacer.turn(chat)
+        await pacer.clear(chat)
+        stamps.append((timer.now(), chat))
+
+    chats = [42] * 6 + [-100] * 4 + list(range(1, 21))
+    started = time.monotonic()
+    await asyncio.gather(*(send(chat) for chat in chats))
+    assert time.monotonic() - started < 2  # 6 s of pacing, not slept for real
+    shortest = gaps(stamps)
+    assert shortest[42] >= 1.0 and shortest[-100] >= 3.0
+    assert busiest_second([at for at, _ in stamps]) <= 5
+    assert max(at for at, _ in stamps) - min(at for at, _ in stamps) >= 5.0  # 30 at 5/s
+
+
+async def test_pushes_to_one_owner_are_a_second_apart(make_bot, tmp_path):
+    bot = await make_bot(policy_file=policy(tmp_path, weekly_cap=50))
+    owner, other = await add_members(bot, 2)
+    for i in range(6):
+        await push(bot, owner, key=f"b{i}")
+    await push(bot, other)
+    timer = FakeTimer()
+    stamps = stamped(bot.api, timer)
+    svc = bot.app.bot_data["services"]
+    sender = PushSender(svc, bot.app.bot, render, clock=midday(bot), timer=timer, backoff=(0.01,))
+    started = time.monotonic()
+    report = await sender.drain(max_seconds=60)
+    assert report.sent == 7 and time.monotonic() - started < 4  # 5 virtual seconds
+    assert len([c for _, c in stamps if c == owner.telegram_user_id]) == 6
+    assert gaps(stamps)[owner.telegram_user_id] >= 1.0
+
+
+async def test_replies_and_pushes_share_one_budget(settings, tmp_path):
+    timer = FakeTimer()
+    path = policy(tmp_path, rate_per_second=10, weekly_cap=50)
+    services = await build_services(replace(settings, policy_file=path))
+    api = FakeBotAPI()
+    app = build_application(services, request=api, rate_limit=True, push_sender=False, timer=timer)
+    bot = Bot(app, api)
+    await bot.start()
+    try:
+        limiter = app.bot.rate_limiter
+        assert isinstance(limiter, BudgetRateLimiter)
+        members = await add_members(bot, 40)
+        await push_all(bot, members)
+        plain = telegram.Bot(settings.bot_token, request=api)
+        await plain.initialize()
+        sender = PushSender(
+            services,
+            plain,
+            render,
+            clock=midday(bot),
+            pacer=limiter.pacer,
+            workers=20,
+            backoff=(0.01,),
+        )
+        stamps = stamped(api, timer)
+        owners = [bot.person(5000 + i, language="en") for i in range(15)]
+        asked: dict[int, float] = {}  # when each reply was handed to the budget
+        process = limiter.process_request
+
+        async def noted(**call):
+            if "chat_id" in call["data"]:
+                asked.setdefault(int(call["data"]["chat_id"]), timer.now())
+            return await process(**call)
+
+        limiter.process_request = noted
+
+        async def ask(person, delay: float) -> None:
+            await timer.sleep(delay)
+            payload = {"update_id": person.id, **person.text_update("/help")}
+            await app.process_update(Update.de_json(payload, app.bot))
+
+        draining = asyncio.create_task(sender.drain(max_seconds=120))
+        await asyncio.gather(*(ask(p, 0.5 + 0.2 * i) for i, p in enumerate(owners)))
+        report = await draining
+        assert report.sent == 40
+        replies = [(at, chat) for at, chat in stamps if chat in asked]
+        assert {chat for _, chat in replies} == set(asked)
+        pushed = [at for at, chat in stamps if chat not in asked]
+        assert min(at for at, _ in replies) < max(pushed)  # replies came during the broadcast
+        assert busiest_second([at for at, _ in stamps]) <= 10
+        # An owner's reply does not queue behind the broadcast's 40 messages (4 s at 10/s):
+        # it takes one of the budget's next slots (without priority: 2-4 s here).
+        first_reply = {chat: min(a for a, c in replies if c == chat) for chat in asked}
+        assert max(first_reply[chat] - asked[chat] for chat in asked) < 1.0
+        await plain.shutdown()
+    finally:
+        await bot.stop()
+        await services.engine.dispose()
+
+
+async def test_push_renderer_posts_staff_text_without_a_member(make_bot):
+    bot = await make_bot()
+    svc = bot.app.bot_data["services"]
+    from bot.messaging.notify import queue_staff_post
+
+    async with svc.sessionmaker() as session:
+        push_id = await queue_staff_post(session, svc, chat_id=-1001, text="续费：王伟")
+        await session.commit()
+    assert push_id is not None
+    await bot.drain()
+    assert [c.text for c in bot.api.calls if c.chat_id == -1001] == ["续费：王伟"]
