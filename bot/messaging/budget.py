@@ -149,7 +149,7 @@ class BudgetRateLimiter(BaseRateLimiter[dict[str, Any]]):
         for attempt in range(self.max_retries + 1):
             if counted:
                 await self.pacer.turn(chat or 0, again=attempt > 0, priority=REPLY)
-                await self.pacer.clear(chat or 0)
+                await self.pacer.clear(chat or 0, again=attempt > 0)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

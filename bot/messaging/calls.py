@@ -120,7 +120,7 @@ class TelegramCalls:
                     self._marked.discard(push.id)
                     return None  # no longer ours to send: the row says what happened
                 marked = True
-            await self.pacer.clear(push.chat_id)
+            await self.pacer.clear(push.chat_id, again=bool(error))
             self._sending.add(task)
             self._marked.discard(push.id)
             try:

@@ -126,12 +126,12 @@ class Pacer:
                     future.set_result(None)
                     break
 
-    async def clear(self, chat_id: int) -> None:
+    async def clear(self, chat_id: int, again: bool = False) -> None:
         """The exact guard, just before a call: wait until any flood pause is over, the
         chat's previous call is `chat_gap` ago and this process made fewer than `rate`
         calls in the last second; then count this call (no await between that and the
-        call)."""
-        calls, gap = self._calls, chat_gap(chat_id)
+        call). A quick retry (`again`: the previous call failed) keeps its chat's turn."""
+        calls, gap = self._calls, 0.0 if again else chat_gap(chat_id)
         while True:
             now = self._now()
             while calls and calls[0] <= now - 1.0:
