@@ -18,6 +18,7 @@ sender, which shares the same `Pacer` (`sender.PushSender.for_app`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import warnings
@@ -32,7 +33,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.messaging.pacing import CATCH_UP, REPLY, LocalSlots, Pacer, SlotSource, Timer
+from bot.messaging.pacing import (
+    CATCH_UP,
+    REPLY,
+    LocalSlots,
+    LoopTimer,
+    Pacer,
+    SlotSource,
+    Timer,
+)
 from db.models import SendBudget
 
 log = logging.getLogger(__name__)
@@ -76,20 +85,29 @@ class SharedSlots:
     ) -> None:
         self.sessionmaker, self.bot_id, self.rate = sessionmaker, bot_id, rate
         self.timer, self.wall = timer, wall
-        self.batch = batch or max(1, int(rate // 10))
+        self.batch = batch or max(3, int(rate // 10))
         self._granted: deque[float] = deque()
+        self._taking: asyncio.Task[None] | None = None
 
     async def next_slot(self, now: float) -> float:
         while self._granted and self._granted[0] < now - CATCH_UP:
             self._granted.popleft()  # granted while nobody waited: gone
         if not self._granted:
+            await self._take()
+        elif len(self._granted) <= self.batch // 2 and self._taking is None:
+            self._taking = asyncio.create_task(self._take())  # the next span, in advance
+        return self._granted.popleft()
+
+    async def _take(self) -> None:
+        try:
             wall = self.wall()
             async with self.sessionmaker() as session:
                 start, _ = await take_span(session, self.bot_id, self.batch / self.rate, wall)
                 await session.commit()
             offset = self.timer.now() - wall  # the wall clock on the timer's scale
             self._granted.extend(start + offset + i / self.rate for i in range(self.batch))
-        return self._granted.popleft()
+        finally:
+            self._taking = None
 
 
 def bot_id_of(token: str) -> int:
@@ -100,9 +118,11 @@ def bot_id_of(token: str) -> int:
 def slot_source(
     sessionmaker: async_sessionmaker[AsyncSession], url: str, token: str, rate: int, timer: Timer
 ) -> SlotSource:
-    """Shared slots on PostgreSQL (several instances may run), local ones on SQLite."""
+    """Shared slots on PostgreSQL (several instances may run), local ones on SQLite. The
+    instances agree on the wall clock; a test's own timer stands in for it."""
     if url.startswith("postgresql"):
-        return SharedSlots(sessionmaker, bot_id_of(token), rate, timer)
+        wall = time.time if isinstance(timer, LoopTimer) else timer.now
+        return SharedSlots(sessionmaker, bot_id_of(token), rate, timer, wall)
     return LocalSlots(rate)
 
 

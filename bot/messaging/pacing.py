@@ -53,6 +53,7 @@ class SlotSource(Protocol):
 
 
 CATCH_UP = 0.05  # seconds of slots a late dispatcher may still use (sleeps overshoot)
+EARLY = 0.002  # a slot this close is given at once: shorter sleeps cost more than they keep
 
 
 class LocalSlots:
@@ -118,7 +119,7 @@ class Pacer:
         """Hand out the budget's slots as they come due, each to the best waiter then."""
         while self._waiting:
             slot = await self.slots.next_slot(self._now())
-            if (wait := slot - self._now()) > 0:
+            if (wait := slot - self._now()) > EARLY:
                 await self.timer.sleep(wait)
             while self._waiting:
                 _, _, future = heapq.heappop(self._waiting)
