@@ -102,3 +102,20 @@ async def test_after_a_crash_messages_in_flight_are_unknown_and_never_sent_again
     assert "Unknown 2" in admin.last.text and "finished" in admin.last.text
     said = joined(await admin.send("/followups"))
     assert said.count("may not have arrived") == 2
+
+
+async def test_an_upgrade_reaches_the_staff_chat_through_a_429(make_bot):
+    from tests.test_visits_chat import owner_and_advisor
+
+    bot = await make_bot(staff_chat_id=STAFF_CHAT)
+    owner, advisor = await owner_and_advisor(bot)
+    for order, (kind, amount) in enumerate((("repair", 900), ("parts", 1700))):
+        await advisor.send(f"/visit 粤B12345 {kind} {amount} RO{order}")
+        await advisor.press("Confirm")
+    bot.api.fail(chat_id=STAFF_CHAT, status=429, retry_after=1)
+    await owner.send("/upgrade")
+    await owner.press("Trade 2,000 points for Gold")
+    assert "now a Gold member" in owner.last.text
+    posts = [c.text for c in bot.api.calls if c.chat_id == STAFF_CHAT]
+    assert len(posts) == 1 and "Wang Wei" in posts[0]
+    assert [c.chat_id for _, c in bot.api.refused] == [STAFF_CHAT]  # the 429, then again

@@ -78,16 +78,25 @@ async def queue_staff_post(
     )
 
 
-async def tell_staff(bot: object, services: Services, render: Render) -> bool:
-    """Post to the staff group (STAFF_CHAT_ID), in the store's language, if one is set:
-    queued in the outbox in a transaction of its own (callers call this after their
-    commit), so the sender retries it until it is delivered. `bot` is not used any more;
-    it stays so that callers keep their API."""
+async def staff_notice(session: AsyncSession, services: Services, render: Render) -> bool:
+    """Queue a post to the staff group (STAFF_CHAT_ID), in the store's language, in the
+    caller's transaction (it exists exactly when the change it reports was committed);
+    False if no staff chat is set."""
     chat_id = services.settings.staff_chat_id
     if chat_id is None:
         return False
     text = render(services.translator(services.settings.default_locale))
+    await queue_staff_post(session, services, chat_id=chat_id, text=text)
+    return True
+
+
+async def tell_staff(bot: object, services: Services, render: Render) -> bool:
+    """`staff_notice` in a transaction of its own, for callers that have committed
+    already; the sender retries it until it is delivered. `bot` is not used any more; it
+    stays so that callers keep their API."""
+    if services.settings.staff_chat_id is None:
+        return False
     async with services.sessionmaker() as session:
-        await queue_staff_post(session, services, chat_id=chat_id, text=text)
+        await staff_notice(session, services, render)
         await session.commit()
     return True
