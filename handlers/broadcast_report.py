@@ -5,6 +5,7 @@ unknown. The first report message is an outbox row (so a 429 delays it, never lo
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
@@ -14,73 +15,24 @@ from telegram.ext import ContextTypes
 from bot.club.broadcasts import campaigns
 from bot.i18n import Translator
 from bot.messaging.claims import broadcast_counts, report_messages
-from bot.messaging.notify import queue_staff_post
-from bot.messaging.outbox import Purpose
+from bot.messaging.notify import queue_report
+from bot.messaging.texts import report_text, waiting
 from bot.services import Services
-from db.models import Broadcast
 from handlers.common import Turn
 
+if TYPE_CHECKING:
+    from db.models import Broadcast
+
 log = logging.getLogger(__name__)
-
-
-def waiting(counts: dict[str, int]) -> int:
-    return counts.get("queued", 0) + counts.get("claimed", 0) + counts.get("sending", 0)
 
 
 async def counts_text(session: AsyncSession, t: Translator, item: Broadcast) -> str:
     return report_text(t, item, await broadcast_counts(session, item.id))
 
 
-def report_text(t: Translator, item: Broadcast, counts: dict[str, int]) -> str:
-    """Sent, failed, blocked, capped, still queued, cancelled — of how many."""
-    left = waiting(counts)
-    head = (
-        t.gettext("Broadcast #{id}: sending…", id=item.id)
-        if left and item.status == "queued"
-        else t.gettext("Broadcast #{id}: finished.", id=item.id)
-    )
-    return (
-        head
-        + "\n"
-        + t.gettext(
-            "Sent {sent} · failed {failed} · blocked {blocked} · capped {capped} · still queued "
-            "{queued} · cancelled {cancelled} (of {total})",
-            sent=counts.get("sent", 0),
-            failed=counts.get("failed", 0),
-            blocked=counts.get("blocked", 0),
-            capped=counts.get("capped", 0),
-            queued=left,
-            cancelled=counts.get("cancelled", 0),
-            total=item.recipients,
-        )
-        + _unknown_line(t, counts.get("unknown", 0))
-    )
-
-
-def _unknown_line(t: Translator, unknown: int) -> str:
-    if not unknown:
-        return ""
-    return "\n" + t.gettext(
-        "Unknown {unknown}: being sent when the bot stopped, maybe delivered; not sent again. "
-        "/followups lists them.",
-        unknown=unknown,
-    )
-
-
 async def start_report(turn: Turn, broadcast_id: int) -> None:
     """Queue the report message in this unit of work; `refresh_reports` keeps it current."""
-    item = await turn.session.get(Broadcast, broadcast_id)
-    if item is None:
-        return
-    await queue_staff_post(
-        turn.session,
-        turn.services,
-        chat_id=turn.chat_id,
-        text=await counts_text(turn.session, turn.t, item),
-        purpose=Purpose.REPORT,
-        key=f"report:{broadcast_id}",
-        broadcast_id=broadcast_id,
-    )
+    await queue_report(turn.session, turn.services, broadcast_id)
 
 
 async def adopt_report_messages(session: AsyncSession, store_id: int) -> None:

@@ -119,3 +119,21 @@ async def test_an_upgrade_reaches_the_staff_chat_through_a_429(make_bot):
     posts = [c.text for c in bot.api.calls if c.chat_id == STAFF_CHAT]
     assert len(posts) == 1 and "Wang Wei" in posts[0]
     assert [c.chat_id for _, c in bot.api.refused] == [STAFF_CHAT]  # the 429, then again
+
+
+async def test_a_scheduled_broadcast_posts_its_report_when_it_goes_out(bot):
+    from bot.jobs import release_broadcasts
+
+    await two_owners(bot)
+    admin = bot.person(ADMIN_ID, language="en")
+    await compose(admin)
+    await admin.press("Schedule…")
+    assert "Scheduled for" in joined(await admin.send("2999-01-01 09:00"))
+    svc = services(bot)
+    later = svc.now().replace(year=3000)
+    assert await release_broadcasts(svc, later) == 1
+    await bot.drain(at=later)
+    report = [c for c in admin.received() if c.text.startswith("Broadcast #")]
+    assert len(report) == 1 and report[0].method == "sendMessage"
+    await refresh_reports(svc, bot.app.bot)
+    assert "finished" in admin.last.text and "Sent 2" in admin.last.text

@@ -17,9 +17,10 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.messaging import outbox
+from bot.messaging import outbox, texts
+from bot.messaging.claims import broadcast_counts
 from bot.services import Services
-from db.models import Member
+from db.models import Broadcast, Member
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,24 @@ async def queue_staff_post(
         urgent=True,  # staff work: no quiet hours
         broadcast_id=broadcast_id,
         not_before=services.now() - STAFF_FIRST,
+    )
+
+
+async def queue_report(session: AsyncSession, services: Services, broadcast_id: int) -> None:
+    """Queue a broadcast's first delivery report for the staff member who sent it, in
+    their language (the handler edits it as the counts move: `refresh_reports`)."""
+    item = await session.get(Broadcast, broadcast_id)
+    if item is None or item.report_chat_id is None:
+        return
+    t = services.translator(item.report_locale or services.settings.default_locale)
+    await queue_staff_post(
+        session,
+        services,
+        chat_id=item.report_chat_id,
+        text=texts.report_text(t, item, await broadcast_counts(session, item.id)),
+        purpose=outbox.Purpose.REPORT,
+        key=f"report:{item.id}",
+        broadcast_id=item.id,
     )
 
 
