@@ -173,3 +173,35 @@ async def test_push_renderer_posts_staff_text_without_a_member(make_bot):
     assert push_id is not None
     await bot.drain()
     assert [c.text for c in bot.api.calls if c.chat_id == -1001] == ["续费：王伟"]
+
+
+async def test_a_reply_of_several_messages_goes_at_once_and_pushes_keep_their_second():
+    timer = FakeTimer()
+    limiter, stamps = BudgetRateLimiter(Pacer(30, timer)), []
+
+    async def call(chat: int) -> bool:
+        stamps.append((timer.now(), chat))
+        return True
+
+    async def reply(chat: int) -> None:
+        await limiter.process_request(
+            callback=call,
+            args=(chat,),
+            kwargs={},
+            endpoint="sendMessage",
+            data={"chat_id": chat},
+            rate_limit_args=None,
+        )
+
+    for _ in range(3):
+        await reply(42)
+    await limiter.pacer.turn(42)
+    await limiter.pacer.clear(42)
+    stamps.append((timer.now(), 42))
+    await reply(-100)
+    await reply(-100)
+    times = [at for at, chat in stamps if chat == 42]
+    assert times[2] - times[0] < 0.2  # the owner reads the whole answer at once
+    assert times[3] - times[2] >= 1.0  # the next push waits for the chat's second
+    group = [at for at, chat in stamps if chat == -100]
+    assert group[1] - group[0] >= 3.0  # 20 a minute in a group, replies too

@@ -168,8 +168,13 @@ class BudgetRateLimiter(BaseRateLimiter[dict[str, Any]]):
         chat = _chat(data) if counted else None
         for attempt in range(self.max_retries + 1):
             if counted:
-                await self.pacer.turn(chat or 0, again=attempt > 0, priority=REPLY)
-                await self.pacer.clear(chat or 0, again=attempt > 0)
+                # A reply of several messages to an owner goes at once (Telegram allows
+                # short bursts in a private chat; PTB's own limiter did the same), but it
+                # counts as the chat's last message, so pushes keep their second. Groups
+                # keep their 20 a minute.
+                burst = attempt > 0 or (chat or 0) > 0
+                await self.pacer.turn(chat or 0, again=burst, priority=REPLY)
+                await self.pacer.clear(chat or 0, again=burst)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
