@@ -1,6 +1,7 @@
 """SIGKILL the real sender, in its own process, at random points of a broadcast to a few
 hundred owners, restart it, again and again: nobody gets a message twice, and every push
-is delivered or reported unknown (never left hanging, never sent blind after a crash)."""
+is delivered or reported unknown (never left hanging, never sent blind after a crash);
+also with two senders sharing the outbox, one of them killed each time."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.messaging.outbox import Purpose, enqueue_many, push_row
@@ -44,7 +46,8 @@ async def statuses(svc) -> dict[int, str]:
         return dict(rows.all())
 
 
-async def test_killing_the_sender_mid_broadcast_never_sends_twice(make_bot, tmp_path):
+@pytest.mark.parametrize("instances", [1, 2])
+async def test_killing_the_sender_mid_broadcast_never_sends_twice(make_bot, tmp_path, instances):
     path = policy(tmp_path, rate_per_second=400, quiet_start="00:00", quiet_end="00:00")
     bot = await make_bot(policy_file=path)
     svc = services(bot)
@@ -74,27 +77,35 @@ async def test_killing_the_sender_mid_broadcast_never_sends_twice(make_bot, tmp_
         "CLUB_POLICY_FILE": str(path),
         "LOG_LEVEL": "ERROR",
     }
-    rng, done = random.Random(13), False
+    rng, done, running = random.Random(13 + instances), False, {}
     try:
         for kill in range(KILLS + 1):
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, str(SCRIPT), env=env, stderr=asyncio.subprocess.DEVNULL
-            )
-            before = sum(delivered(api).values())
-            target = before + rng.randint(10, 60)
+            for sender_id in range(1, instances + 1):
+                if sender_id not in running:  # (re)start: as a supervisor would
+                    running[sender_id] = await asyncio.create_subprocess_exec(
+                        sys.executable,
+                        str(SCRIPT),
+                        env={**env, "SENDER_ID": str(sender_id)},
+                        stderr=asyncio.subprocess.DEVNULL,
+                    )
+            target = sum(delivered(api).values()) + rng.randint(10, 60)
             for step in range(3000):  # up to 15 s
                 if kill < KILLS and sum(delivered(api).values()) >= target:
                     break
-                # The database only now and then: the sender needs it more.
+                # The database only now and then: the senders need it more.
                 final = {"sent", "unknown"}
                 if step % 20 == 0 and (done := set((await statuses(svc)).values()) <= final):
                     break
                 await asyncio.sleep(0.005)
-            process.send_signal(signal.SIGKILL)
-            await process.wait()
-            if kill == KILLS:
-                assert done, await statuses(svc)
+            victims = list(running) if kill == KILLS else [rng.choice(list(running))]
+            for sender_id in victims:
+                running[sender_id].send_signal(signal.SIGKILL)
+                await running.pop(sender_id).wait()
+        assert done, Counter((await statuses(svc)).values())
     finally:
+        for process in running.values():
+            process.kill()
+            await process.wait()
         await api.stop()
     got, final = delivered(api), await statuses(svc)
     assert max(got.values()) == 1, [chat for chat, n in got.items() if n > 1]
