@@ -117,8 +117,9 @@ class TelegramCalls:
             if not marked:
                 self._marked.add(push.id)
                 if not await self.journal.mark(push.id):
-                    self._marked.discard(push.id)
-                    return None  # no longer ours to send: the row says what happened
+                    # Not ours to send (any more). It stays in _marked: should the mark
+                    # have been written after all, the stop puts the row back.
+                    return None
                 marked = True
             await self.pacer.clear(push.chat_id, again=bool(error))
             self._sending.add(task)

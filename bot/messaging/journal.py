@@ -93,13 +93,16 @@ class Journal:
                         session, self.instance, [push_id for push_id, _ in marks]
                     )
                     await session.commit()
-            except Exception:
-                log.exception("push journal %s: could not write", self.instance)
+            except BaseException as exc:  # cancelled too: nothing pending may be forgotten
                 self._outcomes[:0] = outcomes
-                marked, ok = set(), False  # not marked, so not sent: taken back later
-            else:
-                ok = True
+                for _, future in marks:
+                    if not future.done():
+                        future.set_result(False)  # not marked, so not sent: taken back later
+                if not isinstance(exc, Exception):
+                    raise
+                log.exception("push journal %s: could not write", self.instance)
+                return False
             for push_id, future in marks:
                 if not future.done():
                     future.set_result(push_id in marked)
-            return ok
+            return True
