@@ -126,7 +126,7 @@ def slot_source(
     return LocalSlots(rate)
 
 
-def _seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
     with warnings.catch_warnings():  # PTB 22 warns that it will become a timedelta
         warnings.simplefilter("ignore")
         value = exc.retry_after
@@ -180,7 +180,7 @@ class BudgetRateLimiter(BaseRateLimiter[dict[str, Any]]):
             except RetryAfter as exc:
                 if attempt >= self.max_retries:
                     raise
-                wait = self.pacer.flooded(_seconds(exc))
+                wait = self.pacer.flooded(retry_seconds(exc))
                 log.info("%s: 429, waiting %.1f s before retrying", endpoint, wait)
                 await self.pacer.timer.sleep(wait)
         raise AssertionError("unreachable")

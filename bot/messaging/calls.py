@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.club.policy.pushes import PushPolicy
-from bot.messaging.budget import _seconds
+from bot.messaging.budget import retry_seconds
 from bot.messaging.journal import Journal
 from bot.messaging.pacing import Pacer, Timer
 from db.models import Member, Push
@@ -31,10 +31,6 @@ class Rendered:
     text: str
     photo: str | None = None  # a Telegram file_id; the text becomes its caption
     markup: telegram.InlineKeyboardMarkup | None = None
-
-
-Render = Callable[[AsyncSession, Push, Member | None], Awaitable[Rendered | None]]
-Job = tuple[Push, Rendered]
 
 
 @dataclass
@@ -127,7 +123,7 @@ class TelegramCalls:
             try:
                 sent = await self._send(push.chat_id, message)
             except RetryAfter as exc:
-                again = self.clock() + timedelta(seconds=self.pacer.flooded(_seconds(exc)))
+                again = self.clock() + timedelta(seconds=self.pacer.flooded(retry_seconds(exc)))
                 return self._outcome("retry", push, (again, "429 flood wait", False))
             except Forbidden:
                 log.info("push %s: member %s has blocked the bot", push.id, push.member_id)
