@@ -104,7 +104,7 @@ class SharedSlots:
             async with self.sessionmaker() as session:
                 start, _ = await take_span(session, self.bot_id, self.batch / self.rate, wall)
                 await session.commit()
-            offset = self.timer.now() - wall  # the wall clock on the timer's scale
+            offset = self.timer.now() - self.wall()  # the wall clock on the timer's scale
             self._granted.extend(start + offset + i / self.rate for i in range(self.batch))
         finally:
             self._taking = None
