@@ -118,7 +118,12 @@ class Pacer:
     async def _dispatch(self) -> None:
         """Hand out the budget's slots as they come due, each to the best waiter then."""
         while self._waiting:
-            slot = await self.slots.next_slot(self._now())
+            try:
+                slot = await self.slots.next_slot(self._now())
+            except Exception:  # the shared budget's database: wait, never give up the waiters
+                log.exception("could not take slots of the Telegram budget")
+                await self.timer.sleep(0.5)
+                continue
             if (wait := slot - self._now()) > EARLY:
                 await self.timer.sleep(wait)
             while self._waiting:
