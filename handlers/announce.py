@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from bot.club.points.membership import Change
+from typing import TYPE_CHECKING
+
 from bot.messaging import membership_texts
 from bot.messaging.notify import notify_member, staff_notice
-from db.models import Member
-from handlers.common import Turn
+
+if TYPE_CHECKING:
+    from bot.club.points.membership import Change
+    from db.models import Member
+    from handlers.common import Turn
 
 
 async def announce(turn: Turn, member: Member, changes: list[Change]) -> None:

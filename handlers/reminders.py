@@ -9,11 +9,9 @@ from bot.club.reminders import preferences, templates
 from bot.club.staff import audit
 from bot.club.staff.roles import Permission
 from bot.i18n import N_, SUPPORTED_LOCALES
-from bot.messaging import texts
-from bot.messaging.claims import follow_ups
+from bot.messaging import followups, texts
 from bot.messaging.notify import tell_staff
 from bot.messaging.outbox import OPT_OUT_KINDS, REMINDERS
-from db import queries
 from db.models import Push
 from handlers.card import current_member
 from handlers.common import Turn, inline, staff_only, turn_handler
@@ -122,10 +120,8 @@ async def on_action(turn: Turn) -> None:
 @turn_handler
 @staff_only(Permission.FOLLOW_UP)
 async def on_followups(turn: Turn) -> None:
-    rows = await follow_ups(turn.session, turn.services.store_id, 30)
-    requests = await queries.recent_audit(
-        turn.session, turn.services.store_id, "callback.request", 30
-    )
+    found = await followups.to_phone(turn.session, turn.services.store_id)
+    rows, requests = found.unreached, found.call_requests
     if not rows and not requests:
         turn.reply(turn._("Nobody to phone: every reminder was delivered."))
         return
@@ -143,9 +139,7 @@ async def on_followups(turn: Turn) -> None:
         )
     if requests:
         lines.append(
-            turn._(
-                "Owners who asked to be called: {count} (see the staff chat).", count=len(requests)
-            )
+            turn._("Owners who asked to be called: {count} (see the staff chat).", count=requests)
         )
     turn.reply("\n".join(lines))
 
