@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 
 class FakeTimer:
@@ -18,6 +20,13 @@ class FakeTimer:
 
     def now(self) -> float:
         return self._now
+
+    def wall(self, real: Callable[[], datetime]) -> Callable[[], datetime]:
+        """A wall clock for the sender (its `clock`): `real` time plus the virtual seconds
+        this timer has run, so a row held back by a 429 for `retry_after` comes due in
+        virtual time, and rows queued just now are due at once."""
+        origin = self._now
+        return lambda: real() + timedelta(seconds=self._now - origin)
 
     async def sleep(self, seconds: float) -> None:
         if seconds <= 0:

@@ -18,6 +18,7 @@ from telegram.ext import Application, ContextTypes
 from bot.messaging.sender import PushSender
 from bot.messaging.texts import push_renderer
 from tests.fake_api import BOT_ID, BOT_USERNAME, Call, FakeBotAPI, Fault, error_answer
+from tests.fake_time import FakeTimer
 
 __all__ = [
     "BOT_ID",
@@ -53,8 +54,14 @@ class Bot:
         if self.app.post_init:
             await self.app.post_init(self.app)
         services = self.app.bot_data["services"]
+        timer = FakeTimer()  # the pacer's seconds (1 s per chat, 429 waits) pass virtually
         self.sender = PushSender(
-            services, self.app.bot, push_renderer(services), backoff=(0.01, 0.01, 0.01)
+            services,
+            self.app.bot,
+            push_renderer(services),
+            backoff=(0.01, 0.01, 0.01),
+            timer=timer,
+            clock=timer.wall(services.now),
         )
 
     async def drain(self, at: datetime | None = None) -> None:
@@ -68,6 +75,7 @@ class Bot:
                 self.app.bot,
                 push_renderer(services),
                 clock=lambda: at,
+                timer=FakeTimer(),
                 backoff=(0.01, 0.01, 0.01),
             )
         await sender.drain(max_seconds=30)
