@@ -185,7 +185,7 @@ async def _create(turn: Turn, data: dict, send_at: datetime) -> None:
                 count=turn.t.number(count or 0),
             )
         )
-        await start_report(turn, made.id)
+        start_report(turn, made.id)
     else:
         turn.reply(
             turn._(

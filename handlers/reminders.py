@@ -9,9 +9,11 @@ from bot.club.reminders import preferences, templates
 from bot.club.staff import audit
 from bot.club.staff.roles import Permission
 from bot.i18n import N_, SUPPORTED_LOCALES
-from bot.messaging import followups, texts
+from bot.messaging import texts
+from bot.messaging.claims import follow_ups
 from bot.messaging.notify import tell_staff
 from bot.messaging.outbox import OPT_OUT_KINDS, REMINDERS
+from db import queries
 from db.models import Push
 from handlers.card import current_member
 from handlers.common import Turn, inline, staff_only, turn_handler
@@ -28,8 +30,6 @@ KIND_LABELS = {
     "membership": N_("Membership expiry"),
     "holiday": N_("Holiday greetings"),
 }
-# Pushes that are not a kind an owner can turn off, as /followups names them.
-PUSH_LABELS = {**KIND_LABELS, "broadcast": N_("Broadcast"), "notice": N_("Notice")}
 
 
 WHY = {
@@ -120,26 +120,31 @@ async def on_action(turn: Turn) -> None:
 @turn_handler
 @staff_only(Permission.FOLLOW_UP)
 async def on_followups(turn: Turn) -> None:
-    found = await followups.to_phone(turn.session, turn.services.store_id)
-    rows, requests = found.unreached, found.call_requests
+    rows = await follow_ups(turn.session, turn.services.store_id, 30)
+    requests = await queries.recent_audit(
+        turn.session, turn.services.store_id, "callback.request", 30
+    )
     if not rows and not requests:
         turn.reply(turn._("Nobody to phone: every reminder was delivered."))
         return
     lines = [turn._("To phone (reminders that did not reach the owner):")]
     for push, member in rows:
-        label = PUSH_LABELS.get(push.purpose)
         lines.append(
             turn._(
                 "• {name} {phone} — {kind}, {why}",
                 name=member.name,
                 phone=member.phone,
-                kind=turn._(label) if label else push.purpose,
+                kind=turn._(KIND_LABELS[push.purpose])
+                if push.purpose in KIND_LABELS
+                else push.purpose,
                 why=turn.label(WHY, push.status) if push.status in WHY else push.status,
             )
         )
     if requests:
         lines.append(
-            turn._("Owners who asked to be called: {count} (see the staff chat).", count=requests)
+            turn._(
+                "Owners who asked to be called: {count} (see the staff chat).", count=len(requests)
+            )
         )
     turn.reply("\n".join(lines))
 
