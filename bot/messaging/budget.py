@@ -1,7 +1,8 @@
 """One Telegram budget per bot token, for replies and pushes, across instances.
 
 The choice: a shared budget row in the database (`send_budgets`, one per bot id) that
-every instance takes slots from in small batches (a tenth of a second's worth), rather
+every instance takes slots from in small batches (a tenth of a second's worth, at least
+three), rather
 than one elected sending instance. Why: with webhooks behind a load balancer every
 instance answers owners, so replies are sent by all of them and must draw from the same
 budget as pushes anyway; an elected sender would still need a shared budget for the
@@ -11,7 +12,7 @@ so two instances never get the same moment, and an idle instance costs nothing. 
 SQLite (one instance by design) the slots are counted in memory (`LocalSlots`).
 
 Within an instance, `Pacer` hands the slots out, replies first (`REPLY` priority), so an
-owner's answer never queues behind a 10,000-member broadcast: at most one slot interval.
+owner's answer never queues behind a 10,000-member broadcast: it waits a slot or two.
 Replies reach it through `BudgetRateLimiter`, PTB's rate-limiter hook; pushes through the
 sender, which shares the same `Pacer` (`sender.PushSender.for_app`).
 """
