@@ -2,8 +2,8 @@
 
 The choice: a shared budget row in the database (`send_budgets`, one per bot id) that
 every instance takes slots from in small batches (a tenth of a second's worth, at least
-three), rather
-than one elected sending instance. Why: with webhooks behind a load balancer every
+three), rather than one elected sending instance. Why: with webhooks behind a load
+balancer every
 instance answers owners, so replies are sent by all of them and must draw from the same
 budget as pushes anyway; an elected sender would still need a shared budget for the
 replies, and a fail-over. The row holds `next_free` (epoch seconds): one conditional
