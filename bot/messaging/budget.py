@@ -3,13 +3,13 @@
 The choice: a shared budget row in the database (`send_budgets`, one per bot id) that
 every instance takes slots from in small batches (a tenth of a second's worth, at least
 three), rather than one elected sending instance. Why: with webhooks behind a load
-balancer every
-instance answers owners, so replies are sent by all of them and must draw from the same
-budget as pushes anyway; an elected sender would still need a shared budget for the
-replies, and a fail-over. The row holds `next_free` (epoch seconds): one conditional
-UPSERT … RETURNING moves it by `n / rate` from max(next_free, now) and grants that span,
-so two instances never get the same moment, and an idle instance costs nothing. On
-SQLite (one instance by design) the slots are counted in memory (`LocalSlots`).
+balancer every instance answers owners, so replies are sent by all of them and must draw
+from the same budget as pushes anyway; an elected sender would still need a shared
+budget for the replies, and a fail-over. The row holds `next_free` (epoch seconds): one
+conditional UPSERT … RETURNING moves it by `n / rate` from max(next_free, now) and
+grants that span, so two instances never get the same moment, and an idle instance costs
+nothing. On SQLite (one instance by design) the slots are counted in memory
+(`LocalSlots`).
 
 Within an instance, `Pacer` hands the slots out, replies first (`REPLY` priority), so an
 owner's answer never queues behind a 10,000-member broadcast: it waits a slot or two.
