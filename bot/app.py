@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot import jobs
@@ -12,6 +12,8 @@ from bot.club.policy.model import ClubPolicy, load_policy
 from bot.club.stores.registry import ensure_store, load_stores
 from bot.commands import register_menus
 from bot.config import Settings
+from bot.messaging.budget import BudgetRateLimiter, slot_source
+from bot.messaging.pacing import Pacer, Timer
 from bot.messaging.sender import PushSender, stop_sender
 from bot.messaging.texts import push_renderer
 from bot.services import Services
@@ -37,6 +39,9 @@ async def build_services(settings: Settings, policy: ClubPolicy | None = None) -
         )
         await session.commit()
         stores = await load_stores(session, policy, settings.default_locale)
+    # The caller may run the bot on another event loop (PTB's): connections opened on
+    # this one must not be left in the pool (asyncpg cannot close them from another).
+    await engine.dispose()
     return Services(
         settings=settings,
         policy=policy,
@@ -115,9 +120,11 @@ def build_application(
     request: BaseRequest | None = None,
     rate_limit: bool = True,
     push_sender: bool = True,
+    timer: Timer | None = None,
 ) -> Application:
-    """The PTB Application; tests pass a fake `request`, no rate limiter, and drain the
-    outbox themselves instead of running the background sender."""
+    """The PTB Application; tests pass a fake `request`, no rate limiter (or a `timer`
+    of their own), and drain the outbox themselves instead of running the background
+    sender. Replies and pushes share one Telegram budget (`bot.messaging.budget`)."""
     settings = services.settings
     builder = (
         ApplicationBuilder()
@@ -133,7 +140,12 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        rate = services.policy.pushes.rate
+        pacer = Pacer(rate, timer)
+        pacer.slots = slot_source(
+            services.sessionmaker, settings.database_url, settings.bot_token, rate, pacer.timer
+        )
+        builder = builder.rate_limiter(BudgetRateLimiter(pacer))
     app = builder.build()
     app.bot_data["services"] = services
     app.bot_data["run_push_sender"] = push_sender

@@ -36,6 +36,7 @@ class Settings:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     log_level: str = "INFO"
+    sender_id: str = ""  # with the host name, names this instance's outbox claims
 
     @property
     def tz(self) -> ZoneInfo:
@@ -115,4 +116,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         webhook_listen=env.get("WEBHOOK_LISTEN", "0.0.0.0").strip(),
         webhook_port=port,
         log_level=env.get("LOG_LEVEL", "INFO").strip().upper(),
+        sender_id=env.get("SENDER_ID", "").strip()[:15],
     )

@@ -14,7 +14,7 @@ from bot.club.points import ledger as points
 from bot.club.points import membership
 from bot.club.reminders import sweep as reminders
 from bot.messaging import membership_texts
-from bot.messaging.notify import notify_member
+from bot.messaging.notify import notify_member, queue_report
 from bot.services import Services
 from db.models import Member
 
@@ -47,7 +47,8 @@ async def daily_sweep(services: Services) -> dict[str, int]:
 
 
 async def release_broadcasts(services: Services, now: datetime | None = None) -> int:
-    """Queue scheduled broadcasts whose time has come; how many were released here."""
+    """Queue scheduled broadcasts whose time has come, each with its delivery report for
+    the staff member who scheduled it; how many were released here."""
     now = now or services.now()
     released = 0
     async with services.sessionmaker() as session:
@@ -55,7 +56,9 @@ async def release_broadcasts(services: Services, now: datetime | None = None) ->
             count = await broadcasts.release(
                 session, services.policy, broadcast_id, services.today(), now
             )
-            released += count is not None
+            if count is not None:
+                released += 1
+                await queue_report(session, services, broadcast_id)
         await session.commit()
     return released
 

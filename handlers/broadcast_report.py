@@ -1,8 +1,11 @@
-"""The live delivery report staff see under a broadcast: sent, failed, blocked, queued."""
+"""The live delivery report staff see under a broadcast: sent, failed, blocked, queued,
+unknown. The first report message is an outbox row (so a 429 delays it, never loses it);
+`refresh_reports` then edits it until the broadcast is done."""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
@@ -11,66 +14,45 @@ from telegram.ext import ContextTypes
 
 from bot.club.broadcasts import campaigns
 from bot.i18n import Translator
-from bot.messaging.claims import broadcast_counts
+from bot.messaging.claims import broadcast_counts, report_messages
+from bot.messaging.notify import queue_report
+from bot.messaging.texts import report_text, waiting
 from bot.services import Services
-from db.models import Broadcast
 from handlers.common import Turn
 
+if TYPE_CHECKING:
+    from db.models import Broadcast
+
 log = logging.getLogger(__name__)
-
-
-def waiting(counts: dict[str, int]) -> int:
-    return counts.get("queued", 0) + counts.get("sending", 0)
 
 
 async def counts_text(session: AsyncSession, t: Translator, item: Broadcast) -> str:
     return report_text(t, item, await broadcast_counts(session, item.id))
 
 
-def report_text(t: Translator, item: Broadcast, counts: dict[str, int]) -> str:
-    """Sent, failed, blocked, capped, still queued, cancelled — of how many."""
-    left = waiting(counts)
-    head = (
-        t.gettext("Broadcast #{id}: sending…", id=item.id)
-        if left and item.status == "queued"
-        else t.gettext("Broadcast #{id}: finished.", id=item.id)
-    )
-    return (
-        head
-        + "\n"
-        + t.gettext(
-            "Sent {sent} · failed {failed} · blocked {blocked} · capped {capped} · still queued "
-            "{queued} · cancelled {cancelled} (of {total})",
-            sent=counts.get("sent", 0),
-            failed=counts.get("failed", 0),
-            blocked=counts.get("blocked", 0),
-            capped=counts.get("capped", 0),
-            queued=left,
-            cancelled=counts.get("cancelled", 0),
-            total=item.recipients,
-        )
-    )
-
-
 def start_report(turn: Turn, broadcast_id: int) -> None:
-    """After the commit, post the report message; `refresh_reports` keeps it current."""
-    bot, services, chat_id, t = turn.context.bot, turn.services, turn.chat_id, turn.t
+    """Right after the commit, queue the report message (an outbox row: a 429 delays it,
+    never loses it); `refresh_reports` keeps it current."""
+    services = turn.services
 
-    async def post() -> None:
+    async def queue() -> None:
         async with services.sessionmaker() as session:
-            item = await session.get(Broadcast, broadcast_id)
-            if item is None:
-                return
-            message = await bot.send_message(chat_id, await counts_text(session, t, item))
-            await campaigns.set_report_message(session, broadcast_id, message.message_id)
+            await queue_report(session, services, broadcast_id)
             await session.commit()
 
-    turn.after_commit.append(post)
+    turn.after_commit.append(queue)
+
+
+async def adopt_report_messages(session: AsyncSession, store_id: int) -> None:
+    """Note the message id of report messages the outbox has delivered since."""
+    for broadcast_id, message_id in (await report_messages(session, store_id)).items():
+        await campaigns.set_report_message(session, broadcast_id, message_id)
 
 
 async def refresh_reports(services: Services, bot: Bot) -> None:
     """Edit every running broadcast's report; a finished one is marked done."""
     async with services.sessionmaker() as session:
+        await adopt_report_messages(session, services.store_id)
         running = await campaigns.reporting(session, services.store_id)
         for item in running:
             t = services.translator(item.report_locale or services.settings.default_locale)

@@ -23,6 +23,7 @@ WHY = {
     "failed": N_("not delivered after three tries"),
     "blocked": N_("blocked the bot"),
     "capped": N_("weekly message limit reached"),
+    "unknown": N_("may not have arrived: the bot stopped while sending it"),
 }
 
 

@@ -18,6 +18,7 @@ from telegram.ext import Application, ContextTypes
 from bot.messaging.sender import PushSender, SendReport
 from bot.messaging.texts import push_renderer
 from tests.fake_api import BOT_ID, BOT_USERNAME, Call, FakeBotAPI, Fault, error_answer
+from tests.fake_time import FakeTimer
 
 __all__ = [
     "BOT_ID",
@@ -60,9 +61,14 @@ class Bot:
     def push_sender(self, at: datetime | None = None) -> PushSender:
         """The outbox's sender as the running bot has it (clocked at `at` if given)."""
         services = self.app.bot_data["services"]
-        clock = None if at is None else (lambda: at)
+        timer = FakeTimer()  # the pacer's seconds (1 s per chat, 429 waits) pass virtually
         return PushSender(
-            services, self.app.bot, push_renderer(services), clock=clock, backoff=FAST_RETRIES
+            services,
+            self.app.bot,
+            push_renderer(services),
+            backoff=FAST_RETRIES,
+            timer=timer,
+            clock=(lambda: at) if at is not None else timer.wall(services.now),
         )
 
     async def drain(self, at: datetime | None = None) -> SendReport:
@@ -74,7 +80,7 @@ class Bot:
         sender kept from one update to the next made every push to a chat that had one
         less than a second before wait out Telegram's one-message-per-second-per-chat
         rule in real time (ten visits recorded in a row cost nine seconds). Pushes to one
-        chat within a drain are still paced as in production."""
+        chat within a drain are still paced as in production, on a virtual clock."""
         sender = self.push_sender(at)
         if at is None:
             self.sender = sender  # `bot.sender.report` tells of the last drain, as before

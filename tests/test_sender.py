@@ -380,3 +380,26 @@ async def test_the_background_sender_delivers_and_stops_cleanly(make_bot, tmp_pa
     await stop_sender(bot.app)
     assert got(bot) == {member.telegram_user_id: 1} and running._task is None
     assert {p.status for p in (await rows(bot)).values()} == {"sent"}
+
+
+async def test_a_dead_instances_messages_in_flight_become_unknown_not_resent(make_bot, tmp_path):
+    bot = await fast_bot(make_bot, tmp_path)
+    members = await add_members(bot, 5)
+    await push_all(bot, members)
+    long_ago = store_time(bot, 12) - timedelta(minutes=10)
+    async with services(bot).sessionmaker() as session:
+        taken = await claims.claim_due(
+            session,
+            instance="dead:2",
+            now=long_ago,
+            limit=2,
+            lease=timedelta(minutes=2),
+            quiet=False,
+        )
+        assert await claims.begin_sending(session, "dead:2", [p.id for p in taken])
+        await session.commit()
+    await sender(bot).drain(max_seconds=20)
+    lost = {p.member_id for p in taken}
+    assert got(bot) == {m.telegram_user_id: 1 for m in members if m.id not in lost}
+    stored = await rows(bot)
+    assert sorted(p.status for p in stored.values()) == ["sent"] * 3 + ["unknown"] * 2

@@ -1,32 +1,60 @@
 """The database side of the one push sender (`bot.messaging.sender`): claims and outcomes.
 
-Plain functions on an `AsyncSession`; none commits. A row goes queued → sending (claimed
-by one instance until `claimed_until`) → a final `outbox.Status`, or back to queued.
-A graceful stop puts unsent claims back (`release`); a dead instance's claims become
-claimable when their lease runs out. The trade-off: a hard crash between Telegram
-accepting a message and the row being marked sent resends that one message (marking
-first would lose it instead; a rare duplicate is the lesser harm).
+Plain functions on an `AsyncSession`; none commits. A row goes queued → claimed (held by
+one instance until `claimed_until`, not yet handed to Telegram) → sending (committed just
+before the call) → a final `outbox.Status`, or back to queued. The window between
+Telegram accepting a message and its row saying so is the one a crash can hit: a row
+left "sending" is never sent again blindly but becomes "unknown" (staff see it in the
+broadcast report and on /followups). Claims are taken back at once when their instance
+starts again (`recover`: instance ids are stable across restarts), or by any instance
+when the lease has run out. So a crash costs at most the messages in flight, reported
+as unknown, never a duplicate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.messaging.outbox import REMINDERS, Status
-from db.models import Member, Push
+from bot.messaging.outbox import REMINDERS, Purpose, Status
+from db.models import Broadcast, Member, Push
 
-WEEK = timedelta(days=7)
-# Pushes that answer something the owner did (a visit, a renewal) are not marketing:
-# they neither count towards nor are held back by the weekly cap.
-CAP_EXEMPT = frozenset({"notice"})
 FOLLOW_UP = (Status.FAILED, Status.BLOCKED, Status.CAPPED)
+ANY_PUSH_FOLLOW_UP = (Status.BLOCKED, Status.UNKNOWN)  # of broadcasts and notices too
 BLOCKED = "member blocked the bot"
+UNKNOWN = "interrupted while being sent: maybe delivered"
 _UNCLAIMED: dict[str, Any] = {"claimed_by": None, "claimed_until": None}
+
+
+async def recover(session: AsyncSession, instance: str) -> tuple[int, int]:
+    """On start: this instance's claims from before a crash. Claimed rows go back to the
+    queue (never handed to Telegram); rows left "sending" become unknown. (back, unknown)"""
+    mine = Push.claimed_by == instance
+    back = await session.execute(
+        update(Push)
+        .where(mine, Push.status == Status.CLAIMED)
+        .values(status=Status.QUEUED, **_UNCLAIMED)
+    )
+    lost = await session.execute(
+        update(Push)
+        .where(mine, Push.status == Status.SENDING)
+        .values(status=Status.UNKNOWN, last_error=UNKNOWN, **_UNCLAIMED)
+    )
+    return max(back.rowcount or 0, 0), max(lost.rowcount or 0, 0)
+
+
+async def expire_in_flight(session: AsyncSession, now: datetime) -> int:
+    """Rows a dead instance left "sending" past their lease: unknown, never resent."""
+    result = await session.execute(
+        update(Push)
+        .where(Push.status == Status.SENDING, Push.claimed_until < now)
+        .values(status=Status.UNKNOWN, last_error=UNKNOWN, **_UNCLAIMED)
+    )
+    return max(result.rowcount or 0, 0)
 
 
 async def claim_due(
@@ -38,17 +66,17 @@ async def claim_due(
     lease: timedelta,
     quiet: bool,
 ) -> list[Push]:
-    """Claim up to `limit` due rows (queued and `not_before <= now`, or a dead claim
-    whose lease ran out), oldest first, for `now + lease`; only urgent ones if `quiet`.
-    Blocked members' rows are marked blocked, never handed out. PostgreSQL: SKIP LOCKED
-    keeps concurrent claims disjoint; SQLite serialises transactions (BEGIN IMMEDIATE)."""
+    """Claim up to `limit` due rows (queued and `not_before <= now`, or a dead instance's
+    claim whose lease ran out), oldest first, for `now + lease`; only urgent ones if
+    `quiet`. Blocked members' rows are marked blocked, never handed out. PostgreSQL: SKIP
+    LOCKED keeps concurrent claims disjoint; SQLite serialises transactions."""
     due = or_(
         and_(Push.status == Status.QUEUED, Push.not_before <= now),
-        and_(Push.status == Status.SENDING, Push.claimed_until < now),
+        and_(Push.status == Status.CLAIMED, Push.claimed_until < now),
     )
     statement = (
         select(Push.id, Member.blocked_at.is_not(None))
-        .join(Member, Member.id == Push.member_id)
+        .outerjoin(Member, Member.id == Push.member_id)
         .where(due)
         .order_by(Push.not_before, Push.id)
         .limit(limit)
@@ -71,24 +99,57 @@ async def claim_due(
     claimed = await session.scalars(
         update(Push)
         .where(Push.id.in_(wanted))
-        .values(status=Status.SENDING, claimed_by=instance, claimed_until=now + lease)
+        .values(status=Status.CLAIMED, claimed_by=instance, claimed_until=now + lease)
         .returning(Push),
         execution_options={"populate_existing": True},
     )
     return sorted(claimed, key=lambda push: (push.not_before, push.id))
 
 
+async def begin_sending(session: AsyncSession, instance: str, push_ids: Sequence[int]) -> set[int]:
+    """Mark claimed rows "sending" (to be committed before their calls); the ids that
+    were still this instance's to send."""
+    if not push_ids:
+        return set()
+    marked = await session.scalars(
+        update(Push)
+        .where(
+            Push.id.in_(list(push_ids)),
+            Push.status == Status.CLAIMED,
+            Push.claimed_by == instance,
+        )
+        .values(status=Status.SENDING)
+        .returning(Push.id)
+    )
+    return set(marked)
+
+
 async def release(
     session: AsyncSession, instance: str, push_ids: Iterable[int] | None = None
 ) -> int:
-    """Put this instance's unsent claims (or just `push_ids` of them) back in the queue."""
-    statement = update(Push).where(Push.status == Status.SENDING, Push.claimed_by == instance)
+    """Put this instance's claimed, unsent rows (or just `push_ids` of them) back in the
+    queue. Rows marked "sending" are not touched: their outcome is recorded, or unknown."""
+    statement = update(Push).where(Push.status == Status.CLAIMED, Push.claimed_by == instance)
     if push_ids is not None:
         ids = list(push_ids)
         if not ids:
             return 0
         statement = statement.where(Push.id.in_(ids))
     result = await session.execute(statement.values(status=Status.QUEUED, **_UNCLAIMED))
+    return max(result.rowcount or 0, 0)
+
+
+async def unmark(session: AsyncSession, instance: str, push_ids: Iterable[int]) -> int:
+    """Rows marked "sending" that were never handed to Telegram (a graceful stop came
+    between the mark and the call): back to the queue."""
+    ids = list(push_ids)
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(Push)
+        .where(Push.id.in_(ids), Push.status == Status.SENDING, Push.claimed_by == instance)
+        .values(status=Status.QUEUED, **_UNCLAIMED)
+    )
     return max(result.rowcount or 0, 0)
 
 
@@ -139,67 +200,18 @@ async def mark_cancelled(session: AsyncSession, push_id: int) -> None:
     await _finish(session, push_id, status=Status.CANCELLED)
 
 
-async def mark_blocked(session: AsyncSession, push_id: int, member_id: int, now: datetime) -> None:
+async def mark_blocked(
+    session: AsyncSession, push_id: int, member_id: int | None, now: datetime
+) -> None:
     """The owner blocked the bot (403): this push and all later ones are not sent."""
     await _finish(session, push_id, status=Status.BLOCKED, last_error=BLOCKED)
+    if member_id is None:
+        return
     await session.execute(
         update(Member)
         .where(Member.id == member_id, Member.blocked_at.is_(None))
         .values(blocked_at=now)
     )
-
-
-async def sent_in_week(
-    session: AsyncSession,
-    member_ids: Iterable[int],
-    now: datetime,
-    *,
-    in_flight_except: Collection[int] | None = None,
-) -> dict[int, int]:
-    """How many non-urgent pushes each member was sent in the 7 days before `now`; with
-    `in_flight_except`, also those being sent right now (by any instance) but these."""
-    ids = sorted(set(member_ids))
-    if not ids:
-        return {}
-    counted = and_(Push.status == Status.SENT, Push.sent_at >= now - WEEK)
-    if in_flight_except is not None:
-        sending = and_(Push.status == Status.SENDING, Push.id.not_in(list(in_flight_except)))
-        counted = or_(counted, sending)
-    rows = await session.execute(
-        select(Push.member_id, func.count())
-        .where(
-            Push.member_id.in_(ids),
-            counted,
-            Push.urgent.is_(False),
-            Push.purpose.not_in(CAP_EXEMPT),
-        )
-        .group_by(Push.member_id)
-    )
-    return {member_id: count for member_id, count in rows.all()}
-
-
-def capped_by_week(push: Push) -> bool:
-    return not push.urgent and push.purpose not in CAP_EXEMPT
-
-
-async def apply_weekly_cap(
-    session: AsyncSession, pushes: Sequence[Push], now: datetime, cap: int
-) -> list[Push]:
-    """Mark capped the claimed pushes that would take a member over `cap` non-urgent
-    pushes in 7 days (counting ones in flight); the rest, in order."""
-    counted = [p for p in pushes if capped_by_week(p)]
-    week = await sent_in_week(
-        session, [p.member_id for p in counted], now, in_flight_except={p.id for p in pushes}
-    )
-    kept = []
-    for push in pushes:
-        if capped_by_week(push):
-            if week.get(push.member_id, 0) >= cap:
-                await mark_capped(session, push.id)
-                continue
-            week[push.member_id] = week.get(push.member_id, 0) + 1
-        kept.append(push)
-    return kept
 
 
 Outcome = tuple[str, int, int, Any]  # (kind, push id, member id, detail)
@@ -227,21 +239,42 @@ async def broadcast_counts(session: AsyncSession, broadcast_id: int) -> dict[str
     """A broadcast's pushes by status, e.g. {"sent": 950, "blocked": 12, "queued": 38}."""
     rows = await session.execute(
         select(Push.status, func.count())
-        .where(Push.broadcast_id == broadcast_id)
+        .where(Push.broadcast_id == broadcast_id, Push.purpose != Purpose.REPORT)
         .group_by(Push.status)
     )
     return {status: count for status, count in rows.all()}
 
 
+async def report_messages(session: AsyncSession, store_id: int) -> dict[int, int]:
+    """Running broadcasts whose report message the outbox has delivered but whose row
+    does not know its message id yet: {broadcast id: message id}."""
+    rows = await session.execute(
+        select(Push.broadcast_id, Push.message_id)
+        .join(Broadcast, Broadcast.id == Push.broadcast_id)
+        .where(
+            Broadcast.store_id == store_id,
+            Broadcast.status == "queued",
+            Broadcast.report_message_id.is_(None),
+            Push.purpose == Purpose.REPORT,
+            Push.status == Status.SENT,
+        )
+    )
+    return {broadcast_id: message_id for broadcast_id, message_id in rows.all() if message_id}
+
+
 async def follow_ups(session: AsyncSession, store_id: int, limit: int) -> list[tuple[Push, Member]]:
-    """Reminders that never reached the owner (failed, blocked, capped): who to phone."""
+    """Who to phone: reminders that never reached the owner (failed, blocked, capped), and
+    owners any push found blocking the bot or left unknown by a crash."""
+    reminders = and_(
+        Push.purpose.in_([str(p) for p in REMINDERS]),
+        Push.status.in_([str(s) for s in FOLLOW_UP]),
+    )
     rows = await session.execute(
         select(Push, Member)
         .join(Member, Member.id == Push.member_id)
         .where(
             Push.store_id == store_id,
-            Push.purpose.in_([str(p) for p in REMINDERS]),
-            Push.status.in_([str(s) for s in FOLLOW_UP]),
+            or_(reminders, Push.status.in_([str(s) for s in ANY_PUSH_FOLLOW_UP])),
         )
         .order_by(Push.id.desc())
         .limit(limit)

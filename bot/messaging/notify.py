@@ -2,7 +2,9 @@
 
 Messages to members go through the outbox (a NOTICE push, queued in the caller's
 transaction, so it exists exactly when the change it reports was committed); the
-sender delivers it within a second or two. The staff chat is posted to directly.
+sender delivers it within a second or two. Posts to the staff chat are outbox rows too
+(a STAFF push with no member), so a 429 or an outage delays them instead of losing them;
+they go ahead of any broadcast still being sent.
 """
 
 from __future__ import annotations
@@ -10,15 +12,15 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
-from telegram.error import TelegramError
 
 from bot.i18n import Translator
-from bot.messaging import outbox
+from bot.messaging import outbox, texts
+from bot.messaging.claims import broadcast_counts
 from bot.services import Services
-from db.models import Member
+from db.models import Broadcast, Member
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +51,71 @@ async def notify_member(
     return queued is not None
 
 
-async def tell_staff(bot: Bot, services: Services, render: Render) -> bool:
-    """Post to the staff group (STAFF_CHAT_ID), in the store's language, if one is set."""
+STAFF_FIRST = timedelta(minutes=1)  # staff posts are claimed before queued broadcasts
+
+
+async def queue_staff_post(
+    session: AsyncSession,
+    services: Services,
+    *,
+    chat_id: int,
+    text: str,
+    purpose: str = outbox.Purpose.STAFF,
+    key: str = "",
+    broadcast_id: int | None = None,
+) -> int | None:
+    """Queue `text` for a staff chat in `session`'s transaction; the push id."""
+    return await outbox.enqueue(
+        session,
+        store_id=services.store_id,
+        member_id=None,
+        chat_id=chat_id,
+        purpose=purpose,
+        dedupe_key=key or secrets.token_hex(8),
+        params={"text": text},
+        urgent=True,  # staff work: no quiet hours
+        broadcast_id=broadcast_id,
+        not_before=services.now() - STAFF_FIRST,
+    )
+
+
+async def queue_report(session: AsyncSession, services: Services, broadcast_id: int) -> None:
+    """Queue a broadcast's first delivery report for the staff member who sent it, in
+    their language (the handler edits it as the counts move: `refresh_reports`)."""
+    item = await session.get(Broadcast, broadcast_id)
+    if item is None or item.report_chat_id is None:
+        return
+    t = services.translator(item.report_locale or services.settings.default_locale)
+    await queue_staff_post(
+        session,
+        services,
+        chat_id=item.report_chat_id,
+        text=texts.report_text(t, item, await broadcast_counts(session, item.id)),
+        purpose=outbox.Purpose.REPORT,
+        key=f"report:{item.id}",
+        broadcast_id=item.id,
+    )
+
+
+async def staff_notice(session: AsyncSession, services: Services, render: Render) -> bool:
+    """Queue a post to the staff group (STAFF_CHAT_ID), in the store's language, in the
+    caller's transaction (it exists exactly when the change it reports was committed);
+    False if no staff chat is set."""
     chat_id = services.settings.staff_chat_id
     if chat_id is None:
         return False
-    try:
-        await bot.send_message(
-            chat_id, render(services.translator(services.settings.default_locale))
-        )
-    except TelegramError as exc:
-        log.warning("could not post to the staff chat: %s", exc)
+    text = render(services.translator(services.settings.default_locale))
+    await queue_staff_post(session, services, chat_id=chat_id, text=text)
+    return True
+
+
+async def tell_staff(bot: object, services: Services, render: Render) -> bool:
+    """`staff_notice` in a transaction of its own, for callers that have committed
+    already; the sender retries it until it is delivered. `bot` is not used any more; it
+    stays so that callers keep their API."""
+    if services.settings.staff_chat_id is None:
         return False
+    async with services.sessionmaker() as session:
+        await staff_notice(session, services, render)
+        await session.commit()
     return True

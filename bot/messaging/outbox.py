@@ -31,6 +31,8 @@ class Purpose(StrEnum):
     MEMBERSHIP = "membership"
     HOLIDAY = "holiday"
     NOTICE = "notice"  # a direct consequence of something the owner did (a visit, a renewal)
+    STAFF = "staff"  # a post to the staff chat (no member)
+    REPORT = "report"  # a broadcast's delivery report, to the staff member who sent it
 
 
 # The kinds an owner can turn off in /settings; broadcasts are switched by their kind
@@ -60,8 +62,10 @@ OPT_OUT_KINDS = (WEATHER, ACTIVITY, *(str(p) for p in REMINDERS))
 
 class Status(StrEnum):
     QUEUED = "queued"
-    SENDING = "sending"
+    CLAIMED = "claimed"  # held by one sender, not yet handed to Telegram: safe to take back
+    SENDING = "sending"  # marked (committed) just before the Telegram call
     SENT = "sent"
+    UNKNOWN = "unknown"  # left "sending" by a crash: maybe delivered, never sent again
     FAILED = "failed"  # gave up after the retries: on the staff follow-up list
     BLOCKED = "blocked"  # the owner blocked the bot (403)
     CAPPED = "capped"  # over the weekly cap of non-urgent pushes: follow-up list
@@ -71,7 +75,7 @@ class Status(StrEnum):
 def push_row(
     *,
     store_id: int,
-    member_id: int,
+    member_id: int | None,
     chat_id: int,
     purpose: str,
     dedupe_key: str,

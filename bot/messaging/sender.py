@@ -1,11 +1,17 @@
-"""The one sender of everything the bot sends unasked (rows of `bot.messaging.outbox`).
+"""The one sender of everything the bot sends unasked (rows of `bot.messaging.outbox`),
+to owners and to the staff chat alike.
 
-A cycle is one short transaction: record outcomes so far, claim due rows, apply the weekly
-cap, render (`bot.messaging.claims`). Workers then send with no transaction open, at most
-`policy.pushes.rate` messages a second and one a second per chat (`bot.messaging.pacing`). 429: the
-row is queued again after `retry_after` (all sending pauses when 429s come thick). 403:
-member blocked. 400: failed. Network errors and 5xx: quick retries here, then later ones
-by `retry_minutes`, then failed.
+A cycle is one short transaction: claim due rows, apply the weekly cap, render
+(`bot.messaging.claims`). Workers then wait for their turn (`bot.messaging.pacing`: the
+token's one budget, shared with replies, one message a second per chat), have the row
+marked "sending" and committed (`bot.messaging.journal`), call Telegram, and hand the
+outcome to the journal, committed right after. On start the sender takes back its own
+claims from before a crash at once (`claims.recover`: the instance id is the host and
+`SENDER_ID`, stable across restarts): rows never handed to Telegram are queued again,
+rows left "sending" become unknown, never sent twice.
+429: the row is queued again after `retry_after` (all sending pauses when 429s come
+thick). 403: member blocked. 400: failed. Network errors and 5xx: quick retries here,
+then later ones by `retry_minutes`, then failed.
 """
 
 from __future__ import annotations
@@ -13,72 +19,42 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import os
-import secrets
 import socket
-import warnings
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import telegram
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.messaging import claims as delivery
+from bot.messaging import weekly_cap
+from bot.messaging.budget import BudgetRateLimiter
+from bot.messaging.calls import Job, Render, Rendered, SendReport, TelegramCalls
+from bot.messaging.journal import Journal
 from bot.messaging.outbox import in_quiet_hours
-from bot.messaging.pacing import Pacer
+from bot.messaging.pacing import Pacer, Timer
 from bot.services import Services
-from db.models import Member, Push
+from db.models import Member
 
 log = logging.getLogger(__name__)
 
+__all__ = ["PushSender", "Rendered", "SendReport", "stop_sender"]
+
 BACKOFF = (0.5, 1.0, 2.0)  # seconds between quick retries after a network error or 5xx
-LEASE, LEASE_MARGIN = timedelta(minutes=2), timedelta(seconds=15)  # claims; unsent go back
-FLUSH_EVERY, IDLE = 0.3, 1.0  # seconds: outcomes are written in batches; idle look-ups
+LEASE = timedelta(minutes=2)  # how long a claim holds; a dead instance's are then taken over
+IDLE = 1.0  # seconds between look-ups when the outbox is empty
 KEY = "push_sender"  # where `start` keeps the sender in `app.bot_data`
 
 
-@dataclass(frozen=True)
-class Rendered:
-    text: str
-    photo: str | None = None  # a Telegram file_id; the text becomes its caption
-    markup: telegram.InlineKeyboardMarkup | None = None
+def default_instance(sender_id: str = "") -> str:
+    """Stable across restarts, so that a restarted sender knows its own claims."""
+    return f"{socket.gethostname()[:24]}:{sender_id or 'main'}"[:40]
 
 
-Render = Callable[[AsyncSession, Push, Member], Awaitable[Rendered | None]]
-Job = tuple[Push, Rendered]
-
-
-@dataclass
-class SendReport:
-    sent: int = 0
-    requeued: int = 0  # queued again for later: a flood wait or the retry schedule
-    failed: int = 0
-    blocked: int = 0
-    capped: int = 0
-    cancelled: int = 0
-    flood_waits: int = 0  # 429 answers
-    paused_seconds: float = 0.0  # time all sending stood still for flood waits
-    seconds: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        return self.sent / self.seconds if self.seconds else 0.0
-
-
-def _seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that it will become a timedelta
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-class PushSender:
+class PushSender(TelegramCalls):
     def __init__(
         self,
         services: Services,
@@ -87,22 +63,27 @@ class PushSender:
         instance: str | None = None,
         *,
         clock: Callable[[], datetime] | None = None,
+        timer: Timer | None = None,
+        pacer: Pacer | None = None,
         workers: int | None = None,
         batch: int | None = None,
         backoff: tuple[float, ...] = BACKOFF,
         own_bot: bool = False,
     ) -> None:
-        default = f"{socket.gethostname()[:24]}:{os.getpid()}:{secrets.token_hex(3)}"
+        sender_id = getattr(services.settings, "sender_id", "")
         self.services, self.bot, self.render = services, bot, render
-        self.instance, self.clock = (instance or default)[:40], clock or services.now
+        self.instance = (instance or default_instance(sender_id))[:40]
+        self.clock = clock or services.now
         self.policy = rules = services.policy.pushes
         self.workers = workers or max(4, min(200, math.ceil(rules.rate / 5)))
         self.batch = batch or max(2 * self.workers, min(500, 2 * rules.rate))
         self.backoff = backoff
-        self.pacer, self._own_bot = Pacer(rules.rate), own_bot
-        self._first_outcome, self._in_hand = 0.0, 0
+        self.pacer, self._own_bot = pacer or Pacer(rules.rate, timer), own_bot
+        self.timer = self.pacer.timer
+        self.journal = Journal(services.sessionmaker, self.instance, self.clock)
+        self._in_hand, self._recovered = 0, False
         self._blocked: set[int] = set()
-        self._outcomes: list[tuple[str, Push, Any]] = []
+        self._marked: set[int] = set()  # marked "sending", not yet called
         self._sending: set[asyncio.Task[Any] | None] = set()
         self._stopping, self._closing, self._wake = False, False, asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -110,13 +91,16 @@ class PushSender:
 
     @classmethod
     def for_app(cls, services: Services, app: Application, render: Render) -> PushSender:
-        """PTB's AIORateLimiter would cap pushes at 30/s and retry 429s out of sight, so a
-        rate-limited app's pushes go through a plain Bot of their own."""
+        """Pushes share the replies' budget (the app's `BudgetRateLimiter` pacer) but go
+        through a plain Bot of their own: the limiter would pace and retry them twice."""
         bot = app.bot
-        if getattr(bot, "rate_limiter", None) is None:
+        limiter = getattr(bot, "rate_limiter", None)
+        if limiter is None:
             return cls(services, bot, render)
         urls = {"base_url": lambda _: bot.base_url, "base_file_url": lambda _: bot.base_file_url}
-        return cls(services, telegram.Bot(bot.token, **urls), render, own_bot=True)
+        pacer = limiter.pacer if isinstance(limiter, BudgetRateLimiter) else None
+        plain = telegram.Bot(bot.token, **urls)
+        return cls(services, plain, render, pacer=pacer, own_bot=True)
 
     def start(self, app: Application) -> None:
         """Run in the background (from post_init); `stop_sender(app)` ends it."""
@@ -154,33 +138,44 @@ class PushSender:
         """Send until no due row is left (or `limit` rows were claimed); for tests, benchmarks."""
         return await self._pump(forever=False, max_seconds=max_seconds, limit=limit)
 
+    async def recover(self) -> int:
+        """Take back this instance's claims from before a crash; how many became unknown."""
+        async with self.services.sessionmaker() as session:
+            back, unknown = await delivery.recover(session, self.instance)
+            await session.commit()
+        if back or unknown:
+            log.warning("push sender %s: %s claims back, %s unknown", self.instance, back, unknown)
+        self._recovered = True
+        return unknown
+
     async def _pump(
         self, *, forever: bool, max_seconds: float | None = None, limit: int | None = None
     ) -> SendReport:
-        loop = asyncio.get_running_loop()
-        began, self.report = loop.time(), SendReport()
+        now = self.timer.now
+        began, self.report = now(), SendReport()
         waits, paused = self.pacer.flood_waits, self.pacer.paused_seconds
+        if not self._recovered:
+            self.report.unknown = await self.recover()
         end = began + (math.inf if max_seconds is None else max_seconds)
         queue: asyncio.Queue[Job | None] = asyncio.Queue()
+        self.journal.start()
         workers = [asyncio.create_task(self._worker(queue)) for _ in range(self.workers)]
         claimed, self._closing = 0, False
         try:
-            while not self._stopping and loop.time() < end:
+            while not self._stopping and now() < end:
                 want = self.batch if limit is None else min(self.batch, limit - claimed)
                 if want <= 0 or queue.qsize() >= self.batch // 2 or self.pacer.paused():
                     if want <= 0 and not self._in_hand:
                         break  # the limit is reached and sent
                     await self._nap(0.02)
-                    if self._outcomes and loop.time() - self._first_outcome > FLUSH_EVERY:
-                        await self._cycle(0)
                     continue
                 jobs = await self._cycle(want)
                 claimed, self._in_hand = claimed + len(jobs), self._in_hand + len(jobs)
                 for job in jobs:
                     queue.put_nowait(job)
                 if jobs or self._in_hand or self.pacer.paused():
-                    await self._nap(0 if jobs else 0.1)  # outcomes may bring rows back
-                elif not forever and loop.time() >= self.pacer.held_until:
+                    await self._nap(0 if jobs else 0.05)  # outcomes may bring rows back
+                elif not forever and now() >= self.pacer.held_until:
                     break
                 elif not forever:
                     await self._nap(0.1)  # a push held back by a 429 comes due soon
@@ -188,14 +183,14 @@ class PushSender:
                     await self._nap(IDLE)
         finally:
             await self._wind_down(queue, workers)
-            self.report.seconds = loop.time() - began
+            self.report.seconds = now() - began
             self.report.flood_waits = self.pacer.flood_waits - waits
             self.report.paused_seconds = self.pacer.paused_seconds - paused
         return self.report
 
     async def _wind_down(self, queue: asyncio.Queue[Job | None], workers: list[Any]) -> None:
         """Let workers finish the message in hand; record everything; hand back the rest
-        (rows still claimed by this instance: `release`)."""
+        (rows claimed, or marked but never handed to Telegram)."""
         self._closing = True
         while not queue.empty():
             queue.get_nowait()
@@ -207,45 +202,52 @@ class PushSender:
         for worker in workers:
             worker.cancel()
         self._in_hand = 0
+        await self.journal.close()
         async with self.services.sessionmaker() as session:
-            await self._record(session)
+            await delivery.unmark(session, self.instance, self._marked)
             await delivery.release(session, self.instance)
             await session.commit()
+        self._marked.clear()
 
     async def _nap(self, seconds: float) -> None:
-        with suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        woken = asyncio.ensure_future(self._wake.wait())
+        napping = asyncio.ensure_future(self.timer.sleep(seconds))
+        try:
+            await asyncio.wait({woken, napping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            woken.cancel()
+            napping.cancel()
         if not self._stopping:
             self._wake.clear()
 
     async def _cycle(self, want: int) -> list[Job]:
-        """One transaction: record the outcomes so far, then claim and render `want` rows."""
+        """Write the outcomes so far, then claim and render `want` rows in one transaction."""
+        await self.journal.write()
         async with self.services.sessionmaker() as session:
-            recorded = await self._record(session)
-            try:
-                jobs = await self._claim(session, want) if want else []
-                await session.commit()
-            except BaseException:
-                self._outcomes[:0] = recorded
-                raise
+            jobs = await self._claim(session, want)
+            await session.commit()
         return jobs
 
     async def _claim(self, session: AsyncSession, want: int) -> list[Job]:
         now, rules = self.clock(), self.policy
         self.pacer.forget_idle_chats()
         quiet = in_quiet_hours(now, self.services.settings.tz, rules.quiet_start, rules.quiet_end)
+        await delivery.expire_in_flight(session, now)
         pushes = await delivery.claim_due(
             session, instance=self.instance, now=now, limit=want, lease=LEASE, quiet=quiet
         )
-        kept = await delivery.apply_weekly_cap(session, pushes, now, rules.weekly_cap)
+        kept = await weekly_cap.apply_weekly_cap(session, pushes, now, rules.weekly_cap)
         self.report.capped += len(pushes) - len(kept)
-        found = await session.scalars(
-            select(Member).where(Member.id.in_({p.member_id for p in kept}))
-        )
+        ids = {p.member_id for p in kept if p.member_id is not None}
+        found = await session.scalars(select(Member).where(Member.id.in_(ids))) if ids else []
         members, jobs = {member.id: member for member in found}, []
         for push in kept:
             try:
-                message = await self.render(session, push, members[push.member_id])
+                member = members.get(push.member_id) if push.member_id is not None else None
+                message = await self.render(session, push, member)
             except Exception as exc:  # a bug in one text must not stop the whole outbox
                 log.exception("push %s: rendering failed", push.id)
                 await delivery.mark_failed(session, push.id, f"render: {type(exc).__name__}")
@@ -257,85 +259,6 @@ class PushSender:
             else:
                 jobs.append((push, message))
         return jobs
-
-    async def _record(self, session: AsyncSession) -> list[tuple[str, Push, Any]]:
-        batch, self._outcomes = self._outcomes, []
-        rows = [(kind, push.id, push.member_id, detail) for kind, push, detail in batch]
-        try:
-            await delivery.record(session, self.instance, rows, self.clock())
-        except BaseException:
-            self._outcomes[:0] = batch
-            raise
-        return batch
-
-    def _outcome(self, kind: str, push: Push, detail: Any = None) -> None:
-        if not self._outcomes:
-            self._first_outcome = asyncio.get_running_loop().time()
-        self._outcomes.append((kind, push, detail))
-        if kind in ("sent", "failed", "blocked"):
-            setattr(self.report, kind, getattr(self.report, kind) + 1)
-        self.report.requeued += kind == "retry"
-
-    # --- the Telegram side: workers ------------------------------------------------------
-
-    async def _worker(self, queue: asyncio.Queue[Job | None]) -> None:
-        while (job := await queue.get()) is not None:
-            try:
-                await self._deliver(*job)
-            except Exception:
-                log.exception("push %s: unexpected error", job[0].id)
-                self._retry(job[0], "internal error")
-            finally:
-                self._in_hand -= 1
-
-    async def _deliver(self, push: Push, message: Rendered) -> None:
-        error, task = "", asyncio.current_task()
-        for pause in (*self.backoff, None):
-            await self.pacer.turn(push.chat_id, again=bool(error))
-            if push.member_id in self._blocked:  # a 403 while this one waited its turn
-                return self._outcome("blocked", push)
-            if self._closing or self._stopping or self.clock() >= push.claimed_until - LEASE_MARGIN:
-                return self._outcome("release", push)
-            self._sending.add(task)
-            self.pacer.sending()
-            try:
-                sent = await self._send(push.chat_id, message)
-            except RetryAfter as exc:
-                again = self.clock() + timedelta(seconds=self.pacer.flooded(_seconds(exc)))
-                return self._outcome("retry", push, (again, "429 flood wait", False))
-            except Forbidden:
-                log.info("push %s: member %s has blocked the bot", push.id, push.member_id)
-                self._blocked.add(push.member_id)
-                return self._outcome("blocked", push)
-            except (BadRequest, ChatMigrated) as exc:
-                log.warning("push %s failed: %s", push.id, exc.message)
-                return self._outcome("failed", push, exc.message)
-            except TelegramError as exc:  # timeouts, network errors, 5xx
-                error = f"{type(exc).__name__}: {exc.message}"
-            else:
-                return self._outcome("sent", push, sent.message_id)
-            finally:
-                self._sending.discard(task)
-            if pause is not None:
-                await asyncio.sleep(pause)
-        self._retry(push, error)
-
-    def _retry(self, push: Push, error: str) -> None:
-        minutes = self.policy.retry_minutes
-        if push.attempts >= len(minutes):
-            log.warning("push %s failed after %s tries: %s", push.id, push.attempts + 1, error)
-            return self._outcome("failed", push, error)
-        again = self.clock() + timedelta(minutes=minutes[push.attempts])
-        self._outcome("retry", push, (again, error, True))
-
-    async def _send(self, chat_id: int, message: Rendered) -> telegram.Message:
-        extra = {"allow_paid_broadcast": True} if self.policy.paid_broadcast else {}
-        text, markup = message.text, message.markup
-        if message.photo:
-            return await self.bot.send_photo(
-                chat_id, message.photo, caption=text, reply_markup=markup, **extra
-            )
-        return await self.bot.send_message(chat_id, text, reply_markup=markup, **extra)
 
 
 async def stop_sender(app: Application) -> None:

@@ -112,12 +112,14 @@ def _values(services: Services, t: Translator, member: Member, params: dict[str,
 
 
 async def render(
-    services: Services, session: AsyncSession, push: Push, member: Member
+    services: Services, session: AsyncSession, push: Push, member: Member | None
 ) -> Message | None:
     """The message for `push`, or None if there is nothing to send any more."""
+    if push.purpose in (Purpose.NOTICE, Purpose.STAFF, Purpose.REPORT):
+        return Message(push.params["text"])  # written in the reader's language when queued
+    if member is None:
+        return None
     t = services.translator(member.locale or services.settings.default_locale)
-    if push.purpose == Purpose.NOTICE:
-        return Message(push.params["text"])
     if push.purpose == Purpose.BROADCAST:
         item = await session.get(Broadcast, push.params.get("broadcast_id"))
         if item is None or item.status == "cancelled":
@@ -136,7 +138,9 @@ def push_renderer(services: Services) -> Any:
 
     from bot.messaging.sender import Rendered
 
-    async def render_push(session: AsyncSession, push: Push, member: Member) -> Rendered | None:
+    async def render_push(
+        session: AsyncSession, push: Push, member: Member | None
+    ) -> Rendered | None:
         message = await render(services, session, push, member)
         if message is None:
             return None
@@ -146,3 +150,46 @@ def push_renderer(services: Services) -> Any:
         return Rendered(message.text, message.photo, InlineKeyboardMarkup(rows) if rows else None)
 
     return render_push
+
+
+# --- a broadcast's delivery report, for the staff member who sent it --------------------
+
+
+def waiting(counts: dict[str, int]) -> int:
+    return counts.get("queued", 0) + counts.get("claimed", 0) + counts.get("sending", 0)
+
+
+def report_text(t: Translator, item: Broadcast, counts: dict[str, int]) -> str:
+    """Sent, failed, blocked, capped, still queued, cancelled — of how many."""
+    left = waiting(counts)
+    head = (
+        t.gettext("Broadcast #{id}: sending…", id=item.id)
+        if left and item.status == "queued"
+        else t.gettext("Broadcast #{id}: finished.", id=item.id)
+    )
+    return (
+        head
+        + "\n"
+        + t.gettext(
+            "Sent {sent} · failed {failed} · blocked {blocked} · capped {capped} · still queued "
+            "{queued} · cancelled {cancelled} (of {total})",
+            sent=counts.get("sent", 0),
+            failed=counts.get("failed", 0),
+            blocked=counts.get("blocked", 0),
+            capped=counts.get("capped", 0),
+            queued=left,
+            cancelled=counts.get("cancelled", 0),
+            total=item.recipients,
+        )
+        + _unknown_line(t, counts.get("unknown", 0))
+    )
+
+
+def _unknown_line(t: Translator, unknown: int) -> str:
+    if not unknown:
+        return ""
+    return "\n" + t.gettext(
+        "Unknown {unknown}: being sent when the bot stopped, maybe delivered; not sent again. "
+        "/followups lists them.",
+        unknown=unknown,
+    )

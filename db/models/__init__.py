@@ -7,7 +7,7 @@ from __future__ import annotations
 from db.models.chats import ChatUser, Dialog
 from db.models.members import Car, Member, Store, Visit
 from db.models.points import MembershipEvent, PointsEntry
-from db.models.pushes import Broadcast, Push, PushOptOut, Template
+from db.models.pushes import Broadcast, Push, PushOptOut, SendBudget, Template
 from db.models.staff import AuditEntry, JoinLink, StaffRole
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "PointsEntry",
     "Push",
     "PushOptOut",
+    "SendBudget",
     "StaffRole",
     "Store",
     "Template",

@@ -1,4 +1,5 @@
-"""Everything sent unasked: the outbox rows, broadcasts, opt-outs, templates."""
+"""Everything sent unasked: the outbox rows, broadcasts, opt-outs, templates, and the
+shared Telegram send budget."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -20,10 +22,12 @@ from db.base import Base, UTCDateTime, utcnow
 
 
 class Push(Base):
-    """The outbox: one row per message the bot sends unasked (broadcast, reminder, notice).
+    """The outbox: one row per message the bot sends unasked (broadcast, reminder, notice,
+    a post to the staff chat: those have no member).
 
     (member, purpose, dedupe_key) is unique, so a push is queued at most once however
-    many sweeps or instances try; a sender claims rows before sending them.
+    many sweeps or instances try; a sender claims rows, and marks each one "sending"
+    (committed) before its Telegram call.
     """
 
     __tablename__ = "pushes"
@@ -31,18 +35,19 @@ class Push(Base):
         UniqueConstraint("member_id", "purpose", "dedupe_key"),
         Index("ix_pushes_status_not_before", "status", "not_before"),
         Index("ix_pushes_broadcast_id_status", "broadcast_id", "status"),
+        Index("ix_pushes_claimed_by_status", "claimed_by", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     chat_id: Mapped[int] = mapped_column(BigInteger)
     purpose: Mapped[str] = mapped_column(String(24))
     dedupe_key: Mapped[str] = mapped_column(String(60))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     urgent: Mapped[bool] = mapped_column(default=False)
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
-    # queued | sending | sent | failed | blocked | capped | cancelled
+    # queued | claimed | sending | sent | unknown | failed | blocked | capped | cancelled
     status: Mapped[str] = mapped_column(String(12), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -100,3 +105,14 @@ class Template(Base):
     text: Mapped[str] = mapped_column(String(1000))
     updated_by: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SendBudget(Base):
+    """Telegram's budget for one bot token, shared by every instance: the moment (epoch
+    seconds) from which the next message may go. Instances take slots in small batches
+    (`bot.messaging.budget`)."""
+
+    __tablename__ = "send_budgets"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    next_free: Mapped[float] = mapped_column(Float, default=0.0)
