@@ -4,6 +4,7 @@ keyed in the database (member, kind, date), so a second run finds nothing to do.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from bot.club.broadcasts import campaigns as broadcasts
 from bot.club.points import ledger as points
 from bot.club.points import membership
 from bot.club.reminders import sweep as reminders
+from bot.club.stores.context import StoreContext
 from bot.messaging import membership_texts
 from bot.messaging.notify import notify_member, queue_report
 from bot.services import Services
@@ -21,14 +23,13 @@ from db.models import Member
 log = logging.getLogger(__name__)
 
 
-async def daily_sweep(services: Services) -> dict[str, int]:
-    """Care reminders into the outbox; lapsed memberships step down; points expire."""
-    today = services.today()
-    report = await reminders.sweep(
-        services.sessionmaker, services.policy, services.store_id, today, services.settings.tz
-    )
+async def sweep_store(services: Services, store: StoreContext) -> dict[str, int]:
+    """One store's day: care reminders into the outbox, lapsed memberships step down,
+    points expire. "Today" is the store's, from its own time zone."""
+    today, policy = store.today(), store.policy
+    report = await reminders.sweep(services.sessionmaker, policy, store.id, today, store.tz)
     async with services.sessionmaker() as session:
-        changes = await membership.expiry_sweep(session, services.policy, services.store_id, today)
+        changes = await membership.expiry_sweep(session, policy, store.id, today)
         for change in changes:
             member = await session.get(Member, change.member_id)
             if member is not None:
@@ -36,29 +37,38 @@ async def daily_sweep(services: Services) -> dict[str, int]:
                     session,
                     services,
                     member,
-                    lambda t, c=change: membership_texts.for_owner(t, services.policy, c),
+                    lambda t, c=change: membership_texts.for_owner(t, policy, c),
                     f"expired:{change.valid_until.isoformat()}",
                 )
-        expired = await points.expire_due(session, services.store_id, today)
+        expired = await points.expire_due(session, store.id, today)
         await session.commit()
     summary = {"reminders": report.queued, "stepped_down": len(changes), "points_expired": expired}
-    log.info("daily sweep: %s", summary)
+    log.info("daily sweep of store %s: %s", store.code, summary)
     return summary
 
 
+async def daily_sweep(services: Services) -> dict[str, int]:
+    """Every store's sweep (see `sweep_store`), the figures added up."""
+    total: Counter[str] = Counter()
+    for store in services.stores.values():
+        total.update(await sweep_store(services, store))
+    return {key: total[key] for key in ("reminders", "stepped_down", "points_expired")}
+
+
 async def release_broadcasts(services: Services, now: datetime | None = None) -> int:
-    """Queue scheduled broadcasts whose time has come, each with its delivery report for
-    the staff member who scheduled it; how many were released here."""
+    """Queue scheduled broadcasts whose time has come, in every store, each with its
+    delivery report for the staff member who scheduled it; how many were released here."""
     now = now or services.now()
     released = 0
     async with services.sessionmaker() as session:
-        for broadcast_id in await broadcasts.due(session, services.store_id, now):
-            count = await broadcasts.release(
-                session, services.policy, broadcast_id, services.today(), now
-            )
-            if count is not None:
-                released += 1
-                await queue_report(session, services, broadcast_id)
+        for store in services.stores.values():
+            for broadcast_id in await broadcasts.due(session, store.id, now):
+                count = await broadcasts.release(
+                    session, store.policy, broadcast_id, store.today(now), now
+                )
+                if count is not None:
+                    released += 1
+                    await queue_report(session, services, broadcast_id)
         await session.commit()
     return released
 
@@ -68,7 +78,13 @@ def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 
 async def _daily(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await daily_sweep(_services(context))
+    """One store's sweep (the job's data is its id), or every store's."""
+    services = _services(context)
+    store_id = context.job.data if context.job is not None else None
+    if isinstance(store_id, int) and store_id in services.stores:
+        await sweep_store(services, services.stores[store_id])
+    else:
+        await daily_sweep(services)
 
 
 async def _broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -79,13 +95,15 @@ Job = Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 def schedule(app: Application, services: Services, report_job: Job) -> None:
-    """The daily sweep at the policy's reminder time (and once after start), scheduled
-    broadcasts every 30 s, the broadcast reports (`report_job`) every 5 s."""
+    """Each store's daily sweep at the policy's reminder time on the store's own clock
+    (and every store's once after start), scheduled broadcasts every 30 s, the broadcast
+    reports (`report_job`) every 5 s."""
     if app.job_queue is None:  # PTB installed without the job-queue extra
         log.warning("no job queue: scheduled work will not run")
         return
-    at = services.policy.reminders.send_at.replace(tzinfo=services.settings.tz)
-    app.job_queue.run_daily(_daily, at, name="daily-sweep")
+    for store in services.stores.values():
+        at = store.policy.reminders.send_at.replace(tzinfo=store.tz)
+        app.job_queue.run_daily(_daily, at, data=store.id, name=f"daily-sweep:{store.code}")
     app.job_queue.run_once(_daily, 30, name="daily-sweep-at-start")
     app.job_queue.run_repeating(_broadcasts, 30, first=5, name="broadcasts")
     app.job_queue.run_repeating(report_job, 5, first=5, name="broadcast-reports")

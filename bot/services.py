@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -46,11 +46,6 @@ class Services:
         """Texts in `locale`, dates on `store`'s clock (default: the configured store)."""
         return translator(locale, (store or self.default_store).tz)
 
-    # TODO(store-context): jobs — bot/jobs.py, bot/messaging/* and the broadcast report
-    # job still read one store; they should loop over `stores` and drop these two.
-    @property
-    def store_id(self) -> int:
-        return self.default_store.id
-
-    def today(self) -> date:
-        return self.default_store.today()
+    def store(self, store_id: int) -> StoreContext:
+        """The context of the store a row belongs to (a push, a member, a broadcast)."""
+        return self.stores.get(store_id, self.default_store)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 async def announce(turn: Turn, member: Member, changes: list[Change]) -> None:
     """Queue the owner's messages, and the staff chat's, in this unit of work."""
-    services, policy = turn.services, turn.services.policy
+    services, policy = turn.services, turn.store.policy
     for change in changes:
         await notify_member(
             turn.session,
@@ -28,4 +28,5 @@ async def announce(turn: Turn, member: Member, changes: list[Change]) -> None:
                 turn.session,
                 services,
                 lambda t, c=change: membership_texts.for_staff(t, policy, member, c),
+                store=turn.store,
             )

@@ -21,6 +21,7 @@ from bot.services import Services
 from handlers.common import Turn
 
 if TYPE_CHECKING:
+    from bot.club.stores.context import StoreContext
     from db.models import Broadcast
 
 log = logging.getLogger(__name__)
@@ -50,22 +51,28 @@ async def adopt_report_messages(session: AsyncSession, store_id: int) -> None:
 
 
 async def refresh_reports(services: Services, bot: Bot) -> None:
-    """Edit every running broadcast's report; a finished one is marked done."""
+    """Edit every running broadcast's report, in every store; a finished one is marked done."""
     async with services.sessionmaker() as session:
-        await adopt_report_messages(session, services.store_id)
-        running = await campaigns.reporting(session, services.store_id)
-        for item in running:
-            t = services.translator(item.report_locale or services.settings.default_locale)
-            counts = await broadcast_counts(session, item.id)
-            if not waiting(counts):
-                await campaigns.mark_done(session, item.id)
-                item.status = "done"
-            text = report_text(t, item, counts)
-            try:
-                await bot.edit_message_text(text, item.report_chat_id, item.report_message_id)
-            except TelegramError as exc:  # "message is not modified" and the like
-                log.debug("report %s not edited: %s", item.id, exc)
+        for store in services.stores.values():
+            await adopt_report_messages(session, store.id)
+            for item in await campaigns.reporting(session, store.id):
+                await _refresh(services, store, bot, session, item)
         await session.commit()
+
+
+async def _refresh(
+    services: Services, store: StoreContext, bot: Bot, session: AsyncSession, item: Broadcast
+) -> None:
+    t = services.translator(item.report_locale or store.default_locale, store)
+    counts = await broadcast_counts(session, item.id)
+    if not waiting(counts):
+        await campaigns.mark_done(session, item.id)
+        item.status = "done"
+    text = report_text(t, item, counts)
+    try:
+        await bot.edit_message_text(text, item.report_chat_id, item.report_message_id)
+    except TelegramError as exc:  # "message is not modified" and the like
+        log.debug("report %s not edited: %s", item.id, exc)
 
 
 async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -16,7 +16,7 @@ from bot.club.members.lookup import open_member_for_staff
 from bot.club.points import corrections
 from bot.club.staff.roles import Permission
 from bot.club.visits.record import VisitRejected
-from bot.messaging.notify import notify_member, tell_staff
+from bot.messaging.notify import notify_member, staff_notice
 from handlers.announce import announce
 from handlers.callbacks import encode, pattern
 from handlers.common import Turn, inline, staff_only, turn_handler
@@ -170,23 +170,19 @@ async def on_settier(turn: Turn) -> None:
         )
     )
     await announce(turn, member, [change])
-    bot, services, name, card = turn.context.bot, turn.services, member.name, member.card_code
-    staff_id = turn.user_id
-
-    async def post() -> None:
-        await tell_staff(
-            bot,
-            services,
-            lambda t: t.gettext(
-                "{name} ({card}) was set to {tier} by staff {staff}.",
-                name=name,
-                card=card,
-                tier=policy.tier(change.tier_after).name(t.locale),
-                staff=staff_id,
-            ),
-        )
-
-    turn.after_commit.append(post)
+    name, card, staff_id = member.name, member.card_code, turn.user_id
+    await staff_notice(  # queued with the change: it exists exactly when the change does
+        turn.session,
+        turn.services,
+        lambda t: t.gettext(
+            "{name} ({card}) was set to {tier} by staff {staff}.",
+            name=name,
+            card=card,
+            tier=policy.tier(change.tier_after).name(t.locale),
+            staff=staff_id,
+        ),
+        store=turn.store,
+    )
 
 
 @turn_handler

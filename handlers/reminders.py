@@ -11,7 +11,7 @@ from bot.club.staff.roles import Permission
 from bot.i18n import N_, SUPPORTED_LOCALES
 from bot.messaging import texts
 from bot.messaging.claims import follow_ups
-from bot.messaging.notify import tell_staff
+from bot.messaging.notify import staff_notice
 from bot.messaging.outbox import REMINDERS
 from handlers.callbacks import pattern
 from handlers.common import Turn, staff_only, turn_handler
@@ -50,23 +50,19 @@ async def on_action(turn: Turn) -> None:
         turn.callback_notice = turn._("We have your request; the service desk will call you.")
         return
     turn.reply(turn._("Thank you! The service desk will call you soon to find a time."))
-    services, bot, name, phone = turn.services, turn.context.bot, member.name, member.phone
-    plate, purpose = request.plate, request.purpose
-
-    async def tell() -> None:
-        await tell_staff(
-            bot,
-            services,
-            lambda t: t.gettext(
-                "{name} ({phone}, {plate}) asks to be called back about: {kind}.",
-                name=name,
-                phone=phone,
-                plate=plate,
-                kind=push_kind_label(t, purpose),
-            ),
-        )
-
-    turn.after_commit.append(tell)
+    name, phone, plate, purpose = member.name, member.phone, request.plate, request.purpose
+    await staff_notice(  # queued with the request: the desk hears of it exactly once
+        turn.session,
+        turn.services,
+        lambda t: t.gettext(
+            "{name} ({phone}, {plate}) asks to be called back about: {kind}.",
+            name=name,
+            phone=phone,
+            plate=plate,
+            kind=push_kind_label(t, purpose),
+        ),
+        store=turn.store,
+    )
 
 
 @turn_handler

@@ -59,10 +59,10 @@ async def add_member(
     """A member (with one car unless `plate` is None) as a completed join leaves them:
     the starting tier (or `tier`), a term from `joined_on` (default today), no points."""
     services = _services(bot)
-    policy, today = services.policy, joined_on or services.today()
+    policy, today = services.policy, joined_on or services.default_store.today()
     async with services.sessionmaker() as session:
         member = Member(
-            store_id=services.store_id,
+            store_id=services.default_store.id,
             telegram_user_id=user_id,
             phone=phone,
             name=name,
@@ -83,7 +83,7 @@ async def add_member(
         if plate is not None:
             session.add(
                 Car(
-                    store_id=services.store_id,
+                    store_id=services.default_store.id,
                     member_id=member.id,
                     plate=plate,
                     vin=vin,
@@ -110,7 +110,7 @@ async def add_car(
     services = _services(bot)
     async with services.sessionmaker() as session:
         car = Car(
-            store_id=services.store_id,
+            store_id=services.default_store.id,
             member_id=member.id,
             plate=plate,
             vin=vin,
@@ -144,6 +144,6 @@ async def staff(
     """A person in chat with the bot who holds a staff role, as after `/grant`."""
     services = _services(bot)
     async with services.sessionmaker() as session:
-        await roles.grant(session, services.store_id, granted_by, user_id, roles.Role(role))
+        await roles.grant(session, services.default_store.id, granted_by, user_id, roles.Role(role))
         await session.commit()
     return bot.person(user_id, first_name, language)

@@ -55,7 +55,7 @@ async def test_killing_the_sender_mid_broadcast_never_sends_twice(make_bot, tmp_
     async with svc.sessionmaker() as session:
         rows = [
             push_row(
-                store_id=svc.store_id,
+                store_id=svc.default_store.id,
                 member_id=m.id,
                 chat_id=m.telegram_user_id,
                 purpose=Purpose.NOTICE,

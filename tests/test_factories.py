@@ -64,7 +64,11 @@ async def test_a_factory_staff_member_is_what_grant_leaves(bot):
             for r in await session.scalars(select(StaffRole))
         }
         audits = [(a.action, a.actor_user_id) for a in await session.scalars(select(AuditEntry))]
-    assert granted[9101] == granted[9100] == (services(bot).store_id, "service_advisor", ADMIN_ID)
+    assert (
+        granted[9101]
+        == granted[9100]
+        == (services(bot).default_store.id, "service_advisor", ADMIN_ID)
+    )
     assert audits == [("staff.grant", ADMIN_ID), ("staff.grant", ADMIN_ID)]
     await factories.owner(bot, 9001)
     shown = joined(await advisor.send("/member 粤B12345"))

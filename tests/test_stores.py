@@ -3,7 +3,7 @@ two stores in one database do not see each other's members."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -126,3 +126,48 @@ async def test_a_member_of_another_store_is_not_found_by_this_stores_staff(make_
     # The other store's owner is no member here: the bot offers to join, shows no card.
     text = joined(await bot.person(7007, language="en").send("/card"))
     assert "You are not a club member yet" in text
+
+
+async def test_the_daily_jobs_serve_every_store_on_its_own_clock(make_bot):
+    """A dealer group in one database: each store's sweep is scheduled at the reminder
+    time in its own zone, and a sweep wishes every store's owners a happy birthday on
+    that store's day, signed with that store's name."""
+    from bot.jobs import daily_sweep
+    from db.models import Push
+
+    bot = await make_bot()
+    svc = services(bot)
+    far = zone_on_another_day()
+    async with svc.sessionmaker() as session:
+        north = Store(code="north", name="北城店", timezone=far.key)
+        session.add(north)
+        await session.flush()
+        main_id, tier = svc.default_store.id, svc.policy.tiers[0].code
+        main_day = datetime.now(UTC).astimezone(SHANGHAI).date()
+        north_day = datetime.now(UTC).astimezone(far).date()
+        for store_id, chat, day in ((main_id, 7101, main_day), (north.id, 7201, north_day)):
+            row = member_rows(store_id, tier, chat, 1)[0]
+            session.add(Member(**{**row, "birthday": day.replace(year=1988), "locale": "en"}))
+        await session.commit()
+    bot = await make_bot()  # restarted: both stores loaded, each with its own sweep job
+    svc = services(bot)
+    jobs = {job.name: job for job in bot.app.job_queue.jobs()}
+    for store in svc.stores.values():
+        job = jobs[f"daily-sweep:{store.code}"]
+        assert job.data == store.id
+        assert str(job.job.trigger.timezone) == store.tz.key
+
+    summary = await daily_sweep(svc)
+    assert summary["reminders"] >= 2
+    async with svc.sessionmaker() as session:
+        pushes = {
+            (p.chat_id, p.store_id, p.dedupe_key)
+            for p in await session.scalars(select(Push).where(Push.purpose == "birthday"))
+        }
+    north_id = svc.store_by_code("north").id
+    assert {(chat, store) for chat, store, _ in pushes} == {(7101, main_id), (7201, north_id)}
+    # The two birthdays are on different calendar days: each matched its own store's.
+    assert main_day != north_day
+    await bot.drain(at=svc.now() + timedelta(days=1))  # each is due from its store's morning
+    north_text = joined([c for c in bot.api.calls if c.chat_id == 7201])
+    assert "北城店" in north_text

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.stores.context import StoreContext
 from bot.i18n import Translator
 from bot.messaging import outbox, texts
 from bot.messaging.claims import broadcast_counts
@@ -28,7 +29,9 @@ Render = Callable[[Translator], str]
 
 
 def member_translator(services: Services, member: Member) -> Translator:
-    return services.translator(member.locale or services.settings.default_locale)
+    """The member's language (else their store's default) on their store's clock."""
+    store = services.store(member.store_id)
+    return services.translator(member.locale or store.default_locale, store)
 
 
 async def notify_member(
@@ -63,11 +66,13 @@ async def queue_staff_post(
     purpose: str = outbox.Purpose.STAFF,
     key: str = "",
     broadcast_id: int | None = None,
+    store_id: int | None = None,
 ) -> int | None:
-    """Queue `text` for a staff chat in `session`'s transaction; the push id."""
+    """Queue `text` for a staff chat of `store_id` (default: the configured store) in
+    `session`'s transaction; the push id."""
     return await outbox.enqueue(
         session,
-        store_id=services.store_id,
+        store_id=store_id or services.default_store.id,
         member_id=None,
         chat_id=chat_id,
         purpose=purpose,
@@ -85,10 +90,12 @@ async def queue_report(session: AsyncSession, services: Services, broadcast_id: 
     item = await session.get(Broadcast, broadcast_id)
     if item is None or item.report_chat_id is None:
         return
-    t = services.translator(item.report_locale or services.settings.default_locale)
+    store = services.store(item.store_id)
+    t = services.translator(item.report_locale or store.default_locale, store)
     await queue_staff_post(
         session,
         services,
+        store_id=store.id,
         chat_id=item.report_chat_id,
         text=texts.report_text(t, item, await broadcast_counts(session, item.id)),
         purpose=outbox.Purpose.REPORT,
@@ -97,15 +104,21 @@ async def queue_report(session: AsyncSession, services: Services, broadcast_id: 
     )
 
 
-async def staff_notice(session: AsyncSession, services: Services, render: Render) -> bool:
-    """Queue a post to the staff group (STAFF_CHAT_ID), in the store's language, in the
-    caller's transaction (it exists exactly when the change it reports was committed);
-    False if no staff chat is set."""
+async def staff_notice(
+    session: AsyncSession,
+    services: Services,
+    render: Render,
+    store: StoreContext | None = None,
+) -> bool:
+    """Queue a post to the staff group (STAFF_CHAT_ID), in the store's language and on
+    its clock, in the caller's transaction (it exists exactly when the change it reports
+    was committed); False if no staff chat is set."""
     chat_id = services.settings.staff_chat_id
     if chat_id is None:
         return False
-    text = render(services.translator(services.settings.default_locale))
-    await queue_staff_post(session, services, chat_id=chat_id, text=text)
+    store = store or services.default_store
+    text = render(services.translator(store.default_locale, store))
+    await queue_staff_post(session, services, chat_id=chat_id, text=text, store_id=store.id)
     return True
 
 

@@ -94,7 +94,7 @@ def _values(services: Services, t: Translator, member: Member, params: dict[str,
     holiday = next(
         (
             h.names.get(t.locale, h.names["en"])
-            for h in services.policy.reminders.holidays
+            for h in services.store(member.store_id).policy.reminders.holidays
             if h.month_day == params.get("holiday")
         ),
         "",
@@ -106,7 +106,7 @@ def _values(services: Services, t: Translator, member: Member, params: dict[str,
         "model": params.get("model", ""),
         "due": t.date(date.fromisoformat(due), "long") if due else "",
         "km": t.gettext(" or at {km} km", km=t.number(km)) if km else "",
-        "store": services.settings.store_name,
+        "store": services.store(member.store_id).name,
         "holiday": holiday,
     }
 
@@ -119,7 +119,8 @@ async def render(
         return Message(push.params["text"])  # written in the reader's language when queued
     if member is None:
         return None
-    t = services.translator(member.locale or services.settings.default_locale)
+    store = services.store(member.store_id)
+    t = services.translator(member.locale or store.default_locale, store)
     if push.purpose == Purpose.BROADCAST:
         item = await session.get(Broadcast, push.params.get("broadcast_id"))
         if item is None or item.status == "cancelled":
