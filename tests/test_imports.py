@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -132,3 +133,22 @@ async def test_imported_owner_links_their_membership_by_sharing_their_contact(bo
         member = await session.scalar(select(Member).where(Member.phone == "+8613800000009"))
         assert member.telegram_user_id == 9601 and member.consent_at is not None
         assert await session.scalar(select(func.count()).select_from(Member)) == 1
+
+
+async def test_an_imported_visit_dated_before_the_cars_delivery_is_refused(bot):
+    """The rule chat visits follow holds for imported ones: nothing is recorded for a
+    car before it was delivered, and the row comes back with its values and the reason."""
+    await factories.add_member(bot, 9301, plate="粤B12345", delivery=date(2024, 3, 18))
+    export = (
+        "车牌号,工单号,结算日期,维修类型,结算金额\n"
+        "粤B12345,WO-EARLY,2024-03-01,保养,500\n"
+        "粤B12345,WO-LATER,2024-04-01,保养,600\n"
+    ).encode()
+    staff = bot.person(ADMIN_ID, language="en")
+    calls = await staff.send_document("visits.csv", export)
+    refused = refused_rows(next(c for c in calls if c.method == "sendDocument"))
+    early = [r for r in refused[1:] if "WO-EARLY" in ",".join(r) or r[0] == "2"]
+    assert early and "before the car was delivered" in early[0][2]
+    async with services(bot).sessionmaker() as session:
+        orders = set(await session.scalars(select(Visit.order_no)))
+    assert orders == {"WO-LATER"}

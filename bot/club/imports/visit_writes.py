@@ -22,6 +22,7 @@ from bot.club.points.rules import expiry_for, points_for
 from bot.club.points.tiers import add_months, tier_for_points, tier_for_spend
 from bot.club.policy.model import ClubPolicy
 from bot.club.visits.readings import CarReadings, advanced
+from bot.club.visits.record import VisitError
 from db.models import Car, Member, Visit
 from db.writes import insert_many_once
 
@@ -83,6 +84,9 @@ async def write_visits(
         car = by_plate.get(r.plate or "") or by_vin.get(r.vin or "")
         if car is None:
             rejected.append((number, "unknown_plate", "plate" if r.plate else "vin"))
+            continue
+        if car[2] is not None and r.visit_date < car[2]:  # the rule chat visits follow
+            rejected.append((number, VisitError.DATE_BEFORE_DELIVERY.value, "visit_date"))
             continue
         if r.order_no in rows:  # the same order twice in one file counts once
             report.unchanged += 1

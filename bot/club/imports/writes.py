@@ -40,13 +40,16 @@ async def _member_ids_by_phone(
 
 async def cars_by(
     session: AsyncSession, store_id: int, column: Any, keys: set[str]
-) -> dict[str, tuple[int, int]]:
+) -> dict[str, tuple[int, int, date | None]]:
+    """(car id, member id, delivery date) of the store's cars whose `column` is in `keys`."""
     if not keys:
         return {}
     rows = await session.execute(
-        select(column, Car.id, Car.member_id).where(Car.store_id == store_id, column.in_(keys))
+        select(column, Car.id, Car.member_id, Car.delivery_date).where(
+            Car.store_id == store_id, column.in_(keys)
+        )
     )
-    return {key: (car_id, member_id) for key, car_id, member_id in rows}
+    return {key: (car_id, member_id, delivered) for key, car_id, member_id, delivered in rows}
 
 
 def _new_member(store_id: int, policy: ClubPolicy, record: Any, today: date) -> dict[str, Any]:
