@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +30,7 @@ from db.base import Base
 from db.engine import make_engine
 from db.migrate import VERSION_TABLE, upgrade_to_head
 from tests.harness import Bot, FakeBotAPI
+from tests.spawner import Spawner
 
 ADMIN_ID = 900001
 STORE_NAME = "星河汽车"
@@ -146,6 +147,14 @@ OTHER_SESSIONS_SQL = (
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
 )
+
+
+@pytest.fixture(scope="session")
+def spawner() -> Iterator[Spawner]:
+    """One warm process per worker that forks `python -m bot` for the subprocess tests."""
+    spawner = Spawner()
+    yield spawner
+    spawner.close()
 
 
 class Templates:
