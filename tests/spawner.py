@@ -37,6 +37,15 @@ PRELOAD = (
     "bot.messaging.sender",
     "bot.messaging.texts",
     "db.migrate",
+    # Imported lazily by the tools: migrations, .env, the xlsx reader.
+    "aiosqlite",
+    "asyncpg",
+    "alembic.command",
+    "alembic.config",
+    "alembic.runtime.environment",
+    "mako.template",
+    "dotenv",
+    "openpyxl",
 )
 
 
