@@ -29,7 +29,8 @@ as_pg "$bindir/pg_ctl" -D "$datadir" -w -l "$datadir/server.log" \
   -o "-h 127.0.0.1 -p $port -k $datadir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null
 psql_() { as_pg psql -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }
-psql_ -c "CREATE ROLE club LOGIN PASSWORD 'club'"
+# CREATEDB: each pytest-xdist worker creates its own database beside club_test (conftest.py).
+psql_ -c "CREATE ROLE club LOGIN CREATEDB PASSWORD 'club'"
 psql_ -c "CREATE DATABASE club_test OWNER club"
 export TEST_DATABASE_URL="postgresql+asyncpg://club:club@127.0.0.1:$port/club_test"
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"

@@ -3,20 +3,24 @@ is set) and a factory for running bots on it.
 
 The schema is migrated once per run into a template; each test gets a copy of it
 (a file copy on SQLite; on PostgreSQL the one database emptied, schema kept), so a test starts
-on an empty, fully migrated database in a millisecond instead of running Alembic."""
+on an empty, fully migrated database in a millisecond instead of running Alembic.
+
+The suite runs in parallel (pytest-xdist, see pyproject.toml): each worker process has its
+own SQLite template (in its own temporary directory) and, on PostgreSQL, its own database,
+`<TEST_DATABASE_URL's database>_gw0`, `_gw1`, … created on first use next to the given one."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.app import build_application, build_services
@@ -26,11 +30,25 @@ from db.base import Base
 from db.engine import make_engine
 from db.migrate import VERSION_TABLE, upgrade_to_head
 from tests.harness import Bot, FakeBotAPI
+from tests.spawner import Spawner
 
 ADMIN_ID = 900001
 STORE_NAME = "星河汽车"
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+# Tests that spend seconds in subprocesses go first, so that under xdist the other worker
+# fills in beside them instead of one worker finishing alone with the last slow test.
+SLOW_MODULES = ("test_crash.py", "test_run_modes.py", "test_cli.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def slow_rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return SLOW_MODULES.index(name) if name in SLOW_MODULES else len(SLOW_MODULES)
+
+    items.sort(key=slow_rank)  # stable: the order within each group is kept
 
 
 async def _migrate(url: str) -> None:
@@ -47,6 +65,34 @@ async def _sqlite_template(path: Path) -> Path:
     with closing(sqlite3.connect(path)) as conn:  # all in the main file: a copy is whole
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
+
+
+def worker_database_url(url: str, worker: str | None) -> str:
+    """The PostgreSQL database for one xdist worker (`gw0`, …): `<db>_gw0` beside `<db>`."""
+    if not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+async def create_worker_database(url: str, worker: str | None) -> str:
+    """Create this worker's database once, connecting to the given one to do it."""
+    mine = worker_database_url(url, worker)
+    if mine == url:
+        return url
+    name = make_url(mine).database
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            found = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = CAST(:name AS text)"),
+                {"name": name},
+            )
+            if not found:
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+    return mine
 
 
 class PostgresReset:
@@ -103,6 +149,14 @@ OTHER_SESSIONS_SQL = (
 )
 
 
+@pytest.fixture(scope="session")
+def spawner() -> Iterator[Spawner]:
+    """One warm process per worker that forks `python -m bot` for the subprocess tests."""
+    spawner = Spawner()
+    yield spawner
+    spawner.close()
+
+
 class Templates:
     def __init__(self, sqlite: Path, postgres: PostgresReset | None) -> None:
         self.sqlite, self.postgres = sqlite, postgres
@@ -114,7 +168,8 @@ async def templates(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[T
     sqlite = await _sqlite_template(tmp_path_factory.mktemp("template") / "club.db")
     postgres = None
     if url := os.environ.get("TEST_DATABASE_URL"):
-        postgres = PostgresReset(url)
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        postgres = PostgresReset(await create_worker_database(url, worker))
         await postgres.prepare()
     yield Templates(sqlite, postgres)
     if postgres is not None:

@@ -9,7 +9,6 @@ import asyncio
 import os
 import random
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,9 @@ async def statuses(svc) -> dict[int, str]:
 
 
 @pytest.mark.parametrize("instances", [1, 2])
-async def test_killing_the_sender_mid_broadcast_never_sends_twice(make_bot, tmp_path, instances):
+async def test_killing_the_sender_mid_broadcast_never_sends_twice(
+    make_bot, spawner, tmp_path, instances
+):
     path = policy(tmp_path, rate_per_second=400, quiet_start="00:00", quiet_end="00:00")
     bot = await make_bot(policy_file=path)
     svc = services(bot)
@@ -82,11 +83,12 @@ async def test_killing_the_sender_mid_broadcast_never_sends_twice(make_bot, tmp_
         for kill in range(KILLS + 1):
             for sender_id in range(1, instances + 1):
                 if sender_id not in running:  # (re)start: as a supervisor would
-                    running[sender_id] = await asyncio.create_subprocess_exec(
-                        sys.executable,
-                        str(SCRIPT),
+                    running[sender_id] = spawner.spawn(  # a new process, forked warm
+                        [],
+                        script=SCRIPT,
                         env={**env, "SENDER_ID": str(sender_id)},
-                        stderr=asyncio.subprocess.DEVNULL,
+                        cwd=tmp_path,
+                        stdout=tmp_path / f"sender-{sender_id}.log",
                     )
             target = sum(delivered(api).values()) + rng.randint(10, 60)
             for step in range(3000):  # up to 15 s
@@ -100,12 +102,12 @@ async def test_killing_the_sender_mid_broadcast_never_sends_twice(make_bot, tmp_
             victims = list(running) if kill == KILLS else [rng.choice(list(running))]
             for sender_id in victims:
                 running[sender_id].send_signal(signal.SIGKILL)
-                await running.pop(sender_id).wait()
+                await running.pop(sender_id).finished()
         assert done, Counter((await statuses(svc)).values())
     finally:
         for process in running.values():
             process.kill()
-            await process.wait()
+            await process.finished()
         await api.stop()
     got, final = delivered(api), await statuses(svc)
     assert max(got.values()) == 1, [chat for chat, n in got.items() if n > 1]

@@ -23,6 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.spawner import Spawner
+
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "123:TEST"
 BOT_KEYS = (
@@ -97,18 +99,12 @@ async def stand() -> AsyncIterator[Stand]:
 
 
 class BotProcess:
-    """`python -m bot` in `workdir`, its output in files there (shown when a check fails)."""
+    """`python -m bot` in `workdir`, its output in a file there (shown when a check fails)."""
 
-    def __init__(self, workdir: Path, env: dict[str, str], name: str) -> None:
-        self.out = workdir / f"{name}.log"
-        with self.out.open("wb") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot"],
-                cwd=workdir,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+    def __init__(self, spawner: Spawner, workdir: Path, env: dict[str, str], name: str) -> None:
+        self.out = workdir / f"{name}.log"  # stdout and stderr, as `2>&1`
+        # Its own process, forked from a warm one that has the imports done (tests/spawner.py).
+        self.proc = spawner.spawn([], env=env, cwd=workdir, stdout=self.out)
 
     def log(self) -> str:
         return self.out.read_text(errors="replace")[-4000:]
@@ -122,7 +118,7 @@ class BotProcess:
         self.proc.send_signal(signal.SIGINT)
         deadline = time.monotonic() + within
         while self.proc.poll() is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.02)
         return self.proc.poll()
 
     def kill(self) -> None:
@@ -158,7 +154,7 @@ async def wait_for_replies(
             return sent
         bot.check_alive()
         assert time.monotonic() < deadline, f"only {sent!r} after {within}s:\n{bot.log()}"
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.02)
 
 
 def assert_welcome(replies: list[dict[str, Any]]) -> None:
@@ -168,9 +164,9 @@ def assert_welcome(replies: list[dict[str, Any]]) -> None:
     assert buttons and all(b.get("callback_data") for b in buttons), replies
 
 
-async def test_polling_answers_and_restarts_on_the_same_database(stand, tmp_path):
+async def test_polling_answers_and_restarts_on_the_same_database(stand, spawner, tmp_path):
     env = bot_env(tmp_path, stand)
-    first = BotProcess(tmp_path, env, "first")
+    first = BotProcess(spawner, tmp_path, env, "first")
     try:
         assert (await stand.send(4242, "/start"))["delivered"] == "queued"
         assert_welcome(await wait_for_replies(stand, first, 4242, 2))
@@ -182,7 +178,7 @@ async def test_polling_answers_and_restarts_on_the_same_database(stand, tmp_path
         first.kill()
     assert (tmp_path / "club.db").is_file()
 
-    second = BotProcess(tmp_path, env, "second")  # same database: migrations are a no-op
+    second = BotProcess(spawner, tmp_path, env, "second")  # same database: migrations are a no-op
     try:
         await stand.send(4242, "/start")
         replies = await wait_for_replies(stand, second, 4242, 4)
@@ -193,7 +189,7 @@ async def test_polling_answers_and_restarts_on_the_same_database(stand, tmp_path
         second.kill()
 
 
-async def test_webhook_mode(stand, tmp_path):
+async def test_webhook_mode(stand, spawner, tmp_path):
     port = free_port()
     hook = f"http://127.0.0.1:{port}/hook"
     env = bot_env(
@@ -204,13 +200,13 @@ async def test_webhook_mode(stand, tmp_path):
         WEBHOOK_LISTEN="127.0.0.1",
         WEBHOOK_PORT=str(port),
     )
-    bot = BotProcess(tmp_path, env, "webhook")
+    bot = BotProcess(spawner, tmp_path, env, "webhook")
     try:
         deadline = time.monotonic() + 15
         while not await stand.calls("setWebhook"):
             bot.check_alive()
             assert time.monotonic() < deadline, f"no setWebhook:\n{bot.log()}"
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.02)
         params = (await stand.calls("setWebhook"))[-1]["params"]
         assert params["url"] == hook and params["secret_token"] == "s3cret"
 
