@@ -160,5 +160,5 @@ def render_card(card_code: str, payload: str, color: str, face: CardFace | None 
     qr = qr_image(payload).resize((QR_SIDE, QR_SIDE), Image.Resampling.NEAREST)
     card.paste(qr, (WIDTH - QR_SIDE - LEFT, QR_TOP))
     out = io.BytesIO()
-    card.save(out, format="PNG", optimize=True)
+    card.save(out, format="PNG", compress_level=6)
     return out.getvalue()
