@@ -19,6 +19,7 @@ from bot.messaging.outbox import Purpose, enqueue, enqueue_many, push_row
 from bot.messaging.sender import PushSender, Rendered, stop_sender
 from db.base import utcnow
 from db.models import Member, Push
+from tests.fake_time import FakeTimer
 from tests.flows import member_rows, services
 from tests.harness import Bot, error_answer
 
@@ -167,6 +168,38 @@ async def test_a_429_holds_back_that_push_and_it_still_arrives_once(make_bot, tm
     others = [at for at, chat in stamps if chat != first]
     assert any(at - flood[0] < 0.5 for at in others)  # …while the others went on
     assert all(p.attempts == 0 and p.status == "sent" for p in (await rows(bot)).values())
+
+
+async def test_a_push_held_by_a_429_still_arrives_when_the_machine_is_slow(
+    make_bot, tmp_path, monkeypatch
+):
+    """On a loaded machine the 429 hold can end while a claim is running: the drain
+    must not take that for "nothing left" and stop with the push still queued."""
+    bot = await fast_bot(make_bot, tmp_path)
+    members = await add_members(bot, 4)
+    await push_all(bot, members)
+    first, flood = members[0].telegram_user_id, []
+
+    def fault(method, params):
+        if int(params["chat_id"]) == first and not flood:
+            flood.append(params)
+            return error_answer(429, retry_after=1)
+        return None
+
+    timer, claim_due = FakeTimer(), claims.claim_due
+
+    async def slow_claim(*args, **kwargs):
+        taken = await claim_due(*args, **kwargs)
+        timer._now += 1.5  # each claim takes 1.5 s (a busy CPU, a slow disk): longer than the hold
+        return taken
+
+    monkeypatch.setattr(claims, "claim_due", slow_claim)
+    bot.api.fault = fault
+    clock = timer.wall(midday(bot))
+    report = await sender(bot, timer=timer, clock=clock).drain(max_seconds=60)
+    assert flood and got(bot) == {m.telegram_user_id: 1 for m in members}
+    assert report.flood_waits == 1 and report.sent == 4
+    assert {p.status for p in (await rows(bot)).values()} == {"sent"}
 
 
 async def test_a_flood_of_429s_pauses_all_sending(make_bot, tmp_path):
