@@ -11,7 +11,8 @@ claims from before a crash at once (`claims.recover`: the instance id is the hos
 rows left "sending" become unknown, never sent twice.
 429: the row is queued again after `retry_after` (all sending pauses when 429s come
 thick); a drain waits for it. 403: member blocked. 400: failed. Network errors and 5xx:
-quick retries here, then later ones by `retry_minutes`, then failed.
+quick retries here, then later ones by `retry_minutes`, then failed. Quiet hours are
+each store's, on its own time zone: in a store's night only its urgent pushes go out.
 """
 
 from __future__ import annotations
@@ -244,14 +245,29 @@ class PushSender(TelegramCalls):
             await session.commit()
         return jobs
 
+    def quiet_stores(self, now: datetime) -> list[int]:
+        """The stores where it is quiet hours at `now`, each on its own time zone and
+        policy: only their urgent pushes go out."""
+        return [
+            store.id
+            for store in self.services.stores.values()
+            if in_quiet_hours(
+                now, store.tz, store.policy.pushes.quiet_start, store.policy.pushes.quiet_end
+            )
+        ]
+
     async def _claim(self, session: AsyncSession, want: int) -> list[Job]:
         self._looked = self.timer.now()  # before the clock: see `_nothing_held`
         now, rules = self.clock(), self.policy
         self.pacer.forget_idle_chats()
-        quiet = in_quiet_hours(now, self.services.settings.tz, rules.quiet_start, rules.quiet_end)
         await delivery.expire_in_flight(session, now)
         pushes = await delivery.claim_due(
-            session, instance=self.instance, now=now, limit=want, lease=LEASE, quiet=quiet
+            session,
+            instance=self.instance,
+            now=now,
+            limit=want,
+            lease=LEASE,
+            quiet_stores=self.quiet_stores(now),
         )
         kept = await weekly_cap.apply_weekly_cap(session, pushes, now, rules.weekly_cap)
         self.report.capped += len(pushes) - len(kept)
