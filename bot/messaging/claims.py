@@ -13,7 +13,7 @@ as unknown, never a duplicate.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,12 +64,13 @@ async def claim_due(
     now: datetime,
     limit: int,
     lease: timedelta,
-    quiet: bool,
+    quiet_stores: Collection[int] = (),
 ) -> list[Push]:
     """Claim up to `limit` due rows (queued and `not_before <= now`, or a dead instance's
-    claim whose lease ran out), oldest first, for `now + lease`; only urgent ones if
-    `quiet`. Blocked members' rows are marked blocked, never handed out. PostgreSQL: SKIP
-    LOCKED keeps concurrent claims disjoint; SQLite serialises transactions."""
+    claim whose lease ran out), oldest first, for `now + lease`; of the stores in
+    `quiet_stores` (in quiet hours now), only urgent ones. Blocked members' rows are
+    marked blocked, never handed out. PostgreSQL: SKIP LOCKED keeps concurrent claims
+    disjoint; SQLite serialises transactions."""
     due = or_(
         and_(Push.status == Status.QUEUED, Push.not_before <= now),
         and_(Push.status == Status.CLAIMED, Push.claimed_until < now),
@@ -81,8 +82,9 @@ async def claim_due(
         .order_by(Push.not_before, Push.id)
         .limit(limit)
     )
-    if quiet:
-        statement = statement.where(Push.urgent.is_(True))
+    if quiet_stores:
+        awake = Push.store_id.not_in(list(quiet_stores))
+        statement = statement.where(or_(Push.urgent.is_(True), awake))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         statement = statement.with_for_update(of=Push, skip_locked=True)
     rows = (await session.execute(statement)).all()

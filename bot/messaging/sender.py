@@ -10,8 +10,9 @@ claims from before a crash at once (`claims.recover`: the instance id is the hos
 `SENDER_ID`, stable across restarts): rows never handed to Telegram are queued again,
 rows left "sending" become unknown, never sent twice.
 429: the row is queued again after `retry_after` (all sending pauses when 429s come
-thick). 403: member blocked. 400: failed. Network errors and 5xx: quick retries here,
-then later ones by `retry_minutes`, then failed.
+thick); a drain waits for it. 403: member blocked. 400: failed. Network errors and 5xx:
+quick retries here, then later ones by `retry_minutes`, then failed. Quiet hours are
+each store's, on its own time zone: in a store's night only its urgent pushes go out.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = ["PushSender", "Rendered", "SendReport", "stop_sender"]
 BACKOFF = (0.5, 1.0, 2.0)  # seconds between quick retries after a network error or 5xx
 LEASE = timedelta(minutes=2)  # how long a claim holds; a dead instance's are then taken over
 IDLE = 1.0  # seconds between look-ups when the outbox is empty
+HOLD_SLACK = 0.05  # s a drain's last claim looks past a 429 hold: wall clock ≠ timer
 KEY = "push_sender"  # where `start` keeps the sender in `app.bot_data`
 
 
@@ -82,6 +84,7 @@ class PushSender(TelegramCalls):
         self.timer = self.pacer.timer
         self.journal = Journal(services.sessionmaker, self.instance, self.clock)
         self._in_hand, self._recovered = 0, False
+        self._looked = -math.inf  # the timer just before the last claim read the clock
         self._blocked: set[int] = set()
         self._marked: set[int] = set()  # marked "sending", not yet called
         self._sending: set[asyncio.Task[Any] | None] = set()
@@ -175,7 +178,7 @@ class PushSender(TelegramCalls):
                     queue.put_nowait(job)
                 if jobs or self._in_hand or self.pacer.paused():
                     await self._nap(0 if jobs else 0.05)  # outcomes may bring rows back
-                elif not forever and now() >= self.pacer.held_until:
+                elif not forever and self._nothing_held():
                     break
                 elif not forever:
                     await self._nap(0.1)  # a push held back by a 429 comes due soon
@@ -187,6 +190,17 @@ class PushSender(TelegramCalls):
             self.report.flood_waits = self.pacer.flood_waits - waits
             self.report.paused_seconds = self.pacer.paused_seconds - paused
         return self.report
+
+    def _nothing_held(self) -> bool:
+        """After an empty claim, nothing in hand: did that claim look when every push a
+        429 held back was due again (and is every outcome written)? The timer is read
+        before the claim's clock, and a 429 reads the clock before the pacer's timer, so
+        a claim whose timer was past `held_until` saw the held row due. (Comparing the
+        timer after the claim let a hold end while the claim ran, and the drain stopped
+        with that push queued.) A clock standing still (a test's fixed moment) never
+        lets it come due: the drain ends once the hold is over, the row stays queued."""
+        held = self.pacer.held_until + HOLD_SLACK
+        return self._looked >= held and not self.journal.pending
 
     async def _wind_down(self, queue: asyncio.Queue[Job | None], workers: list[Any]) -> None:
         """Let workers finish the message in hand; record everything; hand back the rest
@@ -231,13 +245,29 @@ class PushSender(TelegramCalls):
             await session.commit()
         return jobs
 
+    def quiet_stores(self, now: datetime) -> list[int]:
+        """The stores where it is quiet hours at `now`, each on its own time zone and
+        policy: only their urgent pushes go out."""
+        return [
+            store.id
+            for store in self.services.stores.values()
+            if in_quiet_hours(
+                now, store.tz, store.policy.pushes.quiet_start, store.policy.pushes.quiet_end
+            )
+        ]
+
     async def _claim(self, session: AsyncSession, want: int) -> list[Job]:
+        self._looked = self.timer.now()  # before the clock: see `_nothing_held`
         now, rules = self.clock(), self.policy
         self.pacer.forget_idle_chats()
-        quiet = in_quiet_hours(now, self.services.settings.tz, rules.quiet_start, rules.quiet_end)
         await delivery.expire_in_flight(session, now)
         pushes = await delivery.claim_due(
-            session, instance=self.instance, now=now, limit=want, lease=LEASE, quiet=quiet
+            session,
+            instance=self.instance,
+            now=now,
+            limit=want,
+            lease=LEASE,
+            quiet_stores=self.quiet_stores(now),
         )
         kept = await weekly_cap.apply_weekly_cap(session, pushes, now, rules.weekly_cap)
         self.report.capped += len(pushes) - len(kept)
