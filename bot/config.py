@@ -39,14 +39,6 @@ class Settings:
     sender_id: str = ""  # with the host name, names this instance's outbox claims
 
     @property
-    def tz(self) -> ZoneInfo:
-        """The zone written to the default store's row at start. Code serving a store
-        reads its `StoreContext.tz` (the row's) instead."""
-        # TODO(store-context): jobs — bot/jobs.py and the sender's quiet hours still read
-        # this; drop it once they take the zone from each store.
-        return ZoneInfo(self.store_timezone)
-
-    @property
     def use_webhook(self) -> bool:
         return bool(self.webhook_url)
 

@@ -96,7 +96,7 @@ def test_settings_from_environment():
         }
     )
     assert settings.admin_ids == {1, 2, 3}
-    assert settings.tz.key == "Asia/Urumqi"
+    assert settings.store_timezone == "Asia/Urumqi"
     assert settings.database_url.startswith("postgresql+asyncpg")
     assert not settings.use_webhook
     assert settings.bot_api_base_url == "https://api.telegram.org/bot"
