@@ -44,6 +44,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from telegram import Bot  # noqa: E402
 
 from bot.app import build_services  # noqa: E402
+from bot.club.policy.model import load_policy  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.messaging.budget import slot_source  # noqa: E402
 from bot.messaging.outbox import Purpose, enqueue_many, push_row  # noqa: E402
@@ -67,16 +68,17 @@ class SlowFakeBotAPI(FakeBotAPI):
 async def setup(folder: Path, members: int, rate: int | None, url: str | None) -> Any:
     url = url or f"sqlite+aiosqlite:///{folder}/b.db"  # PostgreSQL: an empty database
     settings = Settings(bot_token="123456:BENCH", database_url=url)
-    services = await build_services(settings)
+    policy = load_policy(None)
     pushes = replace(
-        services.policy.pushes,
-        rate_per_second=rate or services.policy.pushes.rate_per_second,
+        policy.pushes,
+        rate_per_second=rate or policy.pushes.rate_per_second,
         paid_broadcast=False,
         quiet_start=clock_time(0),  # start == end: no quiet hours, whatever the time now
         quiet_end=clock_time(0),
         weekly_cap=1000,
     )
-    services.policy = replace(services.policy, pushes=pushes)
+    # The deployment's policy and every store's (quiet hours are each store's own).
+    services = await build_services(settings, replace(policy, pushes=pushes))
     rows = member_rows(
         services.default_store.id, services.policy.tiers[0].code, FIRST_CHAT, members
     )
