@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot.app import build_application, build_services
-from bot.messaging.notify import tell_staff
+from bot.messaging.notify import staff_notice
 from bot.messaging.outbox import Purpose
 from bot.messaging.sender import PushSender, default_instance
 from bot.messaging.texts import push_renderer
@@ -68,7 +68,9 @@ async def test_a_staff_post_that_fails_is_sent_again_later(make_bot):
     bot = await make_bot(staff_chat_id=STAFF_CHAT)
     bot.api.fail(chat_id=STAFF_CHAT, status=502, times=4)  # every quick try of the first round
     svc, timer = services(bot), FakeTimer()  # a group takes 20 a minute: 3 s between tries
-    assert await tell_staff(None, svc, lambda t: "王伟 续费了会员")
+    async with svc.sessionmaker() as session:
+        assert await staff_notice(session, svc, lambda t: "王伟 续费了会员")
+        await session.commit()
     await PushSender(svc, bot.app.bot, push_renderer(svc), timer=timer).drain(max_seconds=60)
     assert not [c for c in bot.api.calls if c.chat_id == STAFF_CHAT]
     later = svc.now() + timedelta(minutes=6)

@@ -120,15 +120,3 @@ async def staff_notice(
     text = render(services.translator(store.default_locale, store))
     await queue_staff_post(session, services, chat_id=chat_id, text=text, store_id=store.id)
     return True
-
-
-async def tell_staff(bot: object, services: Services, render: Render) -> bool:
-    """`staff_notice` in a transaction of its own, for callers that have committed
-    already; the sender retries it until it is delivered. `bot` is not used any more; it
-    stays so that callers keep their API."""
-    if services.settings.staff_chat_id is None:
-        return False
-    async with services.sessionmaker() as session:
-        await staff_notice(session, services, render)
-        await session.commit()
-    return True
