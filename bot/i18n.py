@@ -88,19 +88,19 @@ class Translator:
         text = _translations(self.locale).ngettext(singular, plural, n)
         return text.format(n=n, **params)
 
-    def date(self, value: date | datetime | None, fmt: str | None = None) -> str:
+    def date(self, value: date | datetime | None) -> str:
         """A date in the one format owners and staff see everywhere: Babel's medium
         ("Dec 2, 2026", "2026年12月2日"); a short numeric "12/2/26" reads as 12 February
-        to many. `fmt` is accepted from older callers and ignored."""
+        to many."""
         if value is None:
             return "—"
         if isinstance(value, datetime):
             value = value.astimezone(self.tz).date() if value.tzinfo else value.date()
         return dates.format_date(value, format=DATE_FORMAT, locale=self.babel_locale)
 
-    def datetime(self, value: datetime, fmt: str | None = None) -> str:
+    def datetime(self, value: datetime) -> str:
         """A moment in the store's time zone: the medium date and the short time
-        ("Dec 2, 2026, 10:30 AM"). `fmt` is accepted from older callers and ignored."""
+        ("Dec 2, 2026, 10:30 AM")."""
         locale = self.babel_locale
         moment = value.astimezone(self.tz) if value.tzinfo else value
         day = dates.format_date(moment.date(), format=DATE_FORMAT, locale=locale)

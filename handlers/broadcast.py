@@ -112,7 +112,7 @@ async def sent(turn: Turn, outcome: Outcome) -> None:
         turn.reply(
             turn._(
                 "Scheduled for {when}. /broadcasts lists it and can cancel it.",
-                when=turn.t.datetime(composed.send_at, "short"),
+                when=turn.t.datetime(composed.send_at),
             )
         )
 
@@ -184,7 +184,7 @@ async def on_list(turn: Turn) -> None:
                 "#{id} {kind} at {when}, to {audience}: {text}",
                 id=item.id,
                 kind=turn.label(KINDS, item.kind if item.kind in KINDS else "other"),
-                when=turn.t.datetime(item.send_at, "short"),
+                when=turn.t.datetime(item.send_at),
                 audience=audience_text(turn, item.audience),
                 text=item.texts.get(turn.t.locale, "")[:80],
             ),

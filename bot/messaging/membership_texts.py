@@ -35,7 +35,7 @@ def way_to_next_tier(t: Translator, policy: ClubPolicy, tier_code: str, cumulati
 
 def for_owner(t: Translator, policy: ClubPolicy, change: Change) -> str:
     tier = policy.tier(change.tier_after).name(t.locale)
-    until = t.date(change.valid_until, "long")
+    until = t.date(change.valid_until)
     if change.kind in UPGRADES:
         return t.gettext(
             "Congratulations! You are now a {tier} member. /card shows your new benefits.",
