@@ -81,10 +81,24 @@ class Bot:
         less than a second before wait out Telegram's one-message-per-second-per-chat
         rule in real time (ten visits recorded in a row cost nine seconds). Pushes to one
         chat within a drain are still paced as in production, on a virtual clock."""
+        if not await self._outbox_has_work():
+            return SendReport()  # most updates queue nothing: skip a sender's set-up
         sender = self.push_sender(at)
         if at is None:
             self.sender = sender  # `bot.sender.report` tells of the last drain, as before
         return await sender.drain(max_seconds=30)
+
+    async def _outbox_has_work(self) -> bool:
+        """Any push still to send, or left being sent (a sender takes those back)?"""
+        from sqlalchemy import select
+
+        from bot.messaging.outbox import Status
+        from db.models import Push
+
+        pending = (Status.QUEUED, Status.CLAIMED, Status.SENDING)
+        async with self.app.bot_data["services"].sessionmaker() as session:
+            found = await session.scalar(select(Push.id).where(Push.status.in_(pending)).limit(1))
+        return found is not None
 
     async def stop(self) -> None:
         if self.app.running:
