@@ -137,30 +137,6 @@ async def register_user_commands(
         log.warning("could not set the commands of a chat: %s", exc)
 
 
-async def register_staff_commands(
-    bot: Bot,
-    make: Callable[[str], Translator],
-    default: str,
-    user_id: int,
-    *,
-    admin: bool = False,
-    roles: set[staff.Role] | None = None,
-    chosen: str | None = None,
-    broadcast_roles: tuple[str, ...] | None = None,
-) -> None:
-    """A staff member's chat menu (`admin` alone stands for the admin role)."""
-    granted = roles if roles is not None else ({staff.Role.ADMIN} if admin else set())
-    await register_user_commands(
-        bot,
-        make,
-        default,
-        user_id,
-        granted,
-        chosen=chosen,
-        broadcast_roles=broadcast_roles,
-    )
-
-
 async def clear_chat_commands(bot: Bot, user_id: int) -> None:
     scope = BotCommandScopeChat(user_id)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -80,10 +80,6 @@ async def dialog(session: AsyncSession, user_id: int) -> Dialog | None:
     return await session.get(Dialog, user_id)
 
 
-async def drop_dialog(session: AsyncSession, user_id: int) -> None:
-    await session.execute(delete(Dialog).where(Dialog.telegram_user_id == user_id))
-
-
 async def roles_of(session: AsyncSession, store_id: int, user_id: int) -> set[str]:
     rows = await session.scalars(
         select(StaffRole.role).where(
@@ -118,18 +114,6 @@ async def join_link_by_code(session: AsyncSession, store_id: int, code: str) -> 
     return await session.scalar(
         select(JoinLink).where(JoinLink.store_id == store_id, JoinLink.code == code)
     )
-
-
-async def audit_entries(
-    session: AsyncSession, store_id: int, limit: int = 50
-) -> Sequence[AuditEntry]:
-    rows = await session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.store_id == store_id)
-        .order_by(AuditEntry.id.desc())
-        .limit(limit)
-    )
-    return rows.all()
 
 
 async def count_members(session: AsyncSession, store_id: int) -> int:

@@ -100,11 +100,6 @@ class Turn:
         query = self.update.callback_query
         return decode(query.data) if query else None
 
-    @property
-    def callback_parts(self) -> list[str]:
-        query = self.update.callback_query
-        return (query.data or "").split(":") if query else []
-
     async def roles(self) -> set[staff.Role]:
         return await staff.roles_of(
             self.session, self.store.id, self.user_id, self.services.settings.admin_ids

@@ -75,12 +75,10 @@ class Bot:
         """Deliver everything due in the outbox now (or as if it were `at`), as the
         background sender would.
 
-        Each drain gets a sender of its own, so each starts with a fresh per-chat pace:
-        a test sends its updates milliseconds apart where a person takes seconds, and a
-        sender kept from one update to the next made every push to a chat that had one
-        less than a second before wait out Telegram's one-message-per-second-per-chat
-        rule in real time (ten visits recorded in a row cost nine seconds). Pushes to one
-        chat within a drain are still paced as in production, on a virtual clock."""
+        Each drain gets a sender of its own on a fresh virtual clock: pushes to one chat
+        within a drain are paced as in production (one a second) without real waiting,
+        and the sender's wall clock starts again at real time, so the virtual seconds of
+        earlier drains never put it ahead of the handlers' clock."""
         if not await self._outbox_has_work():
             return SendReport()  # most updates queue nothing: skip a sender's set-up
         sender = self.push_sender(at)
