@@ -107,7 +107,7 @@ async def sent(turn: Turn, outcome: Outcome) -> None:
                 count=turn.t.number(composed.recipients),
             )
         )
-        start_report(turn, composed.broadcast_id)
+        await start_report(turn, composed.broadcast_id)
     else:
         turn.reply(
             turn._(

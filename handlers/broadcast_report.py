@@ -31,17 +31,10 @@ async def counts_text(session: AsyncSession, t: Translator, item: Broadcast) -> 
     return report_text(t, item, await broadcast_counts(session, item.id))
 
 
-def start_report(turn: Turn, broadcast_id: int) -> None:
-    """Right after the commit, queue the report message (an outbox row: a 429 delays it,
-    never loses it); `refresh_reports` keeps it current."""
-    services = turn.services
-
-    async def queue() -> None:
-        async with services.sessionmaker() as session:
-            await queue_report(session, services, broadcast_id)
-            await session.commit()
-
-    turn.after_commit.append(queue)
+async def start_report(turn: Turn, broadcast_id: int) -> None:
+    """Queue the report message with the broadcast, in the same transaction (an outbox
+    row: a 429 delays it, never loses it); `refresh_reports` keeps it current."""
+    await queue_report(turn.session, turn.services, broadcast_id)
 
 
 async def adopt_report_messages(session: AsyncSession, store_id: int) -> None:
