@@ -19,7 +19,7 @@ from bot.messaging.pacing import REPLY, Pacer
 from bot.messaging.sender import PushSender
 from tests.fake_time import FakeTimer
 from tests.harness import Bot, FakeBotAPI
-from tests.test_sender import add_members, midday, policy, push, push_all, render
+from tests.sender_support import add_members, midday, policy, push, push_all, render
 
 SENDS = ("sendMessage", "sendPhoto", "editMessageText")
 

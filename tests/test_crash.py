@@ -20,7 +20,7 @@ from bot.messaging.outbox import Purpose, enqueue_many, push_row
 from db.models import Push
 from scripts.fake_bot_api import FakeBotAPI
 from tests.flows import services
-from tests.test_sender import add_members, policy
+from tests.sender_support import add_members, policy
 
 SCRIPT = Path(__file__).with_name("sender_process.py")
 OWNERS, KILLS = 300, 5

@@ -1,135 +1,30 @@
-"""The one push sender, as owners notice it: each push arrives once, whatever Telegram says,
-however often the bot restarts and however many instances share the outbox."""
+"""The one push sender, as owners notice it: each push arrives once, whatever Telegram says
+(429s, 403s, 400s, server errors and time-outs)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import time
-from collections import Counter
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
-from sqlalchemy import insert, select, update
 from telegram.error import TimedOut
 
 from bot.messaging import claims
-from bot.messaging.outbox import Purpose, enqueue, enqueue_many, push_row
-from bot.messaging.sender import PushSender, Rendered, stop_sender
-from db.base import utcnow
-from db.models import Member, Push, Store
+from bot.messaging.outbox import Purpose
+from db.models import Member
 from tests.fake_time import FakeTimer
-from tests.flows import member_rows, services
-from tests.harness import Bot, error_answer
-
-FAST = (0.01, 0.01, 0.01)  # quick in-process retries, so tests do not sleep for seconds
-
-
-def policy(tmp_path: Path, **pushes: object) -> Path:
-    """A policy file overriding [pushes]; fast by default (TOML values written by json)."""
-    values = {"rate_per_second": 500, "retry_minutes": [5, 60], **pushes}
-    path = tmp_path / f"policy{len(list(tmp_path.glob('policy*')))}.toml"
-    lines = ["[pushes]", *(f"{key} = {json.dumps(v)}" for key, v in values.items())]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-async def fast_bot(make_bot, tmp_path, **pushes: object) -> Bot:
-    bot = await make_bot(policy_file=policy(tmp_path, **pushes))
-    await stop_sender(bot.app)  # should the app run a sender of its own: tests drive theirs
-    return bot
-
-
-async def add_members(
-    bot: Bot, count: int, first: int = 70000, store_id: int | None = None
-) -> list[Member]:
-    svc = services(bot)
-    store_id = store_id or svc.default_store.id
-    rows = member_rows(store_id, svc.policy.tiers[0].code, first, count)
-    async with svc.sessionmaker() as session:
-        await session.execute(insert(Member), rows)
-        await session.commit()
-        found = await session.scalars(
-            select(Member)
-            .where(Member.store_id == store_id, Member.telegram_user_id >= first)
-            .order_by(Member.id)
-        )
-        return list(found)[:count]
-
-
-async def push(
-    bot: Bot, member: Member, purpose: str = Purpose.BROADCAST, key: str = "b1", **fields: object
-) -> int:
-    svc = services(bot)
-    async with svc.sessionmaker() as session:
-        push_id = await enqueue(
-            session,
-            store_id=member.store_id,  # the push is the member's store's
-            member_id=member.id,
-            chat_id=member.telegram_user_id,
-            purpose=purpose,
-            dedupe_key=key,
-            **fields,
-        )
-        await session.commit()
-    assert push_id is not None
-    return push_id
-
-
-async def push_all(bot: Bot, members: list[Member], key: str = "b1") -> None:
-    svc = services(bot)
-    rows = [
-        push_row(
-            store_id=svc.default_store.id,
-            member_id=m.id,
-            chat_id=m.telegram_user_id,
-            purpose=Purpose.BROADCAST,
-            dedupe_key=key,
-        )
-        for m in members
-    ]
-    async with svc.sessionmaker() as session:
-        assert await enqueue_many(session, rows) == len(rows)
-        await session.commit()
-
-
-async def render(session, item: Push, member: Member) -> Rendered | None:
-    if item.params.get("cancelled"):
-        return None
-    if item.params.get("bug"):
-        raise KeyError("a placeholder the template does not know")
-    return Rendered(f"{item.purpose} #{item.id}", item.params.get("photo"))
-
-
-def store_time(bot: Bot, hour: int) -> datetime:
-    """Tomorrow at `hour` in the store's time zone (in the future, so every row is due)."""
-    tz = services(bot).default_store.tz
-    day = datetime.now(tz).date() + timedelta(days=1)
-    return datetime(day.year, day.month, day.day, hour, tzinfo=tz)
-
-
-def midday(bot: Bot) -> Callable[[], datetime]:
-    """A clock running in real time from tomorrow noon: outside quiet hours, whenever the
-    tests run."""
-    start, noon = utcnow(), store_time(bot, 12)
-    return lambda: noon + (utcnow() - start)
-
-
-def sender(bot: Bot, **kwargs: object) -> PushSender:
-    kwargs.setdefault("clock", midday(bot))
-    return PushSender(services(bot), bot.app.bot, render, backoff=FAST, **kwargs)
-
-
-def got(*bots: Bot) -> Counter[int]:
-    """Messages each chat received, over all `bots` (instances) together."""
-    sent = {"sendMessage", "sendPhoto"}
-    return Counter(c.chat_id for b in bots for c in b.api.calls if c.method in sent)
-
-
-async def rows(bot: Bot) -> dict[int, Push]:
-    async with services(bot).sessionmaker() as session:
-        return {p.id: p for p in await session.scalars(select(Push))}
+from tests.flows import services
+from tests.harness import error_answer
+from tests.sender_support import (
+    add_members,
+    fast_bot,
+    got,
+    midday,
+    push,
+    push_all,
+    rows,
+    sender,
+    store_time,
+)
 
 
 async def test_every_queued_push_arrives_once(make_bot, tmp_path):
@@ -291,186 +186,3 @@ async def test_server_errors_and_timeouts_are_retried_then_given_up(make_bot, tm
     assert (stored[ids[2]].status, stored[ids[2]].attempts) == ("failed", 2)
     assert "TimedOut" in stored[ids[2]].last_error
     assert got(bot) == {quick.telegram_user_id: 1, later.telegram_user_id: 1}
-
-
-async def test_quiet_hours_hold_ordinary_pushes_but_not_urgent_ones(make_bot, tmp_path):
-    bot = await fast_bot(make_bot, tmp_path)
-    owner, other = await add_members(bot, 2)
-    ordinary = await push(bot, owner, Purpose.BIRTHDAY, "2026")
-    await push(bot, other, Purpose.BROADCAST, "b1", urgent=True)  # a weather alert
-    night = store_time(bot, 23)
-    await sender(bot, clock=lambda: night).drain(max_seconds=20)
-    assert got(bot) == {other.telegram_user_id: 1}
-    assert (await rows(bot))[ordinary].status == "queued"
-    morning = night + timedelta(hours=9, minutes=30)  # 08:30
-    await sender(bot, clock=lambda: morning).drain(max_seconds=20)
-    assert got(bot) == {owner.telegram_user_id: 1, other.telegram_user_id: 1}
-
-
-async def test_quiet_hours_are_each_stores_own_night(make_bot, tmp_path):
-    """A dealer group with a store in Shanghai and one in London: at a moment when it is
-    night in one and day in the other, only the day store's ordinary pushes go out
-    (urgent ones go out in both)."""
-    first = await fast_bot(make_bot, tmp_path)
-    async with services(first).sessionmaker() as session:
-        session.add(Store(code="london", name="London", timezone="Europe/London"))
-        await session.commit()
-    await first.stop()
-    bot = await fast_bot(make_bot, tmp_path)  # restarted: it serves both stores now
-    london = services(bot).store_by_code("london")
-    assert london is not None and london.tz.key == "Europe/London"
-    sh_owner, sh_other = await add_members(bot, 2)
-    ld_owner, ld_other = await add_members(bot, 2, first=80000, store_id=london.id)
-    sh_birthday = await push(bot, sh_owner, Purpose.BIRTHDAY, "2026")
-    await push(bot, sh_other, Purpose.BROADCAST, "storm", urgent=True)
-    await push(bot, ld_owner, Purpose.BIRTHDAY, "2026")
-    night = store_time(bot, 23)  # 23:00 in Shanghai: 15:00 or 16:00 in London
-    assert 9 <= night.astimezone(london.tz).hour < 20
-    await sender(bot, clock=lambda: night).drain(max_seconds=20)
-    assert got(bot) == {sh_other.telegram_user_id: 1, ld_owner.telegram_user_id: 1}
-    assert (await rows(bot))[sh_birthday].status == "queued"
-
-    ld_birthday = await push(bot, ld_other, Purpose.BIRTHDAY, "2026")
-    noon = night + timedelta(hours=13)  # 12:00 in Shanghai: 04:00 or 05:00 in London
-    assert noon.astimezone(london.tz).hour < 8
-    await sender(bot, clock=lambda: noon).drain(max_seconds=20)
-    assert got(bot) == {
-        sh_owner.telegram_user_id: 1,
-        sh_other.telegram_user_id: 1,
-        ld_owner.telegram_user_id: 1,
-    }
-    assert (await rows(bot))[ld_birthday].status == "queued"
-
-
-async def test_the_weekly_cap_holds_back_ordinary_pushes(make_bot, tmp_path):
-    bot = await fast_bot(make_bot, tmp_path, weekly_cap=2)
-    busy, rested, fresh = await add_members(bot, 3)
-    now = store_time(bot, 12)
-    for member, days_ago in ((busy, 1), (busy, 2), (rested, 8), (rested, 9)):
-        done = await push(bot, member, Purpose.BROADCAST, f"old{days_ago}")
-        async with services(bot).sessionmaker() as session:
-            sent_at = now - timedelta(days=days_ago)
-            await session.execute(
-                update(Push).where(Push.id == done).values(status="sent", sent_at=sent_at)
-            )
-            await session.commit()
-    capped = await push(bot, busy, Purpose.WARRANTY, "w1")
-    await push(bot, busy, Purpose.BROADCAST, "storm", urgent=True)
-    await push(bot, rested, Purpose.WARRANTY, "w1")
-    extra = [await push(bot, fresh, Purpose.BROADCAST, f"n{i}") for i in range(3)]
-    report = await sender(bot, clock=lambda: now).drain(max_seconds=20)
-    assert got(bot) == {
-        busy.telegram_user_id: 1,
-        rested.telegram_user_id: 1,
-        fresh.telegram_user_id: 2,
-    }
-    stored = await rows(bot)
-    assert stored[capped].status == "capped" and report.capped == 2
-    assert sorted(stored[i].status for i in extra) == ["capped", "sent", "sent"]
-    async with services(bot).sessionmaker() as session:
-        follow = await claims.follow_ups(session, services(bot).default_store.id, 10)
-    assert [p.id for p, _ in follow] == [capped]
-
-
-async def test_a_restart_mid_drain_sends_the_rest_and_nothing_twice(make_bot, tmp_path):
-    path = policy(tmp_path, rate_per_second=40)
-    first = await make_bot(policy_file=path)
-    await stop_sender(first.app)
-    members = await add_members(first, 60)
-    await push_all(first, members)
-    report = await sender(first, batch=10).drain(limit=15)
-    assert report.sent == 15 and sum(got(first).values()) == 15
-    running = sender(first, batch=10)
-    task = asyncio.create_task(running.run())
-    while sum(got(first).values()) < 30:
-        await asyncio.sleep(0.02)
-    task.cancel()  # as on SIGTERM: the message in hand is finished, the rest given back
-    await asyncio.gather(task, return_exceptions=True)
-    assert 30 <= sum(got(first).values()) < 60
-    await first.stop()
-    second = await make_bot(policy_file=path)
-    await stop_sender(second.app)
-    await PushSender(services(second), second.app.bot, render, clock=midday(second)).drain(
-        max_seconds=20
-    )
-    assert got(first, second) == {m.telegram_user_id: 1 for m in members}
-
-
-async def test_a_dead_instances_claims_are_taken_over_when_their_lease_ends(make_bot, tmp_path):
-    bot = await fast_bot(make_bot, tmp_path)
-    members = await add_members(bot, 5)
-    await push_all(bot, members)
-    async with services(bot).sessionmaker() as session:
-        long_ago = store_time(bot, 12) - timedelta(minutes=10)
-        taken = await claims.claim_due(
-            session,
-            instance="dead:1:x",
-            now=long_ago,
-            limit=3,
-            lease=timedelta(minutes=2),
-        )
-        await session.commit()
-    assert len(taken) == 3
-    await sender(bot).drain(max_seconds=20)
-    assert got(bot) == {m.telegram_user_id: 1 for m in members}
-
-
-async def test_two_instances_share_the_outbox_and_each_owner_gets_one_message(make_bot, tmp_path):
-    path = policy(tmp_path, rate_per_second=1000)
-    one, two = await make_bot(policy_file=path), await make_bot(policy_file=path)
-    for bot in (one, two):
-        await stop_sender(bot.app)
-    members = await add_members(one, 300)
-    await push_all(one, members)
-    reports = await asyncio.gather(
-        sender(one, batch=25, instance="one").drain(max_seconds=30),
-        sender(two, batch=25, instance="two").drain(max_seconds=30),
-    )
-    assert got(one, two) == {m.telegram_user_id: 1 for m in members}
-    assert sum(r.sent for r in reports) == 300  # how they split the work is up to the race
-    assert {p.status for p in (await rows(one)).values()} == {"sent"}
-
-
-async def test_paid_broadcasts_ask_telegram_for_the_paid_rate(make_bot, tmp_path):
-    bot = await fast_bot(make_bot, tmp_path, paid_broadcast=True)
-    (member,) = await add_members(bot, 1)
-    await push(bot, member)
-    await sender(bot).drain(max_seconds=20)
-    assert bot.api.calls_to("sendMessage")[-1].params.get("allow_paid_broadcast") is True
-
-
-async def test_the_background_sender_delivers_and_stops_cleanly(make_bot, tmp_path):
-    bot = await fast_bot(make_bot, tmp_path)
-    (member,) = await add_members(bot, 1)
-    running = sender(bot)
-    running.start(bot.app)
-    await push(bot, member)
-    for _ in range(150):
-        if got(bot):
-            break
-        await asyncio.sleep(0.02)
-    await stop_sender(bot.app)
-    assert got(bot) == {member.telegram_user_id: 1} and running._task is None
-    assert {p.status for p in (await rows(bot)).values()} == {"sent"}
-
-
-async def test_a_dead_instances_messages_in_flight_become_unknown_not_resent(make_bot, tmp_path):
-    bot = await fast_bot(make_bot, tmp_path)
-    members = await add_members(bot, 5)
-    await push_all(bot, members)
-    long_ago = store_time(bot, 12) - timedelta(minutes=10)
-    async with services(bot).sessionmaker() as session:
-        taken = await claims.claim_due(
-            session,
-            instance="dead:2",
-            now=long_ago,
-            limit=2,
-            lease=timedelta(minutes=2),
-        )
-        assert await claims.begin_sending(session, "dead:2", [p.id for p in taken])
-        await session.commit()
-    await sender(bot).drain(max_seconds=20)
-    lost = {p.member_id for p in taken}
-    assert got(bot) == {m.telegram_user_id: 1 for m in members if m.id not in lost}
-    stored = await rows(bot)
-    assert sorted(p.status for p in stored.values()) == ["sent"] * 3 + ["unknown"] * 2
