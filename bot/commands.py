@@ -10,7 +10,7 @@ whenever their roles or their language change.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from telegram import (
@@ -44,6 +44,8 @@ DESCRIPTIONS: dict[str, str] = {
     "language": N_("Change the language"),
     "mydata": N_("See what the club keeps about you"),
     "deleteme": N_("Leave the club and delete your data"),
+    "gifts": N_("Gifts and vouchers for your points"),
+    "mygifts": N_("Your gifts and vouchers"),
     "help": N_("What this bot can do"),
     "cancel": N_("Stop what you are doing"),
     "member": N_("Staff: open a member by phone, plate or card"),
@@ -54,6 +56,9 @@ DESCRIPTIONS: dict[str, str] = {
     "broadcast": N_("Staff: send a weather alert or notice"),
     "broadcasts": N_("Staff: scheduled broadcasts and reports"),
     "followups": N_("Staff: owners to phone"),
+    "redemptions": N_("Staff: gifts waiting to be handed over, low stock"),
+    "fulfil": N_("Staff: open a redemption by its code"),
+    "catalog": N_("Manager: the gift and voucher catalog"),
     "myid": N_("Your Telegram id, for role grants"),
     "reverse": N_("Manager: reverse a visit's points"),
     "adjust": N_("Manager: adjust a member's points"),
@@ -79,10 +84,10 @@ TELEGRAM_LANGUAGE = {"zh_Hans": "zh", "en": "en"}
 
 
 def commands_for(
-    roles: set[staff.Role], broadcast_roles: tuple[str, ...] | None = None
+    roles: set[staff.Role], overrides: Mapping[str, tuple[str, ...]] | None = None
 ) -> list[tuple[str, str]]:
     """(command, untranslated description) for everything these roles may run."""
-    return [(name, DESCRIPTIONS[name]) for name in staff.commands_for(roles, broadcast_roles)]
+    return [(name, DESCRIPTIONS[name]) for name in staff.commands_for(roles, overrides)]
 
 
 def command_list(t: Translator, items: Iterable[tuple[str, str]]) -> list[BotCommand]:
@@ -122,7 +127,7 @@ async def register_user_commands(
     roles: set[staff.Role],
     *,
     chosen: str | None = None,
-    broadcast_roles: tuple[str, ...] | None = None,
+    overrides: Mapping[str, tuple[str, ...]] | None = None,
 ) -> None:
     """One person's chat menu: what their roles allow, in the language they chose.
     An owner who never chose a language falls back to the shared owners' menu."""
@@ -131,7 +136,7 @@ async def register_user_commands(
         if not roles and chosen is None:
             await clear_chat_commands(bot, user_id)
             return
-        items = commands_for(roles, broadcast_roles)
+        items = commands_for(roles, overrides)
         await _set_menus(bot, make, default, scope, items, chosen)
     except TelegramError as exc:  # e.g. the person never opened the bot
         log.warning("could not set the commands of a chat: %s", exc)
@@ -166,7 +171,7 @@ async def register_menus(bot: Bot, services: Services) -> None:
             user_id,
             roles,
             chosen=chosen[user_id],
-            broadcast_roles=services.policy.pushes.broadcast_roles,
+            overrides=services.policy.role_overrides,
         )
 
 

@@ -105,6 +105,11 @@ class Turn:
             self.session, self.store.id, self.user_id, self.services.settings.admin_ids
         )
 
+    async def may(self, permission: staff.Permission) -> bool:
+        """Whether the user's roles grant `permission` (the policy's overrides applied)."""
+        overrides = self.services.policy.role_overrides
+        return staff.allowed(await self.roles(), permission, overrides)
+
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
@@ -192,8 +197,7 @@ def staff_only(permission: staff.Permission) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         @functools.wraps(func)
         async def guarded(turn: Turn, *args: Any, **kwargs: Any) -> None:
-            policy_roles = turn.services.policy.pushes.broadcast_roles
-            if not staff.allowed(await turn.roles(), permission, policy_roles):
+            if not await turn.may(permission):
                 turn.reply(turn._("Sorry, this command is for store staff with the right role."))
                 return
             await func(turn, *args, **kwargs)

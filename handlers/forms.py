@@ -79,8 +79,7 @@ async def allowed(turn: Turn, ui: FormUI) -> bool:
     """The form's permission, checked on every answer (a role may be revoked midway)."""
     if ui.permission is None:
         return True
-    policy_roles = turn.services.policy.pushes.broadcast_roles
-    if staff.allowed(await turn.roles(), ui.permission, policy_roles):
+    if await turn.may(ui.permission):
         return True
     turn.reply(turn._("Sorry, this command is for store staff with the right role."))
     return False

@@ -16,7 +16,7 @@ GROUP_COMMANDS = [name for name in staff.COMMANDS if name != "myid"]
 @turn_handler
 async def on_help(turn: Turn) -> None:
     roles = await turn.roles()
-    items = commands_for(roles, turn.services.policy.pushes.broadcast_roles)
+    items = commands_for(roles, turn.services.policy.role_overrides)
     lines = [turn._("Here is what I can do:")]
     lines += [f"/{name} — {turn._(desc)}" for name, desc in items]
     turn.reply("\n".join(lines))
@@ -48,7 +48,7 @@ async def refresh_menu(turn: Turn, user_id: int, chosen: str | None = None) -> N
             user_id,
             roles,
             chosen=chosen,
-            broadcast_roles=services.policy.pushes.broadcast_roles,
+            overrides=services.policy.role_overrides,
         )
 
     turn.after_commit.append(apply)

@@ -14,12 +14,13 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common import codes
+from bot.club.points import ledger
 from bot.club.points.tiers import membership_valid_until
 from bot.club.staff import roles
 from bot.services import Services
 from db import queries
 from db.base import utcnow
-from db.models import Car, Member
+from db.models import Car, Gift, Member
 from tests.conftest import ADMIN_ID
 from tests.harness import Bot, Person
 
@@ -147,3 +148,51 @@ async def staff(
         await roles.grant(session, services.default_store.id, granted_by, user_id, roles.Role(role))
         await session.commit()
     return bot.person(user_id, first_name, language)
+
+
+async def give_points(
+    bot: Bot, member: Member, redeemable: int, *, expires_on: date | None = None, key: str = ""
+) -> ledger.Balances:
+    """Redeemable (and as many cumulative) points, as a manager's adjustment writes them."""
+    services = _services(bot)
+    async with services.sessionmaker() as session:
+        balances = await ledger.post(
+            session,
+            ledger.Posting(
+                member.store_id,
+                member.id,
+                ledger.EntryKind.ADJUSTMENT,
+                key or codes.new_code(8),
+                cumulative=redeemable,
+                redeemable=redeemable,
+                expires_on=expires_on,
+                reason="test",
+            ),
+        )
+        await session.commit()
+    assert balances is not None
+    return balances
+
+
+GIFT_NAMES = {"zh_Hans": "车载香氛", "en": "Car fragrance"}
+
+
+async def add_gift(bot: Bot, **fields: object) -> Gift:
+    """An active catalog item: a gift of 500 points, 10 in stock, unless told otherwise
+    (any column of `Gift` may be given, e.g. kind="voucher", face_value_fen=10000)."""
+    services = _services(bot)
+    values: dict[str, object] = {
+        "store_id": services.default_store.id,
+        "kind": "gift",
+        "names": GIFT_NAMES,
+        "descriptions": {"zh_Hans": "清新柠檬味", "en": "Fresh lemon scent"},
+        "cost_points": 500,
+        "stock": 10,
+        "status": "active",
+        **fields,
+    }
+    async with services.sessionmaker() as session:
+        gift = Gift(**values)
+        session.add(gift)
+        await session.commit()
+    return gift

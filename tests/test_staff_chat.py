@@ -66,7 +66,7 @@ def test_the_permission_table_gives_each_role_its_commands():
     assert "grant" in commands_for({Role.ADMIN}) and "grant" not in commands_for({Role.MANAGER})
     assert "member" not in commands_for(set()) and "card" in commands_for(set())
     # The policy decides who broadcasts: a sales consultant may when it says so.
-    assert "broadcast" in commands_for({Role.SALES}, ("sales",))
+    assert "broadcast" in commands_for({Role.SALES}, {"broadcast": ("sales",)})
 
 
 async def test_menus_follow_the_language_chosen_not_the_phones(bot):

@@ -5,6 +5,7 @@ package registers every table on `Base.metadata`."""
 from __future__ import annotations
 
 from db.models.chats import ChatUser, Dialog
+from db.models.gifts import Gift, GiftWatch, Redemption
 from db.models.members import Car, Member, Store, Visit
 from db.models.points import MembershipEvent, PointsEntry
 from db.models.pushes import Broadcast, Push, PushOptOut, SendBudget, Template
@@ -16,12 +17,15 @@ __all__ = [
     "Car",
     "ChatUser",
     "Dialog",
+    "Gift",
+    "GiftWatch",
     "JoinLink",
     "Member",
     "MembershipEvent",
     "PointsEntry",
     "Push",
     "PushOptOut",
+    "Redemption",
     "SendBudget",
     "StaffRole",
     "Store",

@@ -30,6 +30,7 @@ class EntryKind(StrEnum):
     UPGRADE_TRADE = "upgrade_trade"
     EXPIRY = "expiry"
     REDEMPTION = "redemption"
+    REFUND = "refund"  # a cancelled or expired redemption gives its points back
 
 
 @dataclass(frozen=True)
@@ -236,3 +237,16 @@ async def check_ledger(session: AsyncSession, store_id: int | None = None) -> li
                 )
             )
     return out
+
+
+async def hold(session: AsyncSession, member_id: int, at_least: int) -> bool:
+    """Lock the member's balance row for this transaction, if it holds `at_least`
+    redeemable points (False otherwise): a spend that must read the member's lots first
+    (a redemption) takes this before reading, so nothing else of theirs moves meanwhile."""
+    statement = (
+        update(Member)
+        .where(Member.id == member_id, Member.redeemable_points >= at_least)
+        .values(redeemable_points=Member.redeemable_points)
+        .returning(Member.id)
+    )
+    return (await session.execute(statement)).first() is not None

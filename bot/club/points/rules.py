@@ -85,3 +85,18 @@ def next_expiry(lots: list[Lot], today: date) -> Lot | None:
         return None
     first = min(lot.expires_on for lot in upcoming if lot.expires_on)
     return Lot(first, sum(lot.remaining for lot in upcoming if lot.expires_on == first))
+
+
+def taken_by(lots: list[Lot], amount: int) -> list[Lot]:
+    """Which lots a spend of `amount` uses, soonest-expiring first (as `open_lots` spends
+    them), so a refund can give each part back with its own expiry."""
+    taken: list[Lot] = []
+    for lot in lots:  # open_lots keeps them in spending order
+        if amount <= 0:
+            break
+        part = min(lot.remaining, amount)
+        taken.append(Lot(lot.expires_on, part))
+        amount -= part
+    if amount > 0:
+        taken.append(Lot(None, amount))
+    return taken

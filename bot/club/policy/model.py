@@ -6,28 +6,23 @@ Any unknown key or bad value raises `PolicyError` naming the key.
 
 from __future__ import annotations
 
-import itertools
 import tomllib
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from bot.club.common.validation import normalise_category_key
 from bot.club.policy.checks import (
-    CODE,
-    COLOR,
     PolicyError,
     choice,
     flag,
-    rate,
     section,
-    string_list,
-    texts,
     whole,
 )
+from bot.club.policy.gifts import GiftPolicy, parse_gifts
 from bot.club.policy.headers import parse_import_headers
+from bot.club.policy.lists import SpendCategory, Tier, parse_categories, parse_tiers
 from bot.club.policy.pushes import (
     PushPolicy,
     ReminderPolicy,
@@ -41,33 +36,6 @@ __all__ = ["ClubPolicy", "PolicyError", "SpendCategory", "Tier", "load_policy", 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.toml")
 JOIN_CHANNELS = ("new_car", "bring_car", "spending", "driver_training", "fee")
 TIER_RULES = ("points", "spend")
-
-
-@dataclass(frozen=True)
-class Tier:
-    code: str
-    threshold: int
-    color: str
-    names: dict[str, str]
-    benefits: tuple[dict[str, str], ...]
-    import_spend_fen: int
-
-    def name(self, locale: str) -> str:
-        return self.names.get(locale) or self.names["en"]
-
-    def benefit_texts(self, locale: str) -> list[str]:
-        return [b.get(locale) or b["en"] for b in self.benefits]
-
-
-@dataclass(frozen=True)
-class SpendCategory:
-    code: str
-    rate: Decimal  # points per yuan
-    names: dict[str, str]
-    aliases: tuple[str, ...]
-
-    def name(self, locale: str) -> str:
-        return self.names.get(locale) or self.names["en"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +63,12 @@ class ClubPolicy:
     pushes: PushPolicy
     reminders: ReminderPolicy
     local_plate_prefixes: tuple[str, ...]
+    gifts: GiftPolicy
+
+    @property
+    def role_overrides(self) -> dict[str, tuple[str, ...]]:
+        """Permissions whose roles the policy sets (by permission name), for `staff.allowed`."""
+        return {"broadcast": self.pushes.broadcast_roles, "manage_catalog": self.gifts.manage_roles}
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -148,80 +122,10 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _item(raw: Any, where: str, keys: set[str]) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise PolicyError(f"{where}: must be a table")
-    unknown = set(raw) - keys
-    if unknown:
-        raise PolicyError(f"{where}.{sorted(unknown)[0]}: unknown key")
-    code = raw.get("code")
-    if not isinstance(code, str) or not CODE.match(code):
-        raise PolicyError(f"{where}.code: lower-case letters, digits, underscore")
-    return raw
-
-
-def _tiers(raw: Any) -> tuple[Tier, ...]:
-    if not isinstance(raw, list) or not raw:
-        raise PolicyError("[[tiers]]: at least one tier is required")
-    tiers: list[Tier] = []
-    keys = {"code", "threshold", "color", "name", "benefits", "import_spend_fen"}
-    for i, item in enumerate(raw):
-        where = f"tiers[{i}]"
-        item = _item(item, where, keys)
-        color = item.get("color", "#777777")
-        if not isinstance(color, str) or not COLOR.match(color):
-            raise PolicyError(f"{where}.color: must look like #c9a227")
-        benefits = item.get("benefits", [])
-        if not isinstance(benefits, list):
-            raise PolicyError(f"{where}.benefits: must be a list")
-        threshold = whole(item, where, "threshold")
-        tiers.append(
-            Tier(
-                code=item["code"],
-                threshold=threshold,
-                color=color,
-                names=texts(item.get("name"), f"{where}.name"),
-                benefits=tuple(texts(b, f"{where}.benefits[{j}]") for j, b in enumerate(benefits)),
-                import_spend_fen=whole(
-                    {"v": item.get("import_spend_fen", threshold * 100)}, where, "v"
-                ),
-            )
-        )
-    codes = [t.code for t in tiers]
-    if len(set(codes)) != len(codes):
-        raise PolicyError("tiers.code: each tier needs its own code")
-    if tiers[0].threshold != 0:
-        raise PolicyError("tiers[0].threshold: the lowest tier must start at 0")
-    for prev, cur in itertools.pairwise(tiers):
-        if cur.threshold <= prev.threshold:
-            raise PolicyError(f"tiers.{cur.code}.threshold: must be above {prev.code}'s")
-    return tuple(tiers)
-
-
-def _categories(raw: Any) -> tuple[SpendCategory, ...]:
-    if not isinstance(raw, list) or not raw:
-        raise PolicyError("[[categories]]: at least one spend category is required")
-    out: list[SpendCategory] = []
-    for i, item in enumerate(raw):
-        where = f"categories[{i}]"
-        item = _item(item, where, {"code", "rate", "name", "aliases"})
-        out.append(
-            SpendCategory(
-                code=item["code"],
-                rate=rate(item.get("rate"), f"{where}.rate"),
-                names=texts(item.get("name"), f"{where}.name"),
-                aliases=string_list(item.get("aliases", []), f"{where}.aliases"),
-            )
-        )
-    if len({c.code for c in out}) != len(out):
-        raise PolicyError("categories.code: each category needs its own code")
-    return tuple(out)
-
-
 def parse_policy(data: dict[str, Any]) -> ClubPolicy:
     """Validate a policy mapping (defaults already merged in)."""
     known = {"membership", "renewal", "upgrade", "points", "join", "import", "tiers"}
-    known |= {"categories", "pushes", "reminders", "region"}
+    known |= {"categories", "pushes", "reminders", "region", "gifts"}
     unknown = set(data) - known
     if unknown:
         raise PolicyError(f"{sorted(unknown)[0]}: unknown section")
@@ -248,7 +152,7 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
     channels = join.get("channels")
     if not isinstance(channels, list) or not channels or set(channels) - set(JOIN_CHANNELS):
         raise PolicyError(f"[join].channels: a non-empty list from {', '.join(JOIN_CHANNELS)}")
-    tiers = _tiers(data.get("tiers"))
+    tiers = parse_tiers(data.get("tiers"))
     starting = membership.get("starting_tier")
     if starting not in {t.code for t in tiers}:
         raise PolicyError(f"[membership].starting_tier: {starting!r} is not a tier code")
@@ -270,7 +174,7 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
         max_visit_fen=whole(points, "[points]", "max_visit_fen", 1),
         join_channels=tuple(channels),
         tiers=tiers,
-        categories=_categories(data.get("categories")),
+        categories=parse_categories(data.get("categories")),
         import_tier_by=choice(imports, "[import]", "starting_tier_by", TIER_RULES),
         import_spend_months=whole(imports, "[import]", "spend_months", 1),
         import_points_months=whole(imports, "[import]", "points_months"),
@@ -278,6 +182,7 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
         pushes=parse_pushes(data),
         reminders=parse_reminders(data),
         local_plate_prefixes=parse_local_prefixes(data),
+        gifts=parse_gifts(data),
     )
 
 

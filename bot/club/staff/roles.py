@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +37,8 @@ class Permission(StrEnum):
     FOLLOW_UP = "follow_up"
     EDIT_TEMPLATES = "edit_templates"
     STAFF_TOOLS = "staff_tools"  # any staff role: tools such as /myid in the menu
+    MANAGE_CATALOG = "manage_catalog"  # who may is policy: [gifts].manage_roles
+    FULFIL = "fulfil"  # hand over gifts, mark vouchers used, list redemptions
 
 
 ALL_ROLES = frozenset(Role)
@@ -59,6 +62,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.FOLLOW_UP: DESK,
     Permission.EDIT_TEMPLATES: LEADS,
     Permission.STAFF_TOOLS: ALL_ROLES,
+    Permission.MANAGE_CATALOG: LEADS,
+    Permission.FULFIL: DESK,
 }
 
 # Every command and the permission it needs (None: anyone, owners included), in menu
@@ -125,21 +130,26 @@ async def roles_of(
 
 
 def allowed(
-    roles: set[Role], permission: Permission, broadcast_roles: tuple[str, ...] | None = None
+    roles: set[Role],
+    permission: Permission,
+    overrides: Mapping[str, tuple[str, ...]] | None = None,
 ) -> bool:
-    """The one permission rule. `broadcast_roles` (from the policy) replaces the default
-    roles that may broadcast."""
-    if permission is Permission.BROADCAST and broadcast_roles is not None:
-        return any(role.value in broadcast_roles for role in roles)
+    """The one permission rule. `overrides` (the policy's `role_overrides`: who may
+    broadcast, who may manage the catalog) replace a permission's default roles."""
+    chosen = (overrides or {}).get(permission.value)
+    if chosen is not None:
+        return any(role.value in chosen for role in roles)
     return bool(roles & PERMISSIONS[permission])
 
 
-def commands_for(roles: set[Role], broadcast_roles: tuple[str, ...] | None = None) -> list[str]:
+def commands_for(
+    roles: set[Role], overrides: Mapping[str, tuple[str, ...]] | None = None
+) -> list[str]:
     """The commands these roles may run, in menu order (no roles: an owner's)."""
     return [
         name
         for name, permission in COMMANDS.items()
-        if permission is None or allowed(roles, permission, broadcast_roles)
+        if permission is None or allowed(roles, permission, overrides)
     ]
 
 
