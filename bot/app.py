@@ -59,6 +59,7 @@ def register_handlers(app: Application) -> None:
         card,
         corrections,
         errors,
+        gifts,
         help,
         imports,
         join,
@@ -79,6 +80,7 @@ def register_handlers(app: Application) -> None:
         card,  # /card, /invite
         points,  # /points and its pages
         membership,  # /upgrade, /renew (owners trade points)
+        gifts,  # /gifts, /mygifts, /catalog, /redemptions, /fulfil and their buttons
         settings,  # /settings, /language
         help,  # /help; commands sent in a group point to the private chat
         privacy,  # /mydata, /deleteme

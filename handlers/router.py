@@ -10,6 +10,7 @@ from telegram import ReplyKeyboardRemove
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 import handlers.broadcast
+import handlers.gifts
 import handlers.join
 import handlers.visits  # noqa: F401  (the feature modules register their forms on import)
 from bot.club.forms.engine import Kind, Reply
