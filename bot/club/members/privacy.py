@@ -8,8 +8,11 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.gifts import refunds
+from bot.club.gifts.rules import Status
 from bot.club.staff import audit
 from db import queries
+from db.base import utcnow
 from db.models import (
     Car,
     ChatUser,
@@ -20,6 +23,7 @@ from db.models import (
     PointsEntry,
     Push,
     PushOptOut,
+    Redemption,
     Visit,
 )
 
@@ -133,6 +137,22 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
             }
             for p in await _rows(session, Push, Push.member_id == member.id, Push.id)
         ],
+        "gifts_and_vouchers": [
+            {
+                "code": r.code,
+                "item": r.names,
+                "kind": r.kind,
+                "points": r.cost_points,
+                "status": r.status,
+                "redeemed_at": r.created_at.isoformat(),
+                "collected_at": _day(r.collected_at),
+                "repair_order": r.used_order_no,
+                "expires_on": _day(r.expires_on),
+            }
+            for r in await _rows(
+                session, Redemption, Redemption.member_id == member.id, Redemption.id
+            )
+        ],
         "members_referred": await queries.count_referred(session, member.id),
     }
 
@@ -153,6 +173,16 @@ async def erase(session: AsyncSession, member: Member, actor_user_id: int | None
         .values(used_by_member_id=None)
     )
     await session.execute(delete(Car).where(Car.member_id == member_id))
+    # Gifts not yet collected go back into stock (their points leave with the member).
+    waiting = await session.scalars(
+        select(Redemption.id).where(
+            Redemption.member_id == member_id, Redemption.status == Status.WAITING
+        )
+    )
+    for redemption_id in list(waiting):
+        await refunds.give_back(
+            session, redemption_id, Status.CANCELLED, utcnow(), actor=actor_user_id, points=False
+        )
     if member.telegram_user_id is not None:
         await session.execute(
             delete(Dialog).where(Dialog.telegram_user_id == member.telegram_user_id)
