@@ -52,12 +52,27 @@ def test_a_dealer_file_overrides_only_what_it_names(tmp_path):
             "tiers[0].color",
         ),
         ("membership = [", "not valid TOML"),
+        ("[gifts]\nmanage_roles = ['boss']\n", "[gifts].manage_roles"),
+        ("[gifts]\ncollect_days = 0\n", "[gifts].collect_days"),
+        (
+            "[gifts]\nrestock_notice = {zh_Hans = '到货了', en = 'It is back'}\n",
+            "[gifts].restock_notice",
+        ),
     ],
 )
 def test_bad_policy_names_the_key(tmp_path, text, key):
     with pytest.raises(PolicyError) as err:
         load_policy(write(tmp_path, text))
     assert key in str(err.value)
+
+
+def test_gift_rules_default_to_managers_and_a_month_of_notice(tmp_path):
+    policy = load_policy()
+    assert policy.gifts.manage_roles == ("manager", "admin")
+    assert policy.gifts.expiry_reminder_days == 30 and not policy.gifts.expired_vouchers_refund
+    assert policy.role_overrides["manage_catalog"] == ("manager", "admin")
+    own = load_policy(write(tmp_path, "[gifts]\nmanage_roles = ['customer_service']\n"))
+    assert own.role_overrides["manage_catalog"] == ("customer_service",)
 
 
 def test_missing_policy_file(tmp_path):
