@@ -85,8 +85,9 @@ class Translator:
         return text.format(**params) if params else text
 
     def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
+        """`{n}` is `n` unless `params` give it (e.g. formatted with `number`)."""
         text = _translations(self.locale).ngettext(singular, plural, n)
-        return text.format(n=n, **params)
+        return text.format(**{"n": n, **params})
 
     def date(self, value: date | datetime | None) -> str:
         """A date in the one format owners and staff see everywhere: Babel's medium
