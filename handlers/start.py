@@ -1,4 +1,5 @@
-"""/start: welcome, deep links (referral, staff join link, scanned member card), resume."""
+"""/start: welcome, deep links (referral, staff join link, scanned member card or
+redemption QR), resume."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from bot.club.members.lookup import CARD_DEEP_LINK_PREFIX
 from bot.club.staff import roles as staff
 from handlers.card import send_card
 from handlers.common import Turn, turn_handler
+from handlers.gifts.desk import open_code
+from handlers.gifts.texts import DEEP_LINK_PREFIX as GIFT_DEEP_LINK_PREFIX
 from handlers.join import consent_keyboard, consent_text, resume
 from handlers.staff import show_member
 
@@ -22,6 +25,10 @@ async def on_start(turn: Turn) -> None:
             await show_member(turn, arg)
         else:
             turn.reply(turn._("This QR code is for store staff. Your own card: /card"))
+        return
+    if arg.startswith(GIFT_DEEP_LINK_PREFIX):
+        # A redemption's QR: staff open it at the desk; its owner sees their own.
+        await open_code(turn, arg[len(GIFT_DEEP_LINK_PREFIX) :])
         return
     member = await join.member_of_chat(turn.session, turn.store.id, turn.user_id)
     if member is not None:

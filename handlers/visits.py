@@ -17,6 +17,7 @@ from handlers import forms
 from handlers.announce import announce
 from handlers.callbacks import pattern
 from handlers.common import Turn, staff_only, turn_handler
+from handlers.gifts.desk import offer_vouchers
 
 FEATURE = "visit"
 PROMPTS = {
@@ -70,7 +71,8 @@ async def summary(turn: Turn, outcome: Outcome) -> str:
 
 
 async def recorded(turn: Turn, outcome: Outcome) -> None:
-    """Confirmed: tell staff the balances, thank the owner, post tier changes."""
+    """Confirmed: tell staff the balances (and offer the owner's vouchers for this
+    visit), thank the owner, post tier changes."""
     result: VisitResult = outcome.result
     t, m = turn.t, result.member
     turn.replace(
@@ -81,7 +83,8 @@ async def recorded(turn: Turn, outcome: Outcome) -> None:
             points=t.number(result.earned),
             c=t.number(result.balances.cumulative),
             r=t.number(result.balances.redeemable),
-        )
+        ),
+        await offer_vouchers(turn, m.id, result.visit.id),
     )
     await notify_member(
         turn.session,
