@@ -86,6 +86,12 @@ class Turn:
         await self.session.commit()
 
     @property
+    def user_name(self) -> str | None:
+        """The user's name as Telegram shows it (for staff actions shown to colleagues)."""
+        user = self.update.effective_user
+        return user.full_name if user else None
+
+    @property
     def args(self) -> list[str]:
         return list(self.context.args or [])
 

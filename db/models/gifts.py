@@ -86,6 +86,7 @@ class Redemption(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     collected_by: Mapped[int | None] = mapped_column(BigInteger)
+    collected_by_name: Mapped[str | None] = mapped_column(String(64))  # as Telegram named them
     collected_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     used_order_no: Mapped[str | None] = mapped_column(String(40))  # vouchers
     used_visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="SET NULL"))

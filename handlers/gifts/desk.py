@@ -24,7 +24,9 @@ USAGE = N_("Usage: /fulfil <code> [repair order number]")
 
 
 async def _by(turn: Turn, redemption: Redemption) -> str:
-    name = await desk.staff_name(turn.session, turn.store.id, redemption.collected_by)
+    name = redemption.collected_by_name or await desk.staff_name(
+        turn.session, turn.store.id, redemption.collected_by
+    )
     return words.who(turn.t, redemption.collected_by, name, turn.user_id)
 
 
@@ -68,6 +70,7 @@ async def open_code(turn: Turn, text: str, order_no: str | None = None) -> None:
             turn.store.today(),
             turn.store.now(),
             order_no=order_no,
+            staff_name=turn.user_name,
         )
         await _show(turn, outcome, found.member)
         return
@@ -129,6 +132,7 @@ async def on_hand(turn: Turn) -> None:
         turn.user_id,
         turn.store.today(),
         turn.store.now(),
+        staff_name=turn.user_name,
     )
     await _show(turn, outcome)
 
@@ -150,6 +154,7 @@ async def on_use_voucher(turn: Turn) -> None:
         turn.store.today(),
         turn.store.now(),
         visit_id=visit_id,
+        staff_name=turn.user_name,
     )
     await _show(turn, outcome)
 

@@ -125,6 +125,8 @@ async def hand_over(
     staff_id: int,
     today: date,
     now: datetime,
+    *,
+    staff_name: str | None = None,
 ) -> Done:
     """Mark a waiting gift collected by the owner at this desk, once."""
     redemption = await _current(session, store_id, redemption_id)
@@ -133,7 +135,8 @@ async def hand_over(
     if redemption.kind != Kind.GIFT:
         return Done(redemption, refusal=DeskRefusal.NOT_GIFT)
     reason = _closed(redemption, today)
-    if reason is None and await _collect(session, redemption, staff_id, store_id, now):
+    by = {"collected_by_name": (staff_name or "")[:64] or None}
+    if reason is None and await _collect(session, redemption, staff_id, store_id, now, **by):
         audit.record(
             session, store_id, staff_id, "redemption.hand_over", f"redemption:{redemption.id}"
         )
@@ -153,6 +156,7 @@ async def use_voucher(
     *,
     order_no: str | None = None,
     visit_id: int | None = None,
+    staff_name: str | None = None,
 ) -> Done:
     """Mark a waiting voucher used against a visit of the same owner in this store (by
     its repair order number or its id), if the bill reaches the minimum spend; once."""
@@ -174,7 +178,11 @@ async def use_voucher(
         return Done(redemption, refusal=DeskRefusal.OTHER_MEMBER, visit=visit)
     if redemption.min_spend_fen and visit.amount_fen < redemption.min_spend_fen:
         return Done(redemption, refusal=DeskRefusal.MIN_SPEND, visit=visit)
-    values = {"used_order_no": visit.order_no, "used_visit_id": visit.id}
+    values = {
+        "used_order_no": visit.order_no,
+        "used_visit_id": visit.id,
+        "collected_by_name": (staff_name or "")[:64] or None,
+    }
     if not await _collect(session, redemption, staff_id, store_id, now, **values):
         redemption = await _current(session, store_id, redemption_id)
         assert redemption is not None

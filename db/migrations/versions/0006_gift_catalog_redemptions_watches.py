@@ -99,6 +99,7 @@ def upgrade() -> None:
         sa.Column("created_at", db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("collected_at", db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("collected_by", sa.BigInteger(), nullable=True),
+        sa.Column("collected_by_name", sa.String(length=64), nullable=True),
         sa.Column("collected_store_id", sa.Integer(), nullable=True),
         sa.Column("used_order_no", sa.String(length=40), nullable=True),
         sa.Column("used_visit_id", sa.Integer(), nullable=True),
