@@ -1,18 +1,273 @@
-"""Placeholder: replaced by the feature's handlers."""
+"""The owners' gift shop: /gifts as cards, one item per page, edited in place; a filter
+for what they can afford, "tell me when it is back" for a sold-out item, and Redeem,
+which opens the redeem form (a confirmation with the cost and the balance after).
+
+Buttons: `gift:page:<page>:<affordable 0|1>`, `gift:redeem:<gift id>:<cost shown>`,
+`gift:watch:<gift id>:<page>:<affordable>`. Nothing in them is trusted: the member, the
+item, its store, its state and its price are looked up again on every press.
+"""
 
 from __future__ import annotations
 
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from handlers.common import Turn, turn_handler
+from bot.club.forms.engine import Outcome
+from bot.club.gifts import catalog, watches
+from bot.club.gifts import form as redeem_form
+from bot.club.gifts.redeem import Redeemed, item
+from bot.club.gifts.rules import GiftRefused, Kind, Refusal, Shown, in_stock, refusal
+from bot.i18n import N_
+from bot.messaging.notify import staff_notice
+from bot.render.gift_image import placeholder
+from db.models import Gift, Member
+from handlers import forms
+from handlers.callbacks import encode, pattern
+from handlers.card import current_member
+from handlers.common import Markup, Turn, inline, turn_handler
+from handlers.gifts import mine, texts
+from handlers.gifts.texts import FEATURE, REFUSALS
+
+LAST_PAGE = 10_000  # a forged page number is clamped to the last item anyway
+STALE = N_("That button is no longer active.")
+
+
+def _why_not(turn: Turn, member: Member, shown: Shown) -> list[str]:
+    """What the owner should know about taking this item now, beyond its own lines."""
+    gift, why = shown.gift, shown.refusal
+    if why is Refusal.TIER and gift.min_tier:
+        tier = turn.store.policy.tier(gift.min_tier).name(turn.t.locale)
+        return [turn._("🔒 Unlocks at {tier}.", tier=tier)]
+    if why is Refusal.SOLD_OUT:
+        if shown.watching:
+            return [turn._("🔔 We will tell you when it is back.")]
+        return []
+    if why is Refusal.SHORT:
+        short = gift.cost_points - member.redeemable_points
+        return [turn._("You need {n} more points.", n=turn.t.number(short))]
+    return []
+
+
+def caption(turn: Turn, member: Member, shown: Shown) -> str:
+    t = turn.t
+    lines = texts.item_lines(t, turn.store.policy, shown.gift)
+    lines += _why_not(turn, member, shown)
+    lines += [
+        "",
+        turn._("Your redeemable points: {points}", points=t.number(member.redeemable_points)),
+    ]
+    return "\n".join(lines)
+
+
+def keyboard(turn: Turn, shown: Shown, page: int, pages: int, affordable: bool) -> Markup:
+    """◀ n/N ▶ (wrapping round), the item's action, and the filter toggle."""
+    flag = int(affordable)
+    rows: list[list[tuple[str, str]]] = []
+    if pages > 1:
+        rows.append(
+            [
+                ("◀", encode(FEATURE, "page", (page - 1) % pages, flag)),
+                (f"{page + 1}/{pages}", encode(FEATURE, "page", page, flag)),
+                ("▶", encode(FEATURE, "page", (page + 1) % pages, flag)),
+            ]
+        )
+    gift = shown.gift
+    if shown.refusal is None:
+        rows.append([(turn._("Redeem"), encode(FEATURE, "redeem", gift.id, gift.cost_points))])
+    elif shown.refusal is Refusal.SOLD_OUT and not shown.watching:
+        watch = encode(FEATURE, "watch", gift.id, page, flag)
+        rows.append([(turn._("🔔 Tell me when it is back"), watch)])
+    if affordable:
+        rows.append([(turn._("Show all gifts"), encode(FEATURE, "page", 0, 0))])
+    else:
+        rows.append([(turn._("Only what I can afford"), encode(FEATURE, "page", 0, 1))])
+    return inline(rows)
+
+
+def picture(turn: Turn, gift: Gift) -> bytes | str:
+    """The item's photo (a Telegram file_id), else a drawn placeholder with its name."""
+    return gift.photo or placeholder(gift.id, turn.t.locale, texts.name(turn.t, gift))
+
+
+async def show_page(turn: Turn, page: int, affordable: bool) -> None:
+    """The catalog's card at `page` (clamped), in place of the pressed card if any."""
+    member = await current_member(turn)
+    if member is None:
+        return
+    store = turn.store
+    shelf = await catalog.shelf(
+        turn.session, store.policy, member, store.today(), affordable_only=affordable
+    )
+    if not shelf:
+        _empty(turn, member, affordable)
+        return
+    page = min(page, len(shelf) - 1)
+    shown = shelf[page]
+    turn.replace_photo(
+        picture(turn, shown.gift),
+        caption(turn, member, shown),
+        keyboard(turn, shown, page, len(shelf), affordable),
+    )
+
+
+def _empty(turn: Turn, member: Member, affordable: bool) -> None:
+    if not affordable:
+        turn.reply(turn._("The catalog is empty for now; new gifts are on the way."))
+        return
+    n = turn.t.number(member.redeemable_points)
+    turn.reply(
+        turn._("Nothing in the catalog is within your {points} redeemable points yet.", points=n),
+        inline([[(turn._("Show all gifts"), encode(FEATURE, "page", 0, 0))]]),
+    )
 
 
 @turn_handler
-async def _later(turn: Turn) -> None:
-    turn.reply(turn._("I did not understand that. /help lists what I can do."))
+async def on_gifts(turn: Turn) -> None:
+    await show_page(turn, 0, False)
+
+
+def _flag(value: str | None) -> bool | None:
+    return {"0": False, "1": True}.get(value or "")
+
+
+@turn_handler
+async def on_page(turn: Turn) -> None:
+    cb = turn.callback  # gift:page:<page>:<affordable>
+    page = cb.number(0) if cb is not None and len(cb.args) == 2 else None
+    affordable = _flag(cb.arg(1)) if cb is not None else None
+    if page is None or affordable is None:
+        turn.callback_notice = turn._(STALE)
+        return
+    await show_page(turn, min(page, LAST_PAGE), affordable)
+
+
+@turn_handler
+async def on_watch(turn: Turn) -> None:
+    cb = turn.callback  # gift:watch:<gift id>:<page>:<affordable>
+    gift_id = cb.id(0) if cb is not None and len(cb.args) == 3 else None
+    page, affordable = (cb.number(1), _flag(cb.arg(2))) if cb is not None else (None, None)
+    if gift_id is None or page is None or affordable is None:
+        turn.callback_notice = turn._(STALE)
+        return
+    member = await current_member(turn)
+    if member is None:
+        return
+    gift = await item(turn.session, turn.store.id, gift_id)
+    if gift is None:
+        turn.callback_notice = texts.refusal_text(turn.t, Refusal.UNKNOWN)
+        return
+    if in_stock(gift):
+        turn.callback_notice = turn._("Good news: it is in stock now.")
+    elif await watches.watch(turn.session, turn.store.id, member.id, gift.id):
+        turn.callback_notice = turn._("We will tell you once when it is back.")
+    else:
+        turn.callback_notice = turn._("You will hear from us when it is back.")
+    await show_page(turn, min(page, LAST_PAGE), affordable)
+
+
+@turn_handler
+async def on_redeem(turn: Turn) -> None:
+    """Open the confirmation at the price the card showed; if it has changed since, say
+    so and confirm at the new price."""
+    cb = turn.callback  # gift:redeem:<gift id>:<cost>
+    gift_id = cb.id(0) if cb is not None and len(cb.args) == 2 else None
+    cost = cb.id(1) if cb is not None else None
+    if gift_id is None or cost is None:
+        turn.callback_notice = turn._(STALE)
+        return
+    member = await current_member(turn)
+    if member is None:
+        return
+    store = turn.store
+    gift = await item(turn.session, store.id, gift_id)
+    why = (
+        refusal(store.policy, gift, member.tier_code, member.redeemable_points, store.today())
+        if gift is not None
+        else Refusal.UNKNOWN
+    )
+    if gift is None or why is not None:
+        turn.reply(texts.refusal_text(turn.t, why or Refusal.UNKNOWN), mine.see_gifts(turn))
+        return
+    if gift.cost_points != cost:
+        turn.reply(texts.refusal_text(turn.t, Refusal.PRICE_CHANGED))
+    ctx = await forms.context(turn, UI)
+    outcome = await redeem_form.begin(ctx, member.id, gift.id, gift.cost_points)
+    await forms.show(turn, UI, outcome)
+
+
+async def summary(turn: Turn, outcome: Outcome) -> str:
+    """The confirmation: the item, its cost, and the balance now and after."""
+    t, data = turn.t, outcome.data
+    gift = await item(turn.session, turn.store.id, int(data["gift"]))
+    member = await turn.session.get(Member, int(data["member"]))
+    if gift is None or member is None:
+        return texts.refusal_text(t, Refusal.UNKNOWN)
+    cost, balance = int(data["cost"]), member.redeemable_points
+    lines = [turn._("Redeem this?"), texts.name(t, gift)]
+    if gift.kind == Kind.VOUCHER:
+        lines.append(texts.voucher_terms(t, gift.face_value_fen, gift.min_spend_fen))
+    lines += [
+        turn._("Cost: {points} points", points=t.number(cost)),
+        turn._(
+            "Your redeemable points: {now} now, {after} after",
+            now=t.number(balance),
+            after=t.number(balance - cost),
+        ),
+    ]
+    if balance < cost:
+        lines.append(texts.refusal_text(t, Refusal.SHORT))
+    return "\n".join(lines)
+
+
+async def redeemed(turn: Turn, outcome: Outcome) -> None:
+    """Done: the code and its QR to show at the desk, and a word to the staff group; or
+    why not, with the way back to the catalog."""
+    result = outcome.result
+    if isinstance(result, GiftRefused):
+        turn.reply(texts.refusal_text(turn.t, result.code), mine.see_gifts(turn))
+        return
+    assert isinstance(result, Redeemed)
+    redemption = result.redemption
+    lead = [] if result.again else [turn._("Done! Your redemption is ready.")]
+    balance = turn.t.number(result.balances.redeemable)
+    left = turn._("Redeemable points left: {points}", points=balance)
+    mine.send_code(turn, redemption, lead, [left])
+    if result.again:
+        return
+    member = await turn.session.get(Member, redemption.member_id)
+    who = member.name if member is not None else ""
+    await staff_notice(
+        turn.session,
+        turn.services,
+        lambda t: t.gettext(
+            "New redemption: {item} for {member}, code {code}",
+            item=texts.name(t, redemption),
+            member=who,
+            code=redemption.code,
+        ),
+        turn.store,
+    )
+
+
+UI = forms.register(
+    forms.FormUI(
+        form=redeem_form.FORM,
+        feature=texts.REDEEM_FEATURE,
+        prompts={},
+        cancelled=N_("Cancelled; no points were spent."),
+        done=redeemed,
+        errors={Refusal.PRICE_CHANGED: REFUSALS[Refusal.PRICE_CHANGED]},
+        label=lambda turn, step, value: turn._("Confirm"),
+        screens={"confirm": summary},
+        cancel_on=frozenset({"confirm"}),
+    )
+)
 
 
 def build_handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("gifts", _later, filters=filters.ChatType.PRIVATE),
+        CommandHandler("gifts", on_gifts, filters=filters.ChatType.PRIVATE),
+        forms.button_handler(texts.REDEEM_FEATURE),
+        CallbackQueryHandler(on_page, pattern=pattern(FEATURE, "page")),
+        CallbackQueryHandler(on_redeem, pattern=pattern(FEATURE, "redeem")),
+        CallbackQueryHandler(on_watch, pattern=pattern(FEATURE, "watch")),
     ]
