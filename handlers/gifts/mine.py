@@ -141,7 +141,10 @@ async def _own(turn: Turn, redemption_id: int | None) -> tuple[Member, Redemptio
 @turn_handler
 async def on_code(turn: Turn) -> None:
     cb = turn.callback  # gift:qr:<redemption id>
-    mine = await _own(turn, cb.id(0) if cb is not None and len(cb.args) == 1 else None)
+    if cb is None or len(cb.args) != 1:
+        turn.callback_notice = turn._(STALE)
+        return
+    mine = await _own(turn, cb.id(0))
     if mine is None:
         return
     redemption = mine[1]
