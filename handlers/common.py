@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -39,6 +39,7 @@ class Outgoing:
     photo: bytes | str | None = None  # PNG bytes, or a Telegram file_id
     document: tuple[str, bytes] | None = None  # (file name, content)
     edit: bool = False  # replace the message whose button was pressed
+    edit_media: bool = False  # replace the pressed photo message's photo and caption
     strip: int | None = None  # only remove the inline buttons of this earlier message
     sent: Callable[[Any], Awaitable[None]] | None = None  # told the sent Message
 
@@ -76,6 +77,10 @@ class Turn:
 
     def reply_photo(self, photo: bytes | str, caption: str, markup: Markup | None = None) -> None:
         self.outbox.append(Outgoing(caption, markup, photo))
+
+    def replace_photo(self, photo: bytes | str, caption: str, markup: Markup | None = None) -> None:
+        """Show the photo in place of the pressed photo message's (else send it)."""
+        self.outbox.append(Outgoing(caption, markup, photo, edit_media=True))
 
     def reply_document(self, name: str, content: bytes, caption: str) -> None:
         self.outbox.append(Outgoing(caption, document=(name, content)))
@@ -130,7 +135,12 @@ async def _send(turn: Turn) -> None:
             with contextlib.suppress(BadRequest):  # gone, or no buttons left to remove
                 await bot.edit_message_reply_markup(turn.chat_id, item.strip, reply_markup=None)
         elif item.edit and query is not None and query.message is not None:
-            message = await query.edit_message_text(item.text, reply_markup=item.markup)
+            if _pressed_photo(query):  # a photo's caption is no place for a new text
+                message = await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)
+            else:
+                message = await query.edit_message_text(item.text, reply_markup=item.markup)
+        elif item.edit_media and item.photo is not None and _pressed_photo(query):
+            message = await _edit_media(query, item)
         elif item.photo is not None:
             message = await bot.send_photo(
                 turn.chat_id, item.photo, caption=item.text, reply_markup=item.markup
@@ -144,6 +154,22 @@ async def _send(turn: Turn) -> None:
             message = await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)
         if item.sent is not None and message is not None and message is not True:
             await item.sent(message)
+
+
+def _pressed_photo(query: Any) -> bool:
+    """Whether the pressed button sits under a photo (whose picture can be replaced)."""
+    message = query.message if query is not None else None
+    return bool(message is not None and getattr(message, "photo", None))
+
+
+async def _edit_media(query: Any, item: Outgoing) -> Any:
+    media = InputMediaPhoto(item.photo, caption=item.text)
+    try:
+        return await query.edit_message_media(media, reply_markup=item.markup)
+    except BadRequest as exc:  # the same page pressed again: nothing to change
+        if "not modified" not in str(exc).lower():
+            raise
+        return None
 
 
 HandlerFn = Callable[[Turn], Awaitable[None]]

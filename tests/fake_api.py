@@ -22,6 +22,28 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, Any] = field(default_factory=dict)
+    result: Any = None  # what the fake API answered (the Message, for a send)
+
+    @property
+    def media(self) -> dict[str, Any]:
+        """editMessageMedia's new media (type, media, caption)."""
+        raw = self.params.get("media")
+        if isinstance(raw, str):
+            return json.loads(raw)
+        return raw or {}
+
+    @property
+    def message_id(self) -> int | None:
+        """The message this call sent or edited."""
+        if "message_id" in self.params:
+            return int(self.params["message_id"])
+        return self.result.get("message_id") if isinstance(self.result, dict) else None
+
+    @property
+    def shows_photo(self) -> bool:
+        return self.method == "sendPhoto" or (
+            self.method in ("editMessageMedia", "editMessageCaption")
+        )
 
     @property
     def chat_id(self) -> int | None:
@@ -30,7 +52,8 @@ class Call:
 
     @property
     def text(self) -> str:
-        return str(self.params.get("text") or self.params.get("caption") or "")
+        text = self.params.get("text") or self.params.get("caption")
+        return str(text or self.media.get("caption") or "")
 
     @property
     def markup(self) -> dict[str, Any]:
@@ -55,6 +78,8 @@ class Call:
     @property
     def photo(self) -> bytes | None:
         item = self.files.get("photo")
+        if item is None and self.method == "editMessageMedia":
+            item = self.files.get(str(self.media.get("media", "")).removeprefix("attach://"))
         if item is None:
             return None
         return item[1] if isinstance(item, tuple) else item
@@ -160,6 +185,12 @@ class FakeBotAPI(BaseRequest):
             return self._message(params, photo=photo, caption=params.get("caption", ""))
         if method == "editMessageText" and "chat_id" in params:
             return self._message(params, text=params.get("text", ""))
+        if method in ("editMessageMedia", "editMessageCaption") and "chat_id" in params:
+            photo = [{"file_id": "photo2", "file_unique_id": "u2", "width": 640, "height": 640}]
+            caption = params.get("caption") or Call(method, params).media.get("caption", "")
+            answer = self._message(params, photo=photo, caption=caption)
+            answer["message_id"] = int(params["message_id"])
+            return answer
         if method == "sendDocument":
             document = {"file_id": "doc1", "file_unique_id": "d1", "file_name": "file"}
             return self._message(params, document=document, caption=params.get("caption", ""))
@@ -199,8 +230,10 @@ class FakeBotAPI(BaseRequest):
         if fault is not None:
             self.refused.append((fault[0], Call(name, params, files)))
             return fault[0], json.dumps(fault[1]).encode()
-        self.calls.append(Call(name, params, files))
-        return 200, json.dumps({"ok": True, "result": self._answer(name, params)}).encode()
+        call = Call(name, params, files)
+        self.calls.append(call)
+        call.result = self._answer(name, params)
+        return 200, json.dumps({"ok": True, "result": call.result}).encode()
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]

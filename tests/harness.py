@@ -204,7 +204,14 @@ class Person:
 
     def received(self) -> list[Call]:
         """Everything the bot sent to this chat, oldest first."""
-        methods = {"sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
+        methods = {
+            "sendMessage",
+            "sendPhoto",
+            "editMessageText",
+            "editMessageReplyMarkup",
+            "editMessageMedia",
+            "editMessageCaption",
+        }
         return [c for c in self.bot.api.calls if c.method in methods and c.chat_id == self.id]
 
     @property
@@ -216,22 +223,28 @@ class Person:
         for call in reversed(self.received()):
             for button in call.buttons:
                 if button["text"] == label:
-                    return await self.press_data(button["callback_data"])
+                    return await self.bot.feed(self.press_update(button["callback_data"], call))
         raise AssertionError(f"no button {label!r}; last buttons: {self.last.button_labels}")
 
     async def press_data(self, data: str) -> list[Call]:
         """Press a button with raw callback data (e.g. one from an old message)."""
         return await self.bot.feed(self.press_update(data))
 
-    def press_update(self, data: str) -> dict[str, Any]:
-        """The update Telegram sends when this person presses a button with `data`."""
-        message = {
+    def press_update(self, data: str, under: Call | None = None) -> dict[str, Any]:
+        """The update Telegram sends when this person presses a button with `data` (on
+        the message `under` sent or edited, if given: a photo's button comes with it)."""
+        message: dict[str, Any] = {
             "message_id": 1,
             "date": int(time.time()),
             "chat": {"id": self.id, "type": "private"},
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Club"},
-            "text": "…",
         }
+        if under is not None and under.shows_photo:
+            message["message_id"] = under.message_id or 1
+            size = {"file_id": "photo1", "file_unique_id": "u1", "width": 640, "height": 640}
+            message.update(photo=[size], caption=under.text)
+        else:
+            message["text"] = "…"
         query = {
             "id": str(next(self.bot._callback_ids)),
             "from": self._user,
@@ -243,7 +256,14 @@ class Person:
 
 
 def texts(calls: list[Call]) -> list[str]:
-    shown = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
+    shown = {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "editMessageText",
+        "editMessageMedia",
+        "editMessageCaption",
+    }
     return [c.text for c in calls if c.method in shown]
 
 

@@ -68,7 +68,7 @@ def stock_text(t: Translator, gift: Gift) -> str:
         return t.gettext("Plenty left")
     if gift.stock == 0:
         return t.gettext("Out of stock")
-    return t.ngettext("{n} left", "{n} left", gift.stock, n=t.number(gift.stock))
+    return t.ngettext("{n} left", "{n} left", gift.stock)  # ngettext fills {n} itself
 
 
 def item_lines(t: Translator, policy: ClubPolicy, gift: Gift) -> list[str]:
@@ -86,7 +86,6 @@ def item_lines(t: Translator, policy: ClubPolicy, gift: Gift) -> list[str]:
                     "Valid for {n} day after redeeming",
                     "Valid for {n} days after redeeming",
                     gift.valid_days,
-                    n=t.number(gift.valid_days),
                 )
             )
     lines.append(stock_text(t, gift))
@@ -99,8 +98,9 @@ def item_lines(t: Translator, policy: ClubPolicy, gift: Gift) -> list[str]:
     return lines
 
 
-def redemption_lines(t: Translator, redemption: Redemption) -> list[str]:
-    """What, its code, its status (with when), and a voucher's terms and last day."""
+def redemption_lines(t: Translator, redemption: Redemption, where: str | None = None) -> list[str]:
+    """What, its code, its status (with when, and `where`: the store it was collected
+    at, if given), and a voucher's terms and last day."""
     lines = [
         t.gettext(
             "{name} · {points} points",
@@ -120,7 +120,12 @@ def redemption_lines(t: Translator, redemption: Redemption) -> list[str]:
         )
         lines.append(t.gettext(key, date=t.date(redemption.expires_on)))
     if redemption.status == Status.COLLECTED and redemption.collected_at is not None:
-        lines.append(t.gettext("On {when}", when=t.datetime(redemption.collected_at)))
+        when = t.datetime(redemption.collected_at)
+        lines.append(
+            t.gettext("On {when} at {store}", when=when, store=where)
+            if where
+            else t.gettext("On {when}", when=when)
+        )
         if redemption.used_order_no:
             lines.append(t.gettext("Repair order: {order}", order=redemption.used_order_no))
     return lines
