@@ -11,6 +11,7 @@ from bot.club.members.lookup import CardView, card_payload, card_view, count_ref
 from bot.i18n import Translator
 from bot.messaging.membership_texts import way_to_next_tier
 from bot.render.card_image import CardFace, render_card
+from handlers import photos
 from handlers.common import Turn, turn_handler
 
 if TYPE_CHECKING:
@@ -65,8 +66,13 @@ async def send_card(turn: Turn, member: Member) -> None:
     # Drawn instead of any text the machine has no font for (Chinese without a CJK font).
     latin = card_face(services.translator("en", turn.store), store, view)
     latin = replace(latin, store=store if store.isascii() else "OWNERS CLUB")
-    image = render_card(member.card_code, payload, view.tier.color, replace(face, latin=latin))
-    turn.reply_photo(image, card_caption(turn, view))
+    face = replace(face, latin=latin)
+    key = photos.key_of("card", member.card_code, payload, view.tier.color, face)
+    turn.reply_drawn(
+        key,
+        lambda: render_card(member.card_code, payload, view.tier.color, face),
+        card_caption(turn, view),
+    )
 
 
 async def current_member(turn: Turn) -> Member | None:

@@ -25,6 +25,7 @@ from bot.club.staff import roles as staff
 from bot.club.stores.context import StoreContext
 from bot.i18n import Translator, resolve_locale
 from bot.services import Services
+from handlers import photos
 from handlers.callbacks import Callback, decode
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,10 @@ class Outgoing:
     document: tuple[str, bytes] | None = None  # (file name, content)
     edit: bool = False  # replace the message whose button was pressed
     edit_media: bool = False  # replace the pressed photo message's photo and caption
+    # A drawn picture (handlers.photos): its key, and how to draw it again if Telegram
+    # no longer takes the file id it gave for it.
+    photo_key: str | None = None
+    redraw: Callable[[], bytes] | None = None
     strip: int | None = None  # only remove the inline buttons of this earlier message
     sent: Callable[[Any], Awaitable[None]] | None = None  # told the sent Message
 
@@ -77,6 +82,22 @@ class Turn:
 
     def reply_photo(self, photo: bytes | str, caption: str, markup: Markup | None = None) -> None:
         self.outbox.append(Outgoing(caption, markup, photo))
+
+    def reply_drawn(
+        self,
+        key: str,
+        draw: Callable[[], bytes],
+        caption: str,
+        markup: Markup | None = None,
+        *,
+        replace: bool = False,
+    ) -> None:
+        """Send a picture the bot draws (see handlers.photos): drawn and uploaded once,
+        then sent by its file id; with `replace`, in place of the pressed photo."""
+        photo = photos.photo_for(self.context, key, draw)
+        self.outbox.append(
+            Outgoing(caption, markup, photo, edit_media=replace, photo_key=key, redraw=draw)
+        )
 
     def replace_photo(self, photo: bytes | str, caption: str, markup: Markup | None = None) -> None:
         """Show the photo in place of the pressed photo message's (else send it)."""
@@ -127,33 +148,48 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 
 async def _send(turn: Turn) -> None:
-    bot = turn.context.bot
-    query = turn.update.callback_query
     for item in turn.outbox:
-        message: Any = None
-        if item.strip is not None:
-            with contextlib.suppress(BadRequest):  # gone, or no buttons left to remove
-                await bot.edit_message_reply_markup(turn.chat_id, item.strip, reply_markup=None)
-        elif item.edit and query is not None and query.message is not None:
-            if _pressed_photo(query):  # a photo's caption is no place for a new text
-                message = await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)
-            else:
-                message = await query.edit_message_text(item.text, reply_markup=item.markup)
-        elif item.edit_media and item.photo is not None and _pressed_photo(query):
-            message = await _edit_media(query, item)
-        elif item.photo is not None:
-            message = await bot.send_photo(
-                turn.chat_id, item.photo, caption=item.text, reply_markup=item.markup
-            )
-        elif item.document is not None:
-            name, content = item.document
-            message = await bot.send_document(
-                turn.chat_id, content, filename=name, caption=item.text, reply_markup=item.markup
-            )
-        else:
-            message = await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)
+        try:
+            message = await _send_one(turn, item)
+        except BadRequest:
+            if item.photo_key is None or item.redraw is None or not isinstance(item.photo, str):
+                raise
+            # Telegram no longer takes the file id it gave: draw the picture again.
+            photos.forget(turn.context, item.photo_key)
+            item.photo = item.redraw()
+            message = await _send_one(turn, item)
+        if item.photo_key is not None and message is not None and message is not True:
+            photos.remember(turn.context, item.photo_key, message)
         if item.sent is not None and message is not None and message is not True:
             await item.sent(message)
+
+
+async def _send_one(turn: Turn, item: Outgoing) -> Any:
+    bot = turn.context.bot
+    query = turn.update.callback_query
+    message: Any = None
+    if item.strip is not None:
+        with contextlib.suppress(BadRequest):  # gone, or no buttons left to remove
+            await bot.edit_message_reply_markup(turn.chat_id, item.strip, reply_markup=None)
+    elif item.edit and query is not None and query.message is not None:
+        if _pressed_photo(query):  # a photo's caption is no place for a new text
+            message = await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)
+        else:
+            message = await query.edit_message_text(item.text, reply_markup=item.markup)
+    elif item.edit_media and item.photo is not None and _pressed_photo(query):
+        message = await _edit_media(query, item)
+    elif item.photo is not None:
+        message = await bot.send_photo(
+            turn.chat_id, item.photo, caption=item.text, reply_markup=item.markup
+        )
+    elif item.document is not None:
+        name, content = item.document
+        message = await bot.send_document(
+            turn.chat_id, content, filename=name, caption=item.text, reply_markup=item.markup
+        )
+    else:
+        message = await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)
+    return message
 
 
 def _pressed_photo(query: Any) -> bool:

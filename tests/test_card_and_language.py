@@ -18,10 +18,12 @@ from tests.harness import joined
 
 async def test_card_shows_tier_points_validity_and_a_scannable_qr(bot):
     owner = bot.person(5001, language="en")
-    await join_club(owner)
-    calls = await owner.send("/card")
-    card = calls[-1]
-    assert card.method == "sendPhoto"
+    await join_club(owner)  # ends with the new member's card
+    card = next(c for c in reversed(owner.received()) if c.method == "sendPhoto")
+    again = (await owner.send("/card"))[-1]
+    # The same card is not drawn and uploaded again: Telegram's file id for it is sent.
+    assert again.method == "sendPhoto" and again.params["photo"] == "photo1"
+    assert again.text == card.text
     member = await member_of(bot, 5001)
     t = translator("en", services(bot).default_store.tz)
     assert f"Valid until: {t.date(member.valid_until)}" in card.text
@@ -156,3 +158,29 @@ def test_without_a_cjk_font_the_card_falls_back_to_its_latin_face(monkeypatch):
         monkeypatch.delenv("CARD_FONT")
         for cached in caches:
             cached.cache_clear()
+
+
+async def test_a_changed_card_is_drawn_again(bot):
+    from tests.factories import give_points
+
+    owner = bot.person(5010, language="en")
+    await join_club(owner)
+    await give_points(bot, await member_of(bot, 5010), 6000)
+    await bot.person(ADMIN_ID, language="en").send("/settier 粤B12345 gold upgrade")
+    card = (await owner.send("/card"))[-1]
+    assert isinstance(card.photo, bytes) and card.photo.startswith(b"\x89PNG")  # a new picture
+    assert "Tier: Gold" in card.text
+
+
+async def test_a_file_id_telegram_no_longer_takes_is_drawn_again(bot):
+    owner = bot.person(5011, language="en")
+    await join_club(owner)
+    bot.api.fail(
+        "sendPhoto", chat_id=5011, status=400, description="Bad Request: wrong file identifier"
+    )
+    calls = await owner.send("/card")
+    refused = [call for _, call in bot.api.refused if call.method == "sendPhoto"]
+    assert [c.params["photo"] for c in refused] == ["photo1"]  # the file id was tried first…
+    card = [c for c in calls if c.method == "sendPhoto"]
+    assert len(card) == 1 and isinstance(card[0].photo, bytes)  # …then the card drawn again
+    assert "Tier: Silver" in card[0].text

@@ -20,6 +20,7 @@ from bot.i18n import N_
 from bot.messaging.gift_notices import notify_restock
 from bot.render.gift_image import redemption_qr
 from db.models import Gift, Member, Redemption
+from handlers import photos
 from handlers.callbacks import encode, pattern
 from handlers.card import current_member
 from handlers.common import Markup, Turn, inline, turn_handler
@@ -62,8 +63,9 @@ def send_code(
         else turn._("Show this at the service desk.")
     )
     lines = [*lead, *texts.redemption_lines(turn.t, redemption), hint, *tail]
-    image = redemption_qr(code_link(turn, redemption.code), redemption.code)
-    turn.reply_photo(image, "\n".join(lines))
+    link = code_link(turn, redemption.code)
+    key = photos.key_of("redemption", link)
+    turn.reply_drawn(key, lambda: redemption_qr(link, redemption.code), "\n".join(lines))
 
 
 def _where(turn: Turn, redemption: Redemption) -> str | None:

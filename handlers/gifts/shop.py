@@ -17,6 +17,7 @@ from bot.club.gifts.rules import Refusal, Shown, in_stock
 from bot.i18n import N_
 from bot.render.gift_image import placeholder
 from db.models import Gift, Member
+from handlers import photos
 from handlers.callbacks import encode, pattern
 from handlers.card import current_member
 from handlers.common import Markup, Turn, inline, turn_handler
@@ -79,9 +80,17 @@ def keyboard(turn: Turn, shown: Shown, page: int, pages: int, affordable: bool) 
     return inline(rows)
 
 
-def picture(turn: Turn, gift: Gift) -> bytes | str:
-    """The item's photo (a Telegram file_id), else a drawn placeholder with its name."""
-    return gift.photo or placeholder(gift.id, turn.t.locale, texts.name(turn.t, gift))
+def show_picture(turn: Turn, gift: Gift, text: str, markup: Markup) -> None:
+    """The item's photo (a Telegram file_id) in place of the pressed card, else a drawn
+    placeholder with its name (uploaded once, then sent by its file id)."""
+    if gift.photo:
+        turn.replace_photo(gift.photo, text, markup)
+        return
+    name = texts.name(turn.t, gift)
+    key = photos.key_of("gift", gift.id, name)
+    turn.reply_drawn(
+        key, lambda: placeholder(gift.id, turn.t.locale, name), text, markup, replace=True
+    )
 
 
 async def show_page(turn: Turn, page: int, affordable: bool) -> None:
@@ -98,8 +107,9 @@ async def show_page(turn: Turn, page: int, affordable: bool) -> None:
         return
     page = min(page, len(shelf) - 1)
     shown = shelf[page]
-    turn.replace_photo(
-        picture(turn, shown.gift),
+    show_picture(
+        turn,
+        shown.gift,
         caption(turn, member, shown),
         keyboard(turn, shown, page, len(shelf), affordable),
     )
