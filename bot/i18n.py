@@ -84,9 +84,11 @@ class Translator:
         text = _translations(self.locale).gettext(message)
         return text.format(**params) if params else text
 
-    def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        """`n` chooses the plural form; a caller may pass `n=` too (the number as the
+        locale writes it, e.g. "1,200"), which is what the text then shows."""
         text = _translations(self.locale).ngettext(singular, plural, n)
-        return text.format(n=n, **params)
+        return text.format(**{"n": n, **params})
 
     def date(self, value: date | datetime | None) -> str:
         """A date in the one format owners and staff see everywhere: Babel's medium
