@@ -317,3 +317,43 @@ async def test_pause_resume_and_retire(bot):
     actions = [e.action for e in await _audit(bot)]
     assert actions == ["gift.pause", "gift.resume", "gift.retire"]
     assert (await _gift(bot, gift.id)).updated_at > gift.updated_at
+
+
+async def test_an_edit_changes_one_field_and_a_retire_meanwhile_refuses_it(bot):
+    manager = await _manager(bot)
+    gift = await add_gift(bot)
+    await manager.send("/catalog")
+    await manager.press("Edit")
+    await manager.press("Name (English)")
+    await manager.send("Lemon car fragrance")
+    assert "Lemon car fragrance" in manager.last.text
+    await manager.press("Confirm")
+    changed = await _gift(bot, gift.id)
+    assert changed.names == {"zh_Hans": "车载香氛", "en": "Lemon car fragrance"}
+    await manager.press("Edit")
+    await manager.press("Description (English)")
+    await manager.press("No description")  # skipping in an edit clears the field
+    await manager.press("Confirm")
+    assert (await _gift(bot, gift.id)).descriptions == {"zh_Hans": "清新柠檬味"}
+    assert [e.details for e in await _audit(bot)] == [{"names": True}, {"descriptions": True}]
+    # An edit left open while a colleague retires the item saves nothing.
+    await manager.press("Edit")
+    await manager.press("Points cost")
+    await manager.send("900")
+    colleague = await staff(bot, 9310, "manager")
+    await colleague.press_data(encode("cat", "retireok", gift.id))
+    await manager.press("Confirm")
+    assert "it can no longer be changed" in manager.last.text
+    assert (await _gift(bot, gift.id)).cost_points == 500
+
+
+async def test_the_catalog_speaks_chinese_to_a_chinese_manager(bot):
+    manager = await staff(bot, MANAGER, "manager", language="zh-hans")
+    await add_gift(bot, stock=3, min_tier="gold")
+    await manager.send("/catalog")
+    card, footer = manager.received()[-2:]
+    assert "礼品 · 兑换中" in card.text and "车载香氛" in card.text and "金卡" in card.text
+    assert card.button_labels == ["编辑", "暂停兑换", "补货", "下架"]
+    assert footer.button_labels == ["添加礼品", "添加代金券"]
+    await manager.press("添加代金券")
+    assert "中文名称" in manager.last.text
