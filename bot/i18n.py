@@ -84,8 +84,9 @@ class Translator:
         text = _translations(self.locale).gettext(message)
         return text.format(**params) if params else text
 
-    def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
-        """`{n}` is `n` unless `params` give it (e.g. formatted with `number`)."""
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        """`n` chooses the plural form; a caller may pass `n=` too (the number as the
+        locale writes it, e.g. "1,200"), which is what the text then shows."""
         text = _translations(self.locale).ngettext(singular, plural, n)
         return text.format(**{"n": n, **params})
 
