@@ -40,6 +40,10 @@ def entry_text(turn: Turn, entry: PointsEntry, visit: Visit | None) -> str:
         what = turn._("Membership renewed with points")
     elif entry.kind == EntryKind.UPGRADE_TRADE:
         what = turn._("Tier upgrade traded for points")
+    elif entry.kind == EntryKind.REDEMPTION:
+        what = turn._("Redeemed for a gift or voucher (/mygifts)")
+    elif entry.kind == EntryKind.REFUND:
+        what = turn._("Back from a cancelled or expired gift or voucher")
     else:
         what = entry.reason or turn._("Adjustment")
     when = t.date(entry.at)

@@ -99,6 +99,12 @@ async def test_cancelling_gives_points_and_stock_back_as_new_ledger_rows(bot):
     again = await wei.press("Yes, cancel it")
     assert "This was already cancelled." in joined(again)
     assert await facts(bot, 8201, gift) == (1200, 5, [], 1)
+    # /points tells the owner what the two ledger rows were.
+    history = (await wei.send("/points"))[-1].text
+    assert "Redeemed for a gift or voucher (/mygifts) · cumulative +0, redeemable -500" in history
+    assert "Back from a cancelled or expired gift or voucher · cumulative +0, redeemable +500" in (
+        history
+    )
 
 
 async def test_another_owners_or_a_forged_redemption_is_refused(bot):
