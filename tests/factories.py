@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common import codes
+from bot.club.gifts.redeem import Redeemed, redeem
 from bot.club.points import ledger
 from bot.club.points.tiers import membership_valid_until
 from bot.club.staff import roles
@@ -196,3 +197,26 @@ async def add_gift(bot: Bot, **fields: object) -> Gift:
         session.add(gift)
         await session.commit()
     return gift
+
+
+async def redeem_now(
+    bot: Bot, member: Member, gift: Gift, *, cost: int | None = None, request: str | None = None
+) -> Redeemed:
+    """The member redeems `gift` as the shop's Confirm does (at its price unless `cost`
+    is given; raises GiftRefused when refused). The shop's chat is in test_gifts_shop."""
+    services = _services(bot)
+    store = services.default_store
+    async with services.sessionmaker() as session:
+        done = await redeem(
+            session,
+            store.policy,
+            store.id,
+            member.id,
+            gift.id,
+            gift.cost_points if cost is None else cost,
+            request or codes.new_code(6),
+            store.today(),
+            store.now(),
+        )
+        await session.commit()
+    return done

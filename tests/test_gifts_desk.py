@@ -8,13 +8,11 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.club.common import codes
 from bot.club.gifts import desk
-from bot.club.gifts.redeem import redeem
 from bot.club.gifts.rules import Status
 from bot.club.points import ledger
 from db.models import AuditEntry, Redemption
-from tests.factories import add_gift, give_points, owner, staff
+from tests.factories import add_gift, give_points, owner, redeem_now, staff
 from tests.harness import joined
 
 OWNER, ADVISOR, CS = 8101, 8102, 8103
@@ -44,23 +42,7 @@ async def redeemed(bot, user_id: int, **gift) -> Redemption:
     """The owner redeems one item (points given first), as the shop's confirm does."""
     member = await _member(bot, user_id)
     await give_points(bot, member, 5000)
-    item = await add_gift(bot, **gift)
-    services = _services(bot)
-    store = services.default_store
-    async with services.sessionmaker() as session:
-        done = await redeem(
-            session,
-            store.policy,
-            store.id,
-            member.id,
-            item.id,
-            item.cost_points,
-            codes.new_code(6),
-            store.today(),
-            store.now(),
-        )
-        await session.commit()
-    return done.redemption
+    return (await redeem_now(bot, member, await add_gift(bot, **gift))).redemption
 
 
 async def current(bot, redemption: Redemption) -> Redemption:
@@ -200,7 +182,9 @@ async def test_redemptions_lists_what_waits_and_what_runs_low(bot):
     await add_gift(bot, names={"en": "Key ring", "zh_Hans": "钥匙扣"}, stock=0)
     async with _services(bot).sessionmaker() as session:
         store = _services(bot).default_store
-        await desk.hand_over(session, store.id, done.id, CS, store.today(), store.now())
+        await desk.hand_over(
+            session, desk.Clerk(store.id, CS, None, store.today(), store.now()), done.id
+        )
         await session.commit()
     await cs.send("/redemptions")
     text = cs.last.text
@@ -222,9 +206,8 @@ async def test_a_hundred_hand_over_presses_at_once_give_one_collection(bot):
 
     async def press(staff_id: int) -> bool:
         async with services.sessionmaker() as session:
-            outcome = await desk.hand_over(
-                session, store.id, r.id, staff_id, store.today(), store.now()
-            )
+            clerk = desk.Clerk(store.id, staff_id, None, store.today(), store.now())
+            outcome = await desk.hand_over(session, clerk, r.id)
             await session.commit()
         return outcome.done
 

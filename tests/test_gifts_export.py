@@ -36,7 +36,9 @@ async def test_the_redemptions_export_holds_every_redemption(bot):
     services = bot.app.bot_data["services"]
     store = services.default_store
     async with services.sessionmaker() as session:
-        await desk.hand_over(session, store.id, gift.id, 8202, store.today(), store.now())
+        await desk.hand_over(
+            session, desk.Clerk(store.id, 8202, None, store.today(), store.now()), gift.id
+        )
         await session.commit()
     await cs.send("/redemptions")
     await cs.press("Export redemptions (XLSX)")

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from bot.club.common import codes
-from bot.club.gifts.redeem import redeem
 from bot.club.points import ledger
 from db.base import utcnow
 from db.models import Gift, Member, PointsEntry, Redemption
-from tests.factories import add_gift, give_points, owner
+from tests.factories import add_gift, give_points, owner, redeem_now
 from tests.flows import member_of
 from tests.harness import joined
 
@@ -23,24 +21,7 @@ def _services(bot):
 
 
 async def redeemed(bot, user_id: int, gift: Gift) -> Redemption:
-    """A redemption as the confirm makes it (the shop's chat is tested in test_gifts_shop)."""
-    services = _services(bot)
-    store = services.default_store
-    member = await member_of(bot, user_id)
-    async with services.sessionmaker() as session:
-        done = await redeem(
-            session,
-            store.policy,
-            store.id,
-            member.id,
-            gift.id,
-            gift.cost_points,
-            codes.new_code(6),
-            store.today(),
-            store.now(),
-        )
-        await session.commit()
-    return done.redemption
+    return (await redeem_now(bot, await member_of(bot, user_id), gift)).redemption
 
 
 async def owner_with(bot, user_id: int, points: int, **kw):

@@ -10,13 +10,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bot.club.common import codes
 from bot.club.gifts import refunds
-from bot.club.gifts.redeem import redeem
 from bot.club.gifts.rules import GiftRefused, Refusal, Status
 from bot.club.points import ledger
 from db.models import Gift, Member, PointsEntry, Redemption
-from tests.factories import add_gift, add_member, give_points
+from tests.factories import add_gift, add_member, give_points, redeem_now
 
 
 def _services(bot):
@@ -24,22 +22,7 @@ def _services(bot):
 
 
 async def _redeem(bot, member, gift, *, cost=None, request=None):
-    services = _services(bot)
-    store = services.default_store
-    async with services.sessionmaker() as session:
-        done = await redeem(
-            session,
-            store.policy,
-            store.id,
-            member.id,
-            gift.id,
-            gift.cost_points if cost is None else cost,
-            request or codes.new_code(6),
-            store.today(),
-            store.now(),
-        )
-        await session.commit()
-    return done
+    return await redeem_now(bot, member, gift, cost=cost, request=request)
 
 
 async def _attempt(bot, member, gift, **kw):

@@ -124,27 +124,13 @@ async def test_mydata_holds_visits_points_messages_and_consents(bot):
 
 
 async def test_an_owners_gifts_are_in_mydata_and_their_uncollected_ones_return_to_stock(bot):
-    from bot.club.gifts.redeem import redeem
     from db.models import Gift
 
     owner = await factories.owner(bot, 7010)
     member = await member_of(bot, 7010)
     await factories.give_points(bot, member, 800)
     gift = await factories.add_gift(bot, stock=1)
-    store = services(bot).default_store
-    async with services(bot).sessionmaker() as session:
-        done = await redeem(
-            session,
-            store.policy,
-            store.id,
-            member.id,
-            gift.id,
-            500,
-            "R1",
-            store.today(),
-            store.now(),
-        )
-        await session.commit()
+    done = await factories.redeem_now(bot, member, gift)
     calls = await owner.send("/mydata")
     content = calls[-1].files["document"]
     data = json.loads(content[1] if isinstance(content, tuple) else content)

@@ -23,6 +23,11 @@ from handlers.gifts.texts import FEATURE
 USAGE = N_("Usage: /fulfil <code> [repair order number]")
 
 
+def clerk(turn: Turn) -> desk.Clerk:
+    store = turn.store
+    return desk.Clerk(store.id, turn.user_id, turn.user_name, store.today(), store.now())
+
+
 async def _by(turn: Turn, redemption: Redemption) -> str:
     name = redemption.collected_by_name or await desk.staff_name(
         turn.session, turn.store.id, redemption.collected_by
@@ -63,14 +68,7 @@ async def open_code(turn: Turn, text: str, order_no: str | None = None) -> None:
         return
     if order_no:
         outcome = await desk.use_voucher(
-            turn.session,
-            turn.store.id,
-            found.redemption.id,
-            turn.user_id,
-            turn.store.today(),
-            turn.store.now(),
-            order_no=order_no,
-            staff_name=turn.user_name,
+            turn.session, clerk(turn), found.redemption.id, order_no=order_no
         )
         await _show(turn, outcome, found.member)
         return
@@ -125,15 +123,7 @@ async def on_hand(turn: Turn) -> None:
     if redemption_id is None:
         await _show(turn, Done(None))
         return
-    outcome = await desk.hand_over(
-        turn.session,
-        turn.store.id,
-        redemption_id,
-        turn.user_id,
-        turn.store.today(),
-        turn.store.now(),
-        staff_name=turn.user_name,
-    )
+    outcome = await desk.hand_over(turn.session, clerk(turn), redemption_id)
     await _show(turn, outcome)
 
 
@@ -146,16 +136,7 @@ async def on_use_voucher(turn: Turn) -> None:
     if redemption_id is None or visit_id is None:
         await _show(turn, Done(None))
         return
-    outcome = await desk.use_voucher(
-        turn.session,
-        turn.store.id,
-        redemption_id,
-        turn.user_id,
-        turn.store.today(),
-        turn.store.now(),
-        visit_id=visit_id,
-        staff_name=turn.user_name,
-    )
+    outcome = await desk.use_voucher(turn.session, clerk(turn), redemption_id, visit_id=visit_id)
     await _show(turn, outcome)
 
 

@@ -118,17 +118,21 @@ async def _collect(
     return (await session.execute(statement)).first() is not None
 
 
-async def hand_over(
-    session: AsyncSession,
-    store_id: int,
-    redemption_id: int,
-    staff_id: int,
-    today: date,
-    now: datetime,
-    *,
-    staff_name: str | None = None,
-) -> Done:
+@dataclass(frozen=True)
+class Clerk:
+    """Who acts at the desk, for which store, and when."""
+
+    store_id: int
+    user_id: int
+    name: str | None  # as Telegram names them, shown to colleagues
+    today: date
+    now: datetime
+
+
+async def hand_over(session: AsyncSession, clerk: Clerk, redemption_id: int) -> Done:
     """Mark a waiting gift collected by the owner at this desk, once."""
+    store_id, staff_id, staff_name = clerk.store_id, clerk.user_id, clerk.name
+    today, now = clerk.today, clerk.now
     redemption = await _current(session, store_id, redemption_id)
     if redemption is None:
         return Done(None, refusal=DeskRefusal.UNKNOWN)
@@ -148,18 +152,16 @@ async def hand_over(
 
 async def use_voucher(
     session: AsyncSession,
-    store_id: int,
+    clerk: Clerk,
     redemption_id: int,
-    staff_id: int,
-    today: date,
-    now: datetime,
     *,
     order_no: str | None = None,
     visit_id: int | None = None,
-    staff_name: str | None = None,
 ) -> Done:
     """Mark a waiting voucher used against a visit of the same owner in this store (by
     its repair order number or its id), if the bill reaches the minimum spend; once."""
+    store_id, staff_id, staff_name = clerk.store_id, clerk.user_id, clerk.name
+    today, now = clerk.today, clerk.now
     redemption = await _current(session, store_id, redemption_id)
     if redemption is None:
         return Done(None, refusal=DeskRefusal.UNKNOWN)
