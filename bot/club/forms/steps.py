@@ -132,3 +132,24 @@ class Outcome:
     @property
     def token(self) -> str:
         return str(self.data.get(INSTANCE, ""))
+
+
+CONFIRM = "ok"  # the one choice of a confirm step
+
+
+async def _confirmed(reply: Reply, ctx: Context) -> dict[str, Any]:
+    if reply.value != CONFIRM:
+        raise Rejected(FormError.WRONG_KIND)
+    return {"confirm": True}
+
+
+def confirm_step() -> Step:
+    """The summary a form shows before it completes, with one Confirm button (the form's
+    `check` runs before it; the renderer's screen for "confirm" draws the summary)."""
+    return Step(
+        "confirm",
+        _confirmed,
+        accepts=frozenset({Kind.CHOICE}),
+        choices=lambda ctx: [CONFIRM],
+        review=True,
+    )

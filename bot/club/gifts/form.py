@@ -9,21 +9,14 @@ the new price.
 
 from __future__ import annotations
 
-from typing import Any
-
-from bot.club.forms import engine
-from bot.club.forms.engine import Context, Form, Kind, Outcome, Rejected, Reply, Step
+from bot.club.forms import engine, steps
+from bot.club.forms.engine import Context, Form, Outcome, Rejected
+from bot.club.forms.steps import confirm_step
 from bot.club.gifts.redeem import Redeemed, redeem
 from bot.club.gifts.rules import GiftRefused, Refusal
 
 FORM_NAME = "redeem"
-CONFIRM = "ok"
-
-
-async def _confirm(reply: Reply, ctx: Context) -> dict[str, Any]:
-    if reply.value != CONFIRM:
-        raise Rejected(engine.FormError.WRONG_KIND)
-    return {"confirm": True}
+CONFIRM = steps.CONFIRM
 
 
 async def _complete(ctx: Context) -> Redeemed | GiftRefused:
@@ -51,15 +44,7 @@ async def _complete(ctx: Context) -> Redeemed | GiftRefused:
 
 FORM = Form(
     FORM_NAME,
-    (
-        Step(
-            "confirm",
-            _confirm,
-            accepts=frozenset({Kind.CHOICE}),
-            choices=lambda ctx: [CONFIRM],
-            review=True,
-        ),
-    ),
+    (confirm_step(),),
     complete=_complete,
 )
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from bot.club.common.numbers import parse_whole
 from bot.club.common.validation import parse_amount_fen, parse_date
-from bot.club.forms import engine
 from bot.club.forms.engine import Context, Kind, Rejected, Reply, Step
+from bot.club.forms.steps import confirm_step
 from bot.club.gifts.rules import Kind as ItemKind
 
-CONFIRM, UNLIMITED, ANY_TIER = "ok", "unlimited", "any"
+UNLIMITED, ANY_TIER = "unlimited", "any"
 MAX_NAME, MAX_DESCRIPTION = 60, 500
 CHOICE = frozenset({Kind.CHOICE})
 BOTH = frozenset({Kind.TEXT, Kind.CHOICE})
@@ -108,12 +108,6 @@ def _money(key: str, minimum: int) -> Any:
     return parse
 
 
-async def _confirm(reply: Reply, ctx: Context) -> dict[str, Any]:
-    if reply.value != CONFIRM:
-        raise Rejected(engine.FormError.WRONG_KIND)
-    return {"confirm": True}
-
-
 def _voucher(data: dict[str, Any]) -> bool:
     return data.get("kind") == ItemKind.VOUCHER
 
@@ -126,7 +120,7 @@ def _default(value: Any) -> Any:
     return lambda ctx: [str(value(ctx))] if value(ctx) else []
 
 
-CONFIRM_STEP = Step("confirm", _confirm, accepts=CHOICE, choices=lambda ctx: [CONFIRM], review=True)
+CONFIRM_STEP = confirm_step()
 STEPS = (
     Step("name_zh", _words("name_zh", MAX_NAME)),
     Step("name_en", _words("name_en", MAX_NAME)),

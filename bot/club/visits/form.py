@@ -17,15 +17,16 @@ from bot.club.common.validation import (
     parse_date,
     parse_mileage,
 )
-from bot.club.forms import engine
+from bot.club.forms import engine, steps
 from bot.club.forms.engine import Context, Form, Kind, Outcome, Rejected, Reply, Step
+from bot.club.forms.steps import confirm_step
 from bot.club.visits import record
 from bot.club.visits.record import VisitError, VisitInput, VisitRejected, VisitResult
 from db import queries
 
 FORM_NAME = "visit"
 TODAY = "today"
-CONFIRM = "ok"
+CONFIRM = steps.CONFIRM
 QUICK_ORDER = ("plate", "category", "amount", "order", "mileage", "date")  # the one-line form
 # Which step to ask again when a rule refuses the whole visit.
 STEP_OF = {
@@ -90,12 +91,6 @@ async def _date(reply: Reply, ctx: Context) -> dict[str, Any]:
     return {"date": day.isoformat()}
 
 
-async def _confirm(reply: Reply, ctx: Context) -> dict[str, Any]:
-    if reply.value != CONFIRM:
-        raise Rejected(engine.FormError.WRONG_KIND)
-    return {"confirm": True}
-
-
 def to_input(data: dict[str, Any], advisor: str | None = None) -> VisitInput:
     return VisitInput(
         plate=data["plate"],
@@ -148,13 +143,7 @@ FORM = Form(
         Step("mileage", _mileage, skippable=True),
         Step("order", _order),
         Step("date", _date, accepts=BOTH, choices=lambda ctx: [TODAY]),
-        Step(
-            "confirm",
-            _confirm,
-            accepts=frozenset({Kind.CHOICE}),
-            choices=lambda ctx: [CONFIRM],
-            review=True,
-        ),
+        confirm_step(),
     ),
     complete=_complete,
     check=_check,
