@@ -8,14 +8,17 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, ContextTypes
 
 from bot.club.broadcasts import campaigns as broadcasts
+from bot.club.gifts import expiry as gift_expiry
+from bot.club.gifts.refunds import GivenBack
 from bot.club.points import ledger as points
 from bot.club.points import membership
 from bot.club.reminders import sweep as reminders
 from bot.club.stores.context import StoreContext
-from bot.messaging import membership_texts
+from bot.messaging import gift_notices, membership_texts
 from bot.messaging.notify import notify_member, queue_report
 from bot.services import Services
 from db.models import Member
@@ -25,7 +28,8 @@ log = logging.getLogger(__name__)
 
 async def sweep_store(services: Services, store: StoreContext) -> dict[str, int]:
     """One store's day: care reminders into the outbox, lapsed memberships step down,
-    points expire. "Today" is the store's, from its own time zone."""
+    points expire, gifts and vouchers past their last day expire. "Today" is the store's,
+    from its own time zone."""
     today, policy = store.today(), store.policy
     report = await reminders.sweep(services.sessionmaker, policy, store.id, today, store.tz)
     async with services.sessionmaker() as session:
@@ -42,7 +46,19 @@ async def sweep_store(services: Services, store: StoreContext) -> dict[str, int]
                 )
         expired = await points.expire_due(session, store.id, today)
         await session.commit()
-    summary = {"reminders": report.queued, "stepped_down": len(changes), "points_expired": expired}
+
+    async def tell(session: AsyncSession, back: GivenBack) -> None:
+        await gift_notices.notify_expired(session, services, back)
+
+    gifts = await gift_expiry.expire_due(
+        services.sessionmaker, policy, store.id, today, services.now(), tell
+    )
+    summary = {
+        "reminders": report.queued,
+        "stepped_down": len(changes),
+        "points_expired": expired,
+        "gifts_expired": gifts,
+    }
     log.info("daily sweep of store %s: %s", store.code, summary)
     return summary
 
@@ -52,7 +68,8 @@ async def daily_sweep(services: Services) -> dict[str, int]:
     total: Counter[str] = Counter()
     for store in services.stores.values():
         total.update(await sweep_store(services, store))
-    return {key: total[key] for key in ("reminders", "stepped_down", "points_expired")}
+    keys = ("reminders", "stepped_down", "points_expired", "gifts_expired")
+    return {key: total[key] for key in keys}
 
 
 async def release_broadcasts(services: Services, now: datetime | None = None) -> int:

@@ -66,6 +66,7 @@ PUSH_KINDS: dict[str, str] = {
     "birthday": N_("Birthday wishes"),
     "membership": N_("Membership expiry"),
     "holiday": N_("Holiday greetings"),
+    "points_expiry": N_("Points about to expire"),
 }
 
 ROLES: dict[str, str] = {

@@ -161,7 +161,7 @@ async def test_daily_sweep_reminds_owners_before_expiry_once(bot):
     assert "membership card expires on" in owner.last.text
     assert owner.last.button_labels == ["Renew my membership"]
     again = await daily_sweep(svc)
-    assert again == {"reminders": 0, "stepped_down": 0, "points_expired": 0}
+    assert again == {"reminders": 0, "stepped_down": 0, "points_expired": 0, "gifts_expired": 0}
     before = len(owner.received())
     await bot.drain(at=noon)
     assert len(owner.received()) == before

@@ -30,6 +30,7 @@ class Purpose(StrEnum):
     BIRTHDAY = "birthday"
     MEMBERSHIP = "membership"
     HOLIDAY = "holiday"
+    POINTS_EXPIRY = "points_expiry"  # redeemable points about to expire: see the gifts
     NOTICE = "notice"  # a direct consequence of something the owner did (a visit, a renewal)
     STAFF = "staff"  # a post to the staff chat (no member)
     REPORT = "report"  # a broadcast's delivery report, to the staff member who sent it
@@ -46,6 +47,7 @@ REMINDERS = (
     Purpose.BIRTHDAY,
     Purpose.MEMBERSHIP,
     Purpose.HOLIDAY,
+    Purpose.POINTS_EXPIRY,
 )
 
 

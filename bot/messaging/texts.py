@@ -46,8 +46,12 @@ DEFAULTS: dict[str, str] = {
         "/renew or at the service desk to keep your benefits."
     ),
     Purpose.HOLIDAY: N_("Happy {holiday}, {name}! Best wishes from everyone at {store}."),
+    Purpose.POINTS_EXPIRY: N_(
+        "Dear {name}, {points} of your redeemable points expire after {due}. Exchange them "
+        "for a gift or a voucher before then."
+    ),
 }
-FIELDS = ("name", "plate", "model", "due", "km", "store", "holiday")
+FIELDS = ("name", "plate", "model", "due", "km", "store", "holiday", "points")
 ACTIONS = {
     Purpose.FIRST_MAINTENANCE: ("book", N_("Call me to book")),
     Purpose.REGULAR_MAINTENANCE: ("book", N_("Call me to book")),
@@ -55,6 +59,10 @@ ACTIONS = {
     Purpose.INSPECTION: ("book", N_("Call me to book")),
     Purpose.INSURANCE: ("insure", N_("Call me about insurance")),
     Purpose.MEMBERSHIP: ("renew", N_("Renew my membership")),
+}
+# Buttons that open another feature rather than answer the reminder: their whole data.
+LINKS = {
+    Purpose.POINTS_EXPIRY: ("gift:page:0:0", N_("See the gifts")),  # the owners' catalog
 }
 
 
@@ -108,6 +116,7 @@ def _values(services: Services, t: Translator, member: Member, params: dict[str,
         "km": t.gettext(" or at {km} km", km=t.number(km)) if km else "",
         "store": services.store(member.store_id).name,
         "holiday": holiday,
+        "points": t.number(int(params["points"])) if "points" in params else "",
     }
 
 
@@ -128,8 +137,12 @@ async def render(
         return Message(item.texts.get(t.locale) or item.texts["zh_Hans"], item.photo_file_id)
     template = await template_for(session, member.store_id, push.purpose, t.locale, t)
     text = template.format(**_values(services, t, member, push.params))
-    action = ACTIONS.get(push.purpose)
-    buttons = ((t.gettext(action[1]), f"rem:{action[0]}:{push.id}"),) if action else ()
+    action, link = ACTIONS.get(push.purpose), LINKS.get(push.purpose)
+    buttons: tuple[tuple[str, str], ...] = ()
+    if action:
+        buttons = ((t.gettext(action[1]), f"rem:{action[0]}:{push.id}"),)
+    elif link:
+        buttons = ((t.gettext(link[1]), link[0]),)
     return Message(text, None, buttons)
 
 

@@ -218,3 +218,16 @@ def holiday(today: date, policy: ReminderPolicy) -> Due | None:
     if not any(h.month_day == month_day for h in policy.holidays):
         return None
     return Due(Purpose.HOLIDAY, f"{today.year}-{month_day}", {"holiday": month_day})
+
+
+def points_expiry(expires_on: date | None, points: int, today: date, days_ahead: int) -> Due | None:
+    """Redeemable points whose last day is within `days_ahead` days: once per expiry date."""
+    if expires_on is None or points <= 0 or days_ahead <= 0:
+        return None
+    if not today <= expires_on <= today + timedelta(days=days_ahead):
+        return None
+    return Due(
+        Purpose.POINTS_EXPIRY,
+        f"points:{expires_on.isoformat()}",
+        {"points": points, "due": expires_on.isoformat()},
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,16 +23,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.club.points import ledger
 from bot.club.policy.model import ClubPolicy
 from bot.club.reminders import rules
 from bot.club.reminders.rules import CarFacts, Due
 from bot.messaging import outbox
-from db.models import Car, Member, Push, PushOptOut, Visit
+from db.models import Car, Member, PointsEntry, Push, PushOptOut, Visit
 
 CHUNK = 5000
 
 _cars, _members, _pushes = Car.__table__, Member.__table__, Push.__table__
-_visits, _opt_outs = Visit.__table__, PushOptOut.__table__
+_visits, _opt_outs, _points = Visit.__table__, PushOptOut.__table__, PointsEntry.__table__
 _CAR_COLUMNS = [_cars.c[name] for name in CarFacts._fields]
 _OWNER = len(_CAR_COLUMNS)  # a car page's row: the CarFacts columns, member id, chat id
 _REACHABLE = (_members.c.telegram_user_id.is_not(None), _members.c.blocked_at.is_(None))
@@ -136,6 +137,41 @@ class _Sweep:
                     await self.fan_out(session, holiday, page[0][0], after, len(page), off)
                 await session.commit()
 
+    async def points(self) -> None:
+        """Owners whose redeemable points expire within [gifts].expiry_reminder_days: the
+        candidates from the ledger's expiry dates, then each one's lots (what is left)."""
+        days = self.policy.gifts.expiry_reminder_days
+        if self.policy.points_expiry_months == 0 or days == 0:
+            return
+        until = self.today + timedelta(days=days)
+        async with self.sessionmaker() as session:
+            candidates = await session.execute(
+                select(_members.c.id, _members.c.telegram_user_id)
+                .where(
+                    _members.c.store_id == self.store_id,
+                    *_REACHABLE,
+                    select(_points.c.id)
+                    .where(
+                        _points.c.member_id == _members.c.id,
+                        _points.c.redeemable > 0,
+                        _points.c.expires_on.between(self.today, until),
+                    )
+                    .exists(),
+                )
+                .order_by(_members.c.id)
+            )
+            found: list[Found] = []
+            for member_id, chat_id in candidates.all():
+                lot = await ledger.upcoming_expiry(session, member_id, self.today)
+                if lot is None:
+                    continue
+                due = rules.points_expiry(lot.expires_on, lot.remaining, self.today, days)
+                if due is not None:
+                    found.append((member_id, chat_id, due))
+            if found:
+                await self.queue(session, found, [m for m, _, _ in found])
+                await session.commit()
+
     async def queue(
         self, session: AsyncSession, found: list[Found], ids: Iterable[int]
     ) -> set[tuple[int, str]]:
@@ -237,5 +273,6 @@ async def sweep(
     run = _Sweep(sessionmaker, policy, store_id, today, not_before(today, policy, tz), chunk_size)
     await run.cars()
     await run.members()
+    await run.points()
     run.report.seconds = perf_counter() - started
     return run.report
