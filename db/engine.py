@@ -42,6 +42,13 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
+        # One connection per process: SQLite takes one writer at a time, and every
+        # transaction here is a writer (BEGIN IMMEDIATE). Waiting in the pool's queue is
+        # first come, first served; waiting in SQLite's busy handler is not (with 15
+        # connections, some waited past the busy timeout under a burst of 1,000 confirms).
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
         engine = create_async_engine(url, **kwargs)
         # Listeners must sit on the sync engine (STACK-NOTES).
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

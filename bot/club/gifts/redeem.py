@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.club.common import codes
 from bot.club.gifts.rules import GiftRefused, ItemStatus, Kind, Refusal, Status, expires_on, refusal
@@ -23,7 +25,6 @@ from bot.club.points.ledger import Balances, EntryKind, Posting
 from bot.club.points.rules import taken_by
 from bot.club.policy.model import ClubPolicy
 from db.models import Gift, Member, Redemption
-from db.writes import insert_once
 
 CODE_LENGTH = 8
 
@@ -61,8 +62,9 @@ async def _again(session: AsyncSession, member_id: int, request: str) -> Redempt
     )
 
 
-async def _take_stock(session: AsyncSession, gift: Gift, cost: int) -> bool:
-    """One unit of `gift`, only if it is still active, at `cost`, and in stock."""
+async def _take_stock(session: AsyncSession, gift: Gift, cost: int) -> int | bool | None:
+    """One unit of `gift`, only if it is still active, at `cost`, and in stock: the units
+    left (None: unlimited), or False when it could not be taken."""
     statement = (
         update(Gift)
         .where(
@@ -72,9 +74,10 @@ async def _take_stock(session: AsyncSession, gift: Gift, cost: int) -> bool:
             (Gift.stock.is_(None)) | (Gift.stock > 0),
         )
         .values(stock=Gift.stock - 1)
-        .returning(Gift.id)
+        .returning(Gift.stock)
     )
-    return (await session.execute(statement)).first() is not None
+    row = (await session.execute(statement)).first()
+    return False if row is None else row[0]
 
 
 async def redeem(
@@ -94,82 +97,105 @@ async def redeem(
     cannot be done; then nothing was written. The same `request` twice gives the first
     redemption again (`again`), never a second one.
     """
-    async with session.begin_nested():
-        gift = await item(session, store_id, gift_id)
-        if gift is None:
-            raise GiftRefused(Refusal.UNKNOWN)
-        member = await session.get(Member, member_id, populate_existing=True)
-        if member is None or member.store_id != store_id:
-            raise GiftRefused(Refusal.NOT_MEMBER, gift)
-        earlier = await _again(session, member_id, request)
-        if earlier is not None:
-            return Redeemed(earlier, gift, _balances(member), again=True)
-        if gift.cost_points != cost:
-            raise GiftRefused(Refusal.PRICE_CHANGED, gift)
-        reason = refusal(policy, gift, member.tier_code, member.redeemable_points, today)
-        if reason is not None and reason is not Refusal.SHORT:
-            raise GiftRefused(reason, gift)
-        # The owner's row first: from here no other redemption of theirs runs beside this.
-        if not await ledger.hold(session, member_id, cost):
-            raise GiftRefused(Refusal.SHORT, gift)
-        earlier = await _again(session, member_id, request)  # a twin that waited on the lock
-        if earlier is not None:
-            return Redeemed(earlier, gift, _balances(member), again=True)
-        if gift.per_member_limit and await taken(session, gift, member_id, now) >= (
-            gift.per_member_limit
-        ):
-            raise GiftRefused(Refusal.LIMIT, gift)
-        lots = taken_by(await ledger.lots_of(session, member_id), cost)
-        if not await _take_stock(session, gift, cost):
-            gift = await item(session, store_id, gift_id)
-            raise GiftRefused(_why_not(gift, cost, today), gift)
-        code = codes.new_code(CODE_LENGTH)
-        balances = await ledger.post(
-            session,
-            Posting(
-                store_id,
-                member_id,
-                EntryKind.REDEMPTION,
-                f"redeem:{code}",
-                redeemable=-cost,
-                reason=f"gift:{gift.id}",
-                at=now,
-            ),
-            guard=True,
+    gift = await item(session, store_id, gift_id)
+    if gift is None:
+        raise GiftRefused(Refusal.UNKNOWN)
+    owner = (
+        await session.execute(
+            select(Member.tier_code, Member.cumulative_points, Member.redeemable_points).where(
+                Member.id == member_id, Member.store_id == store_id
+            )
         )
-        if balances is None:  # cannot happen under the lock; refuse rather than overdraw
-            raise GiftRefused(Refusal.SHORT, gift)
-        voucher = gift.kind == Kind.VOUCHER
-        values = {
-            "store_id": store_id,
-            "member_id": member_id,
-            "gift_id": gift.id,
-            "code": code,
-            "request": request,
-            "kind": gift.kind,
-            "names": dict(gift.names),
-            "cost_points": cost,
-            "lots": [
-                [lot.expires_on.isoformat() if lot.expires_on else None, lot.remaining]
-                for lot in lots
-            ],
-            "status": Status.WAITING,
-            "face_value_fen": gift.face_value_fen if voucher else None,
-            "min_spend_fen": gift.min_spend_fen if voucher else None,
-            "expires_on": expires_on(policy, gift, today),
-            "created_at": now,
-        }
-        new_id = await insert_once(session, Redemption, values)
-        if new_id is None:  # the same request won elsewhere meanwhile
-            raise GiftRefused(Refusal.UNKNOWN, gift)
-        redemption = await session.get(Redemption, new_id)
-        assert redemption is not None
-        gift = await item(session, store_id, gift_id) or gift
+    ).first()
+    if owner is None:
+        raise GiftRefused(Refusal.NOT_MEMBER, gift)
+    if gift.cost_points != cost:
+        raise GiftRefused(Refusal.PRICE_CHANGED, gift)
+    reason = refusal(policy, gift, owner.tier_code, owner.redeemable_points, today)
+    if reason is not None and reason is not Refusal.SHORT:
+        raise GiftRefused(reason, gift)
+    try:
+        async with session.begin_nested():
+            return await _write(
+                session, policy, store_id, member_id, gift, cost, request, today, now
+            )
+    except (GiftRefused, IntegrityError) as exc:
+        # The same confirm taken already (a twin waited on the owner's lock, or lost the
+        # insert): that redemption, not a refusal and never a second one.
+        earlier = await _again(session, member_id, request)
+        if earlier is None:
+            if isinstance(exc, GiftRefused):
+                raise
+            raise GiftRefused(Refusal.UNKNOWN, gift) from exc
+        balances = Balances(owner.cumulative_points, owner.redeemable_points)
+        return Redeemed(earlier, gift, balances, again=True)
+
+
+async def _write(
+    session: AsyncSession,
+    policy: ClubPolicy,
+    store_id: int,
+    member_id: int,
+    gift: Gift,
+    cost: int,
+    request: str,
+    today: date,
+    now: datetime,
+) -> Redeemed:
+    # The owner's row first: from here no other redemption of theirs runs beside this.
+    if not await ledger.hold(session, member_id, cost):
+        raise GiftRefused(Refusal.SHORT, gift)
+    earlier = await _again(session, member_id, request)  # a twin that waited on the lock
+    if earlier is not None:
+        raise GiftRefused(Refusal.UNKNOWN, gift)  # the caller finds `earlier` again
+    if gift.per_member_limit and await taken(session, gift, member_id, now) >= (
+        gift.per_member_limit
+    ):
+        raise GiftRefused(Refusal.LIMIT, gift)
+    lots = taken_by(await ledger.lots_of(session, member_id), cost)
+    left = await _take_stock(session, gift, cost)
+    if left is False:
+        current = await item(session, store_id, gift.id)
+        raise GiftRefused(_why_not(current, cost, today), current)
+    set_committed_value(gift, "stock", left)
+    code = codes.new_code(CODE_LENGTH)
+    balances = await ledger.post(
+        session,
+        Posting(
+            store_id,
+            member_id,
+            EntryKind.REDEMPTION,
+            f"redeem:{code}",
+            redeemable=-cost,
+            reason=f"gift:{gift.id}",
+            at=now,
+        ),
+        guard=True,
+    )
+    if balances is None:  # cannot happen under the lock; refuse rather than overdraw
+        raise GiftRefused(Refusal.SHORT, gift)
+    voucher = gift.kind == Kind.VOUCHER
+    redemption = Redemption(
+        store_id=store_id,
+        member_id=member_id,
+        gift_id=gift.id,
+        code=code,
+        request=request,
+        kind=gift.kind,
+        names=dict(gift.names),
+        cost_points=cost,
+        lots=[
+            [lot.expires_on.isoformat() if lot.expires_on else None, lot.remaining] for lot in lots
+        ],
+        status=Status.WAITING,
+        face_value_fen=gift.face_value_fen if voucher else None,
+        min_spend_fen=gift.min_spend_fen if voucher else None,
+        expires_on=expires_on(policy, gift, today),
+        created_at=now,
+    )
+    session.add(redemption)
+    await session.flush()
     return Redeemed(redemption, gift, balances)
-
-
-def _balances(member: Member) -> Balances:
-    return Balances(member.cumulative_points, member.redeemable_points)
 
 
 def _why_not(gift: Gift | None, cost: int, today: date) -> Refusal:
