@@ -90,3 +90,26 @@ async def test_a_join_left_by_the_previous_version_continues(make_bot):
     assert (await member_of(bot, 2005)).cars[0].plate == "粤B12399"
     # A step the new form does not have: the old dialog is dropped, nothing breaks.
     assert "/help" in joined(await bot.person(ADMIN_ID, language="en").send("hello"))
+
+
+async def test_a_redeem_confirmation_from_before_a_restart_redeems_once(make_bot):
+    from tests import factories
+
+    first = await make_bot()
+    owner = await factories.owner(first, 2010)
+    await factories.give_points(first, await member_of(first, 2010), 800)
+    await factories.add_gift(first, stock=1)
+    await owner.send("/gifts")
+    await owner.press("Redeem")
+    confirm = next(b["callback_data"] for b in owner.last.buttons if b["text"] == "Confirm")
+    await first.stop()
+
+    second = await make_bot()  # same database: the confirmation is a row, not memory
+    owner = second.person(2010, "Wei", "en")
+    calls = await owner.press_data(confirm)
+    assert any(c.method == "sendPhoto" and "Code: " in c.text for c in calls), joined(calls)
+    again = await owner.press_data(confirm)  # the old button once more: nothing twice
+    notices = [c.params.get("text") for c in again if c.method == "answerCallbackQuery"]
+    assert notices == ["That button is no longer active."]
+    member = await member_of(second, 2010)
+    assert member.redeemable_points == 300
