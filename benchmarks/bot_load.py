@@ -22,7 +22,7 @@ For `/points`, `/card` and the staff command `/member <plate>`, and for the echo
 - open-loop p50/p99 latency at each `--rates` (50, 100, 200 updates/s offered, on schedule
   whatever the bot does): from an update's scheduled moment to its reply reaching the
   stand-in; "lost" counts replies that had not come 10 s after the last update.
-Each command first runs `--warmup` seconds unmeasured. The table gives each figure's
+The closed loop runs `--warmup` seconds before it is measured. The table gives each figure's
 ratio to the echo bot's. On a 2-core machine the stand-in and this driver share the
 second core; other load on the machine shows in the figures: compare runs made alike.
 """
@@ -144,8 +144,9 @@ async def measure(
         for _ in range(args.repeat):
             for load in loads:
                 result = results[load.name]
-                await closed_loop(stand, bot, load.users, load.message, args.warmup)
-                closed = await closed_loop(stand, bot, load.users, load.message, args.seconds)
+                closed = await closed_loop(
+                    stand, bot, load.users, load.message, args.seconds, args.warmup
+                )
                 result.closed.append(closed)
                 for rate in args.rates:
                     run = await open_loop(stand, load.message, rate, args.seconds, args.give_up)
@@ -217,7 +218,7 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=100, help="staff users sending /member")
     parser.add_argument("--owners", type=int, default=100, help="users in the closed loop")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each figure")
-    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--warmup", type=float, default=3.0, help="closed loop, unmeasured")
     parser.add_argument("--rates", type=lambda s: [int(r) for r in s.split(",")])
     parser.add_argument("--commands", type=lambda s: s.split(","), default=list(COMMANDS))
     parser.add_argument("--database-url", help="a PostgreSQL server to create a database on")

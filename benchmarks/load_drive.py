@@ -183,30 +183,37 @@ async def ready(stand: Stand, bot: BotProcess, user_id: int, text: str, within: 
 
 
 async def closed_loop(
-    stand: Stand, bot: BotProcess, users: Sequence[int], message: Message, seconds: float
+    stand: Stand,
+    bot: BotProcess,
+    users: Sequence[int],
+    message: Message,
+    seconds: float,
+    warmup: float,
 ) -> Closed:
-    """Each user sends its next update when the reply to the last one arrived."""
+    """Each user sends its next update when the reply to the last one arrived. The loop
+    runs `warmup` seconds before the measured `seconds` without a pause, so the figures
+    are the steady state's (replies arriving, and CPU used, within the window)."""
     loop = asyncio.get_running_loop()
     counter = itertools.count()
-    done = 0
-    stop_at = loop.time() + seconds
+    replies = 0
+    stop_at = loop.time() + warmup + seconds
 
     async def owner(user_id: int) -> None:
-        nonlocal done
+        nonlocal replies
         while loop.time() < stop_at:
             _, text = message(next(counter))
             (future,) = stand.offer([(user_id, text, loop.time())], wait=True)
             try:
-                await asyncio.wait_for(future, 30.0)
+                await asyncio.wait_for(future, 60.0)
             except TimeoutError:
                 return
-            if loop.time() <= stop_at:
-                done += 1
+            replies += 1
 
-    cpu, started = bot.cpu(), loop.time()
     tasks = [asyncio.create_task(owner(u)) for u in users]
+    await asyncio.sleep(warmup)
+    cpu, started, before = bot.cpu(), loop.time(), replies
     await asyncio.sleep(seconds)
-    used, elapsed = bot.cpu() - cpu, loop.time() - started
+    used, elapsed, done = bot.cpu() - cpu, loop.time() - started, replies - before
     await asyncio.gather(*tasks)
     await stand.drain(10.0)
     stand.latencies.clear()
