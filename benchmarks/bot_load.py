@@ -2,7 +2,7 @@
 python-telegram-bot echo bot, both polling a local Bot API stand-in.
 
     python benchmarks/bot_load.py                              # SQLite, 10k members, ~2 min
-    python benchmarks/bot_load.py --members 1000000            # seeding takes about a minute
+    python benchmarks/bot_load.py --members 1000000            # seeding takes about 90 s
     python benchmarks/bot_load.py --database-url postgresql+asyncpg://club:club@127.0.0.1/club
     python benchmarks/bot_load.py --seconds 15 --rates 50,100,200,400 --commands points
 

@@ -2,7 +2,7 @@
 
 The schema is the bot's own (migrations run by `build_services`); the rows go in with
 set-based Core inserts, `BATCH` rows per statement list and one transaction per batch, so
-a million members take a minute or so and memory stays flat. On PostgreSQL a database of
+a million members take about 90 s on SQLite and memory stays flat. On PostgreSQL a database of
 its own is created beside the one the URL names (`club_bench_<pid>`) and dropped after,
 so the benchmark never writes into an existing one.
 """
