@@ -11,6 +11,10 @@ sendPhoto, editMessage* and getUpdates (long polling, at most MAX_POLL s) answer
 Telegram; any other method answers `true`. While a webhook is set (setWebhook's url and
 secret_token; deleteWebhook forgets them), user updates are POSTed to it instead of being
 queued for getUpdates. In Python: `api = FakeBotAPI(); port = await api.start(port=0)`.
+
+For load (benchmarks/bot_load.py): `FakeBotAPI(record_calls=False, on_sent=f)` keeps no
+call log and calls `f(chat_id, method, moment)` (the loop's clock) for every message the
+bot puts in a chat, as it arrives; `queue(updates)` offers many user updates at once.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import contextlib
 import itertools
 import json
 import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
@@ -41,8 +46,16 @@ def _markup(raw: Any) -> Any:
 class FakeBotAPI:
     """The stand-in's state: recorded calls, queued updates and the webhook, if one is set."""
 
-    def __init__(self, *, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        verbose: bool = False,
+        record_calls: bool = True,
+        on_sent: Callable[[int, str, float], None] | None = None,
+    ) -> None:
         self.verbose = verbose  # print what the bot sends (the command-line mode)
+        self.record_calls = record_calls  # False: keep no log (long load runs)
+        self.on_sent = on_sent  # told (chat_id, method, loop time) of each message sent
         self.calls: list[dict[str, Any]] = []
         self.updates: list[dict[str, Any]] = []  # waiting for getUpdates
         self.webhook_url: str | None = None
@@ -82,9 +95,14 @@ class FakeBotAPI:
 
     async def call(self, method: str, params: dict[str, Any], files: dict[str, Any]) -> Any:
         """Record one Bot API call and return its `result`."""
-        self.calls.append({"method": method, "params": params, "files": files})
+        if self.record_calls:
+            self.calls.append({"method": method, "params": params, "files": files})
         if method == "getUpdates":
             return await self._get_updates(params)
+        if self.on_sent is not None and method.startswith(SENT_PREFIXES):
+            with contextlib.suppress(TypeError, ValueError):  # "@channel": not a private chat
+                chat = int(params.get("chat_id"))
+                self.on_sent(chat, method, asyncio.get_running_loop().time())
         if method.startswith(SENT_PREFIXES) and self.verbose:  # show it to the developer
             text = params.get("text") or params.get("caption") or ""
             rows = (_markup(params.get("reply_markup")) or {}).get("inline_keyboard", [])
@@ -141,6 +159,12 @@ class FakeBotAPI:
         query = {"id": str(next(self._message_ids)), "from": user, "data": data}
         query.update(chat_instance=str(user["id"]), message=message)
         return {"update_id": next(self._update_ids), "callback_query": query}
+
+    def queue(self, updates: Iterable[dict[str, Any]]) -> None:
+        """Offer `updates` to getUpdates at once (long polling only), waking the polls once."""
+        self.updates.extend(updates)
+        self._arrived.set()
+        self._arrived = asyncio.Event()
 
     async def deliver(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue `update` for getUpdates, or POST it to the webhook when one is set."""
