@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Collection, Sequence
+from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    ARRAY,
+    Date,
+    Integer,
+    Select,
+    String,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -141,3 +155,85 @@ async def visit_by_order(session: AsyncSession, store_id: int, order_no: str) ->
     return await session.scalar(
         select(Visit).where(Visit.store_id == store_id, Visit.order_no == order_no)
     )
+
+
+# --------------------------------------------------------------------------- #
+# DMS imports: look-ups of a whole batch's keys in one statement. The keys go in as one
+# parameter (a JSON array on SQLite, an array on PostgreSQL), so each statement is
+# compiled once however many keys a batch has.
+# --------------------------------------------------------------------------- #
+
+_batch_statements: dict[tuple[str, str], Select[Any]] = {}
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+def _one_of(dialect: str, column: Any, name: str) -> Any:
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    keys = select(literal_column("value")).select_from(
+        func.json_each(bindparam(name, type_=String))
+    )
+    return column.in_(keys.scalar_subquery())
+
+
+def _keys(dialect: str, keys: Collection[Any]) -> Any:
+    return list(keys) if dialect == "postgresql" else json.dumps(list(keys))
+
+
+def _cars_statement(dialect: str, key: str) -> Select[Any]:
+    column = Car.__table__.c[key]
+    c = Car.__table__.c
+    return select(
+        column,
+        c.id,
+        c.member_id,
+        c.delivery_date,
+        c.last_service_date,
+        c.last_mileage,
+        c.last_mileage_date,
+    ).where(c.store_id == bindparam("store", type_=Integer), _one_of(dialect, column, "keys"))
+
+
+async def import_cars(
+    session: AsyncSession, store_id: int, key: str, keys: Collection[str]
+) -> dict[str, tuple[Any, ...]]:
+    """The store's cars whose `key` column ("plate" or "vin") is in `keys`: key → (car
+    id, member id, delivery date, last service date, last mileage, its date)."""
+    if not keys:
+        return {}
+    dialect = _dialect(session)
+    statement = _batch_statements.get((dialect, key))
+    if statement is None:
+        statement = _batch_statements[(dialect, key)] = _cars_statement(dialect, key)
+    rows = await session.execute(statement, {"store": store_id, "keys": _keys(dialect, keys)})
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def _members_statement(dialect: str) -> Select[Any]:
+    m, v = Member.__table__.c, Visit.__table__.c
+    spend = (
+        select(func.coalesce(func.sum(v.amount_fen), 0))
+        .where(v.member_id == m.id, v.visit_date >= bindparam("since", type_=Date))
+        .scalar_subquery()
+    )
+    return select(m.id, m.tier_code, m.cumulative_points, m.valid_until, spend).where(
+        _one_of(dialect, m.id, "keys")
+    )
+
+
+async def import_members_spend(
+    session: AsyncSession, member_ids: Collection[int], since: date
+) -> list[tuple[int, str, int, date, int]]:
+    """(id, tier, cumulative points, valid until, spend on visits since `since`) of the
+    members, in one statement."""
+    if not member_ids:
+        return []
+    dialect = _dialect(session)
+    statement = _batch_statements.get((dialect, "members"))
+    if statement is None:
+        statement = _batch_statements[(dialect, "members")] = _members_statement(dialect)
+    rows = await session.execute(statement, {"since": since, "keys": _keys(dialect, member_ids)})
+    return [(i, tier, int(c), until, int(spend or 0)) for i, tier, c, until, spend in rows]

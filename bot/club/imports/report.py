@@ -16,6 +16,7 @@ class ImportReport:
     points: int = 0
     tiers_set: int = 0
     seconds: float = 0.0
+    longest_batch_seconds: float = 0.0  # the longest batch transaction (write lock held)
     extra: dict[str, int] = field(default_factory=dict)
 
     @property

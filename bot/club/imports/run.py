@@ -14,7 +14,7 @@ doubt (a VIN whose check digit does not add up) are also reported as warnings.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import date
 from itertools import islice
 from typing import Any, BinaryIO
@@ -30,19 +30,63 @@ from bot.club.imports.dms.rows import (
 )
 from bot.club.imports.report import ImportReport
 from bot.club.imports.visit_writes import write_visits
-from bot.club.imports.writes import write_cars, write_members
+from bot.club.imports.writes import Rejected, write_cars, write_members
 from bot.club.policy.headers import header_fields
 from bot.club.policy.model import ClubPolicy
 from bot.club.staff import audit
 
 BATCH = 1000
 OnError = Callable[[int, str, str | None, dict[str, str]], None]
+Writer = Callable[
+    [AsyncSession, ClubPolicy, int, list[tuple[int, Any]], date, ImportReport], Awaitable[Rejected]
+]
 
 
 def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+Parsed = tuple[list[tuple[int, dict[str, str]]], list[tuple[int, Any]], list[tuple[int, RowError]]]
+
+
+async def _write_batch(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    writer: Writer,
+    policy: ClubPolicy,
+    store_id: int,
+    parsed: Parsed,
+    today: date,
+    report: ImportReport,
+    on_error: OnError | None,
+    on_warning: OnError | None,
+) -> None:
+    """Write one checked batch in its own short transaction and report its rows in file
+    order: refused by the checks, refused by the database, imported with a warning."""
+    batch, good, refused = parsed
+    raws = dict(batch)
+    report.rows += len(batch)
+    report.errors += len(refused)
+    if on_error is not None:
+        for number, exc in refused:
+            on_error(number, exc.code, exc.field, raws[number])
+    began = time.perf_counter()
+    async with sessionmaker() as session:
+        rejected = await writer(session, policy, store_id, good, today, report)
+        await session.commit()
+    report.longest_batch_seconds = max(report.longest_batch_seconds, time.perf_counter() - began)
+    for number, code, field_name in rejected:
+        report.errors += 1
+        if on_error is not None:
+            on_error(number, code, field_name, raws[number])
+    dropped = {number for number, _, _ in rejected}
+    for number, record in good:
+        for code, field_name in getattr(record, "warnings", ()):
+            if number not in dropped:
+                report.warnings += 1
+                if on_warning is not None:
+                    on_warning(number, code, field_name, raws[number])
 
 
 async def import_file(
@@ -89,31 +133,33 @@ async def import_file(
             FileKind.CARS: write_cars,
             FileKind.VISITS: write_visits,
         }[rows.kind]
-        for batch in _batches(rows, batch_size):
-            good: list[tuple[int, Any]] = []
+        batches = _batches(rows, batch_size)
+
+        def read_next() -> Parsed | None:
+            """The next batch, read and checked (outside any transaction)."""
+            batch = next(batches, None)
+            if batch is None:
+                return None
+            good, refused = [], []
             for number, raw in batch:
-                report.rows += 1
                 try:
                     good.append((number, parse(number, raw)))
                 except RowError as exc:
-                    report.errors += 1
-                    if on_error is not None:
-                        on_error(number, exc.code, exc.field, raw)
-            async with sessionmaker() as session:
-                rejected = await writer(session, policy, store_id, good, today, report)
-                await session.commit()
-            raws = dict(batch)
-            for number, code, field_name in rejected:
-                report.errors += 1
-                if on_error is not None:
-                    on_error(number, code, field_name, raws[number])
-            refused = {number for number, _, _ in rejected}
-            for number, record in good:
-                for code, field_name in getattr(record, "warnings", ()):
-                    if number not in refused:
-                        report.warnings += 1
-                        if on_warning is not None:
-                            on_warning(number, code, field_name, raws[number])
+                    refused.append((number, exc))
+            return batch, good, refused
+
+        while (parsed := read_next()) is not None:
+            await _write_batch(
+                sessionmaker,
+                writer,
+                policy,
+                store_id,
+                parsed,
+                today,
+                report,
+                on_error,
+                on_warning,
+            )
     report.seconds = time.perf_counter() - started
     async with sessionmaker() as session:
         audit.record(

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, Integer, bindparam, func, select, update
+from sqlalchemy import Date, Integer, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club.imports.writes import Rejected, cars_by
+from bot.club.imports.writes import Rejected
 from bot.club.points import ledger as points
 from bot.club.points import membership
 from bot.club.points.ledger import EntryKind, Posting
@@ -23,8 +23,9 @@ from bot.club.points.tiers import add_months, tier_for_points, tier_for_spend
 from bot.club.policy.model import ClubPolicy
 from bot.club.visits.readings import CarReadings, advanced
 from bot.club.visits.record import VisitError
-from db.models import Car, Member, Visit
-from db.writes import insert_many_once
+from db.models import Car, Visit
+from db.queries import import_cars, import_members_spend
+from db.writes import execute_many, insert_rows_once
 
 if TYPE_CHECKING:
     from bot.club.imports.report import ImportReport
@@ -33,26 +34,40 @@ if TYPE_CHECKING:
 _cars = Car.__table__.c
 _set_readings = (
     update(Car.__table__)
-    .where(_cars.id == bindparam("car"))
+    .where(_cars.id == bindparam("car", type_=Integer))
     .values(
         last_service_date=bindparam("s", type_=Date),
         last_mileage=bindparam("m", type_=Integer),
         last_mileage_date=bindparam("d", type_=Date),
     )
 )
+_VISIT_COLUMNS = ("order_no", "id")
 
 
-async def _advance_cars(session: AsyncSession, visits: list[dict[str, Any]]) -> None:
-    """Move each car's service date and mileage by the rule chat visits use, visits in
-    file order; the cars are locked first (PostgreSQL) so a visit recorded in chat at the
-    same moment is not overwritten."""
-    ids = {v["car_id"] for v in visits}
+async def _readings(
+    session: AsyncSession, ids: set[int], looked_up: dict[int, CarReadings]
+) -> dict[int, CarReadings]:
+    """The cars' readings to advance. SQLite's write lock, taken when the batch began,
+    already covers the ones read with the plates; PostgreSQL locks the cars now (after the
+    members, in the order chat visits lock them) so a visit recorded in chat at the same
+    moment is not overwritten."""
+    if session.bind is None or session.bind.dialect.name == "sqlite":
+        return {car_id: looked_up[car_id] for car_id in ids}
     rows = await session.execute(
         select(_cars.id, _cars.last_service_date, _cars.last_mileage, _cars.last_mileage_date)
-        .where(_cars.id.in_(ids))
+        .where(_cars.id.in_(sorted(ids)))
+        .order_by(_cars.id)
         .with_for_update()
     )
-    before = {car_id: CarReadings(s, m, d) for car_id, s, m, d in rows}
+    return {car_id: CarReadings(s, m, d) for car_id, s, m, d in rows}
+
+
+async def _advance_cars(
+    session: AsyncSession, visits: list[dict[str, Any]], looked_up: dict[int, CarReadings]
+) -> None:
+    """Move each car's service date and mileage by the rule chat visits use, visits in
+    file order."""
+    before = await _readings(session, {v["car_id"] for v in visits}, looked_up)
     after = dict(before)
     for v in visits:
         if v["car_id"] in after:
@@ -61,11 +76,10 @@ async def _advance_cars(session: AsyncSession, visits: list[dict[str, Any]]) -> 
             )
     changed = [
         {"car": car_id, "s": r.last_service_date, "m": r.last_mileage, "d": r.last_mileage_date}
-        for car_id, r in after.items()
+        for car_id, r in sorted(after.items())
         if r != before[car_id]
     ]
-    if changed:
-        await session.execute(_set_readings, changed)
+    await execute_many(session, _set_readings, changed)
 
 
 async def write_visits(
@@ -76,8 +90,12 @@ async def write_visits(
     today: date,
     report: ImportReport,
 ) -> Rejected:
-    by_plate = await cars_by(session, store_id, Car.plate, {r.plate for _, r in good if r.plate})
-    by_vin = await cars_by(session, store_id, Car.vin, {r.vin for _, r in good if r.vin})
+    by_plate = await import_cars(session, store_id, "plate", {r.plate for _, r in good if r.plate})
+    by_vin = await import_cars(session, store_id, "vin", {r.vin for _, r in good if r.vin})
+    looked_up = {
+        car[0]: CarReadings(car[3], car[4], car[5])
+        for car in (*by_plate.values(), *by_vin.values())
+    }
     rejected: Rejected = []
     rows: dict[str, dict[str, Any]] = {}
     for number, r in good:
@@ -103,7 +121,7 @@ async def write_visits(
             "advisor": r.advisor,
             "source": "import",
         }
-    inserted = await insert_many_once(session, Visit, list(rows.values()), Visit.order_no, Visit.id)
+    inserted = await insert_rows_once(session, Visit.__table__, list(rows.values()), _VISIT_COLUMNS)
     report.created += len(inserted)
     report.unchanged += len(rows) - len(inserted)
     if not inserted:
@@ -134,7 +152,7 @@ async def write_visits(
             )
     report.points += sum(p.cumulative for p in await points.post_many(session, postings))
     new_ids = {order_no for order_no, _ in inserted}
-    await _advance_cars(session, [v for k, v in rows.items() if k in new_ids])
+    await _advance_cars(session, [v for k, v in rows.items() if k in new_ids], looked_up)
     touched = {v["member_id"] for v in rows.values()}
     report.tiers_set += await _starting_tiers(session, policy, store_id, touched, today)
     return rejected
@@ -145,22 +163,8 @@ async def _starting_tiers(
 ) -> int:
     """Raise members to the tier their imported history earns (policy: points or spend),
     through the membership writer's batch form: never down, once per target tier."""
-    current = (
-        await session.execute(
-            select(Member.id, Member.tier_code, Member.cumulative_points, Member.valid_until).where(
-                Member.id.in_(member_ids)
-            )
-        )
-    ).all()
-    spend: dict[int, int] = {}
-    if policy.import_tier_by == "spend":
-        since = add_months(today, -policy.import_spend_months)
-        sums = await session.execute(
-            select(Visit.member_id, func.sum(Visit.amount_fen))
-            .where(Visit.member_id.in_(member_ids), Visit.visit_date >= since)
-            .group_by(Visit.member_id)
-        )
-        spend = {member_id: int(total or 0) for member_id, total in sums}
+    by_spend = policy.import_tier_by == "spend"
+    since = add_months(today, -policy.import_spend_months) if by_spend else date.max
     targets = [
         TierTarget(
             store_id,
@@ -168,11 +172,11 @@ async def _starting_tiers(
             tier,
             valid_until,
             (
-                tier_for_spend(policy, spend.get(member_id, 0))
-                if policy.import_tier_by == "spend"
-                else tier_for_points(policy, cumulative)
+                tier_for_spend(policy, spend) if by_spend else tier_for_points(policy, cumulative)
             ).code,
         )
-        for member_id, tier, cumulative, valid_until in current
+        for member_id, tier, cumulative, valid_until, spend in await import_members_spend(
+            session, member_ids, since
+        )
     ]
     return len(await membership.raise_tiers(session, policy, targets, EventKind.IMPORT))

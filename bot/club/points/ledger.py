@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.club.points.rules import Line, Lot, due_to_expire, next_expiry, open_lots
 from db.base import utcnow
 from db.models import Member, PointsEntry, Visit
-from db.writes import insert_many_once, insert_once
+from db.writes import execute_many, insert_once, insert_rows_once
 
 
 class EntryKind(StrEnum):
@@ -117,28 +117,21 @@ async def post_many(session: AsyncSession, postings: Sequence[Posting]) -> list[
     if not postings:
         return []
     now = utcnow()
-    # Every row names every column (one executemany shape); NULL is each column's default.
-    rows = [{**p.__dict__, "at": p.at or now} for p in postings]
-    written = {
-        (member_id, kind, key)
-        for member_id, kind, key in await insert_many_once(
-            session,
-            PointsEntry,
-            rows,
-            PointsEntry.member_id,
-            PointsEntry.kind,
-            PointsEntry.dedupe_key,
+    # Every row names every column (one statement shape); NULL is each column's default.
+    rows = [{**p.__dict__, "kind": str(p.kind), "at": p.at or now} for p in postings]
+    written = set(
+        await insert_rows_once(
+            session, PointsEntry.__table__, rows, ("member_id", "kind", "dedupe_key")
         )
-    }
+    )
     new = [p for p in postings if (p.member_id, str(p.kind), p.dedupe_key) in written]
     moves: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for p in new:
         moves[p.member_id][0] += p.cumulative
         moves[p.member_id][1] += p.redeemable
-    if moves:
-        await session.execute(
-            _shift_many, [{"member": m, "c": c, "r": r} for m, (c, r) in moves.items()]
-        )
+    await execute_many(
+        session, _shift_many, [{"member": m, "c": c, "r": r} for m, (c, r) in sorted(moves.items())]
+    )
     return new
 
 
