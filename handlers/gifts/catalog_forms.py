@@ -3,21 +3,25 @@ and the staff card of an item, which /catalog and each dialog's end show."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.club.forms.engine import Outcome
+from bot.club.gifts import manage
 from bot.club.gifts.manage import Changed, ManageRefused, Refused
 from bot.club.gifts.manage_form import ADD_FORM, EDIT_FORM, RESTOCK_FORM
 from bot.club.gifts.manage_steps import ANY_TIER, BY_NAME, columns
+from bot.club.gifts.redeem import item
 from bot.club.gifts.rules import ItemStatus, Kind
 from bot.club.staff.roles import Permission
 from bot.i18n import N_
 from bot.messaging.gift_notices import notify_restock
-from db.models import Gift
 from handlers import forms
 from handlers.callbacks import encode
 from handlers.common import Markup, Turn, inline
 from handlers.gifts.texts import CATALOG_FEATURE, item_lines
+
+if TYPE_CHECKING:
+    from db.models import Gift
 
 PROMPTS = {
     "name_zh": N_("The name in Chinese (简体中文), up to 60 characters?"),
@@ -174,12 +178,6 @@ def choice_label(turn: Turn, step: str, value: str) -> str:
     return turn._("Confirm")
 
 
-def _preview(gift: Gift, values: dict[str, Any]) -> Gift:
-    """A copy of `gift` (not in the session) with `values` set, for showing."""
-    row = {c.key: getattr(gift, c.key) for c in Gift.__table__.columns}
-    return Gift(**{**row, **values})
-
-
 async def _show(turn: Turn, gift: Gift, question: str) -> str:
     text = card_text(turn, gift)
     if gift.photo:
@@ -192,17 +190,17 @@ async def add_summary(turn: Turn, outcome: Outcome) -> str:
     data = outcome.data
     fields = {k: v for k, v in data.items() if k in BY_NAME}
     values = {"kind": data["kind"], "names": {}, "descriptions": {}, **columns(fields)}
-    gift = Gift(id=0, status=ItemStatus.ACTIVE, **values)
+    gift = manage.preview(None, values)
     return await _show(turn, gift, turn._("Add this to the catalog?"))
 
 
 async def edit_summary(turn: Turn, outcome: Outcome) -> str:
     data = outcome.data
-    gift = await turn.session.get(Gift, int(data["gift"]))
-    if gift is None or gift.store_id != turn.store.id:
+    gift = await item(turn.session, turn.store.id, int(data["gift"]))
+    if gift is None:
         return refused_text(turn, Refused.UNKNOWN)
     chosen = {k: data[k] for k in (data["field"], "limit_days") if k in data}
-    shown = _preview(gift, columns(chosen, data.get("was")))
+    shown = manage.preview(gift, columns(chosen, data.get("was")))
     return await _show(turn, shown, turn._("Save this change?"))
 
 

@@ -3,22 +3,27 @@ on a visit, /redemptions and its XLSX exports."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.gifts import desk, export
 from bot.club.gifts.desk import DeskRefusal, Done
 from bot.club.gifts.rules import Kind, Status
 from bot.club.members import join
+from bot.club.members.lookup import member_by_id
 from bot.club.staff import audit
 from bot.club.staff.roles import Permission
 from bot.i18n import N_
 from bot.messaging.notify import notify_member
-from db.models import Member, Redemption
 from handlers.callbacks import encode, pattern
 from handlers.common import Markup, Turn, inline, staff_only, turn_handler
 from handlers.gifts import desk_texts as words
 from handlers.gifts import texts
 from handlers.gifts.texts import FEATURE
+
+if TYPE_CHECKING:
+    from db.models import Member, Redemption
 
 USAGE = N_("Usage: /fulfil <code> [repair order number]")
 
@@ -82,7 +87,7 @@ async def _show(turn: Turn, outcome: Done, member: Member | None = None) -> None
         turn.callback_notice = words.refusal_text(turn.t, DeskRefusal.UNKNOWN)
         turn.reply(turn.callback_notice)
         return
-    member = member or await turn.session.get(Member, r.member_id)
+    member = member or await member_by_id(turn.session, turn.store.id, r.member_id)
     if outcome.done:
         if member is not None:
             await notify_member(

@@ -3,12 +3,16 @@ the list of what waits, and the owner's notice when a gift or voucher leaves the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.club.common.validation import mask_phone
 from bot.club.gifts.desk import DeskRefusal, Waiting
 from bot.club.gifts.rules import Kind, Status
 from bot.i18n import N_, Translator
-from db.models import Gift, Member, Redemption
 from handlers.gifts import texts
+
+if TYPE_CHECKING:
+    from db.models import Gift, Member, Redemption
 
 REFUSALS: dict[str, str] = {
     DeskRefusal.UNKNOWN: N_("No redemption has that code. Check the code and try again."),

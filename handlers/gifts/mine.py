@@ -10,22 +10,26 @@ redemption is and whether it still waits are checked again on every press.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.gifts import mine as owned
 from bot.club.gifts import refunds
+from bot.club.gifts.redeem import item
 from bot.club.gifts.rules import Kind, Status
 from bot.i18n import N_
 from bot.messaging.gift_notices import notify_restock
 from bot.render.gift_image import redemption_qr
-from db.models import Gift, Member, Redemption
 from handlers import photos
 from handlers.callbacks import encode, pattern
 from handlers.card import current_member
 from handlers.common import Markup, Turn, inline, turn_handler
 from handlers.gifts import texts
 from handlers.gifts.texts import DEEP_LINK_PREFIX, FEATURE
+
+if TYPE_CHECKING:
+    from db.models import Member, Redemption
 
 PAGE = 5
 LAST_PAGE = 10_000
@@ -199,7 +203,7 @@ async def _give_back(turn: Turn, member: Member, redemption: Redemption, page: i
         await show_list(turn, page, [closed_text(turn, again) if again else turn._(STALE)])
         return
     if given.restocked:
-        gift = await turn.session.get(Gift, redemption.gift_id)
+        gift = await item(turn.session, turn.store.id, redemption.gift_id)
         if gift is not None:
             await notify_restock(turn.session, turn.services, gift)
     t = turn.t

@@ -9,21 +9,26 @@ and Redeem, or between the summary and Confirm, is said and confirmed afresh.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.club.forms.engine import Outcome
 from bot.club.gifts import form as redeem_form
 from bot.club.gifts.redeem import Redeemed, item
 from bot.club.gifts.rules import GiftRefused, Kind, Refusal, refusal
+from bot.club.members.lookup import member_by_id
 from bot.i18n import N_
 from bot.messaging.notify import staff_notice
-from db.models import Member
 from handlers import forms
 from handlers.callbacks import pattern
 from handlers.card import current_member
 from handlers.common import Turn, turn_handler
 from handlers.gifts import mine, texts
 from handlers.gifts.texts import FEATURE, REFUSALS
+
+if TYPE_CHECKING:
+    pass
 
 STALE = N_("That button is no longer active.")
 
@@ -62,7 +67,7 @@ async def summary(turn: Turn, outcome: Outcome) -> str:
     """The confirmation: the item, its cost, and the balance now and after."""
     t, data = turn.t, outcome.data
     gift = await item(turn.session, turn.store.id, int(data["gift"]))
-    member = await turn.session.get(Member, int(data["member"]))
+    member = await member_by_id(turn.session, turn.store.id, int(data["member"]))
     if gift is None or member is None:
         return texts.refusal_text(t, Refusal.UNKNOWN)
     cost, balance = int(data["cost"]), member.redeemable_points
@@ -97,7 +102,7 @@ async def redeemed(turn: Turn, outcome: Outcome) -> None:
     mine.send_code(turn, redemption, lead, [left])
     if result.again:
         return
-    member = await turn.session.get(Member, redemption.member_id)
+    member = await member_by_id(turn.session, turn.store.id, redemption.member_id)
     who = member.name if member is not None else ""
     await staff_notice(
         turn.session,

@@ -9,6 +9,8 @@ member, the item, its store, its state and its price are looked up again on each
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.gifts import catalog, watches
@@ -16,13 +18,15 @@ from bot.club.gifts.redeem import item
 from bot.club.gifts.rules import Refusal, Shown, in_stock
 from bot.i18n import N_
 from bot.render.gift_image import placeholder
-from db.models import Gift, Member
 from handlers import photos
 from handlers.callbacks import encode, pattern
 from handlers.card import current_member
 from handlers.common import Markup, Turn, inline, turn_handler
 from handlers.gifts import redeem, texts
 from handlers.gifts.texts import FEATURE
+
+if TYPE_CHECKING:
+    from db.models import Gift, Member
 
 LAST_PAGE = 10_000  # a forged page number is clamped to the last item anyway
 STALE = N_("That button is no longer active.")

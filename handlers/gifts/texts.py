@@ -7,10 +7,14 @@ way.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.club.gifts.rules import Kind, Refusal, Status, text_in
 from bot.club.policy.model import ClubPolicy
 from bot.i18n import N_, Translator
-from db.models import Gift, Redemption
+
+if TYPE_CHECKING:
+    from db.models import Gift, Redemption
 
 FEATURE = "gift"  # callback prefix of the shop, /mygifts and the desk buttons
 REDEEM_FEATURE = "redeem"  # the redeem form's buttons (handlers.forms)

@@ -194,3 +194,10 @@ async def restock(
         values, logged = {"stock": stock}, {"stock": stock}
     gift = await _change(session, store_id, actor, gift_id, "restock", values, now, logged=logged)
     return Changed(gift, back=_back(gift))
+
+
+def preview(gift: Gift | None, values: dict[str, Any]) -> Gift:
+    """An item to show, not in the session: `gift` (or a new active one) with `values`."""
+    row = {c.key: getattr(gift, c.key) for c in Gift.__table__.columns} if gift else {}
+    base = row or {"id": 0, "status": ItemStatus.ACTIVE}
+    return Gift(**{**base, **values})

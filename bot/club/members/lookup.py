@@ -115,6 +115,11 @@ async def referrer_of(session: AsyncSession, member: Member) -> Member | None:
     return await queries.member_by_id(session, member.store_id, member.referred_by_id)
 
 
+async def member_by_id(session: AsyncSession, store_id: int, member_id: int) -> Member | None:
+    """The store's member `member_id` (None for another store's)."""
+    return await queries.member_by_id(session, store_id, member_id)
+
+
 async def member_of(session: AsyncSession, store_id: int, user_id: int) -> Member | None:
     """The member who chats from `user_id`, if they joined."""
     return await queries.member_by_user(session, store_id, user_id)
