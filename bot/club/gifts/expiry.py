@@ -1,9 +1,10 @@
 """Redemptions past their last day: a gift never collected, a voucher never used.
 
-Run daily per store, in short batches (each its own transaction, so a sweep never holds
-SQLite's write lock for long) and safe on several instances at once: each redemption is
-closed by a conditional UPDATE, so only one run gives its points back. A gift's points and
-unit come back; a voucher's points come back only if the policy says so.
+Run daily per store, one short transaction per redemption (so a sweep never holds
+SQLite's write lock for long, and never deadlocks against owners redeeming), and safe on
+several instances at once: each redemption is closed by a conditional UPDATE, so only one
+run gives its points back. A gift's points and unit come back; a voucher's points come
+back only if the policy says so.
 """
 
 from __future__ import annotations
@@ -55,9 +56,13 @@ async def expire_due(
                     .limit(batch)
                 )
             ).all()
-            if not rows:
-                return closed
-            for redemption_id, kind in rows:
+        if not rows:
+            return closed
+        for redemption_id, kind in rows:
+            # One transaction each, locking as a cancellation does (the redemption, its
+            # owner, its item): holding one item while taking the next owner would
+            # deadlock against a redemption holding that owner and waiting for the item.
+            async with sessionmaker() as session:
                 voucher = kind == Kind.VOUCHER
                 back = await refunds.give_back(
                     session,
@@ -71,5 +76,5 @@ async def expire_due(
                     closed += 1
                     if tell is not None:
                         await tell(session, back)
-            await session.commit()
-            after = rows[-1][0]
+                await session.commit()
+        after = rows[-1][0]
