@@ -94,30 +94,6 @@ def _closed(redemption: Redemption, today: date) -> DeskRefusal | None:
     return None
 
 
-async def _collect(
-    session: AsyncSession,
-    redemption: Redemption,
-    staff_id: int,
-    store_id: int,
-    now: datetime,
-    **values: object,
-) -> bool:
-    """Waiting → collected, once: True only for the one call that did it."""
-    statement = (
-        update(Redemption)
-        .where(Redemption.id == redemption.id, Redemption.status == Status.WAITING)
-        .values(
-            status=Status.COLLECTED,
-            collected_at=now,
-            collected_by=staff_id,
-            collected_store_id=store_id,
-            **values,
-        )
-        .returning(Redemption.id)
-    )
-    return (await session.execute(statement)).first() is not None
-
-
 @dataclass(frozen=True)
 class Clerk:
     """Who acts at the desk, for which store, and when."""
@@ -129,20 +105,38 @@ class Clerk:
     now: datetime
 
 
+async def _collect(
+    session: AsyncSession, redemption: Redemption, clerk: Clerk, **values: object
+) -> bool:
+    """Waiting → collected by `clerk`, once: True only for the one call that did it."""
+    statement = (
+        update(Redemption)
+        .where(Redemption.id == redemption.id, Redemption.status == Status.WAITING)
+        .values(
+            status=Status.COLLECTED,
+            collected_at=clerk.now,
+            collected_by=clerk.user_id,
+            collected_by_name=(clerk.name or "")[:64] or None,
+            collected_store_id=clerk.store_id,
+            **values,
+        )
+        .returning(Redemption.id)
+    )
+    return (await session.execute(statement)).first() is not None
+
+
 async def hand_over(session: AsyncSession, clerk: Clerk, redemption_id: int) -> Done:
     """Mark a waiting gift collected by the owner at this desk, once."""
-    store_id, staff_id, staff_name = clerk.store_id, clerk.user_id, clerk.name
-    today, now = clerk.today, clerk.now
+    store_id, today = clerk.store_id, clerk.today
     redemption = await _current(session, store_id, redemption_id)
     if redemption is None:
         return Done(None, refusal=DeskRefusal.UNKNOWN)
     if redemption.kind != Kind.GIFT:
         return Done(redemption, refusal=DeskRefusal.NOT_GIFT)
     reason = _closed(redemption, today)
-    by = {"collected_by_name": (staff_name or "")[:64] or None}
-    if reason is None and await _collect(session, redemption, staff_id, store_id, now, **by):
+    if reason is None and await _collect(session, redemption, clerk):
         audit.record(
-            session, store_id, staff_id, "redemption.hand_over", f"redemption:{redemption.id}"
+            session, store_id, clerk.user_id, "redemption.hand_over", f"redemption:{redemption.id}"
         )
         return Done(await _current(session, store_id, redemption_id), done=True)
     redemption = await _current(session, store_id, redemption_id)
@@ -160,8 +154,7 @@ async def use_voucher(
 ) -> Done:
     """Mark a waiting voucher used against a visit of the same owner in this store (by
     its repair order number or its id), if the bill reaches the minimum spend; once."""
-    store_id, staff_id, staff_name = clerk.store_id, clerk.user_id, clerk.name
-    today, now = clerk.today, clerk.now
+    store_id, today = clerk.store_id, clerk.today
     redemption = await _current(session, store_id, redemption_id)
     if redemption is None:
         return Done(None, refusal=DeskRefusal.UNKNOWN)
@@ -180,12 +173,8 @@ async def use_voucher(
         return Done(redemption, refusal=DeskRefusal.OTHER_MEMBER, visit=visit)
     if redemption.min_spend_fen and visit.amount_fen < redemption.min_spend_fen:
         return Done(redemption, refusal=DeskRefusal.MIN_SPEND, visit=visit)
-    values = {
-        "used_order_no": visit.order_no,
-        "used_visit_id": visit.id,
-        "collected_by_name": (staff_name or "")[:64] or None,
-    }
-    if not await _collect(session, redemption, staff_id, store_id, now, **values):
+    used = {"used_order_no": visit.order_no, "used_visit_id": visit.id}
+    if not await _collect(session, redemption, clerk, **used):
         redemption = await _current(session, store_id, redemption_id)
         assert redemption is not None
         reason = _closed(redemption, today) or DeskRefusal.COLLECTED
@@ -193,7 +182,7 @@ async def use_voucher(
     audit.record(
         session,
         store_id,
-        staff_id,
+        clerk.user_id,
         "redemption.use_voucher",
         f"redemption:{redemption.id}",
         visit_id=visit.id,
