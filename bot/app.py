@@ -55,6 +55,7 @@ async def build_services(settings: Settings, policy: ClubPolicy | None = None) -
 def register_handlers(app: Application) -> None:
     """Handlers in the order PTB tries them; the first match in a group wins."""
     from handlers import (
+        bookings,
         broadcast,
         card,
         corrections,
@@ -81,6 +82,7 @@ def register_handlers(app: Application) -> None:
         points,  # /points and its pages
         membership,  # /upgrade, /renew (owners trade points)
         gifts,  # /gifts, /mygifts, /catalog, /redemptions, /fulfil and their buttons
+        bookings,  # /book, /bookings, /today, /day, /bookfor, /duebook, slots, figures
         settings,  # /settings, /language
         help,  # /help; commands sent in a group point to the private chat
         privacy,  # /mydata, /deleteme

@@ -110,6 +110,17 @@ class Translator:
         pattern = str(locale.datetime_formats.get(DATE_FORMAT, "{1} {0}"))
         return pattern.replace("{1}", day).replace("{0}", clock)
 
+    def clock(self, value: datetime) -> str:
+        """The short time of a moment in the store's time zone ("10:30 AM", "10:30"): a
+        slot's button, beside a date already shown."""
+        moment = value.astimezone(self.tz) if value.tzinfo else value
+        return dates.format_time(moment.time(), format=TIME_FORMAT, locale=self.babel_locale)
+
+    def weekday(self, value: date, width: str = "abbreviated") -> str:
+        """The day of the week ("Mon", "周一"); width "wide" for "Monday", "星期一"."""
+        names = self.babel_locale.days["format"][width]
+        return str(names[value.weekday()])
+
     def number(self, value: int) -> str:
         return numbers.format_decimal(value, locale=self.babel_locale)
 

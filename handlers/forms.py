@@ -54,6 +54,11 @@ class FormUI:
     # that goes with the step's buttons, after replying anything else it needs.
     screens: Mapping[str, Callable[[Turn, Outcome], Awaitable[str]]] = field(default_factory=dict)
     cancel_on: frozenset[str] = frozenset()  # steps that show a Cancel button
+    # Steps whose choice buttons are laid out by the feature (a calendar): rows of
+    # (label, callback data), built with `pick_data` for the choices.
+    keyboards: Mapping[str, Callable[[Turn, FormUI, Outcome], list[list[tuple[str, str]]]]] = field(
+        default_factory=dict
+    )
     contact_label: str = N_("📱 Share my phone number")
 
 
@@ -116,6 +121,12 @@ async def start(
     return await engine.begin(ui.form, ctx, preset, answers, resume=resume)
 
 
+def pick_data(ui: FormUI, outcome: Outcome, value: str) -> str:
+    """The callback data of the button that answers the outcome's step with `value`."""
+    assert outcome.step is not None
+    return encode(ui.feature, "pick", outcome.token, outcome.step.name, value)
+
+
 def keyboard(turn: Turn, ui: FormUI, outcome: Outcome) -> Markup:
     """The buttons that go with the step's prompt (pure: turn's translator and data in)."""
     step = outcome.step
@@ -124,13 +135,15 @@ def keyboard(turn: Turn, ui: FormUI, outcome: Outcome) -> Markup:
         button = KeyboardButton(turn._(ui.contact_label), request_contact=True)
         return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
     token, name = outcome.token, step.name
-    label = ui.label or (lambda _turn, _step, value: value)
-    pairs = [
-        (label(turn, name, value), encode(ui.feature, "pick", token, name, value))
-        for value in outcome.choices
-    ]
-    width = ui.columns.get(name, 1)
-    rows = [pairs[i : i + width] for i in range(0, len(pairs), width)]
+    if name in ui.keyboards:
+        rows = ui.keyboards[name](turn, ui, outcome)
+    else:
+        label = ui.label or (lambda _turn, _step, value: value)
+        pairs = [
+            (label(turn, name, value), pick_data(ui, outcome, value)) for value in outcome.choices
+        ]
+        width = ui.columns.get(name, 1)
+        rows = [pairs[i : i + width] for i in range(0, len(pairs), width)]
     if step.skippable:
         skip = turn._(ui.skip_labels.get(name, N_("Skip")))
         rows.append([(skip, encode(ui.feature, "skip", token, name))])

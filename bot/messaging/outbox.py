@@ -31,6 +31,9 @@ class Purpose(StrEnum):
     MEMBERSHIP = "membership"
     HOLIDAY = "holiday"
     POINTS_EXPIRY = "points_expiry"  # redeemable points about to expire: see the gifts
+    BOOKING_EVE = "booking_eve"  # the evening before a booking
+    BOOKING_SOON = "booking_soon"  # some hours before a booking
+    BOOKING_INVITE = "booking_invite"  # staff invite an owner due for maintenance to book
     NOTICE = "notice"  # a direct consequence of something the owner did (a visit, a renewal)
     STAFF = "staff"  # a post to the staff chat (no member)
     REPORT = "report"  # a broadcast's delivery report, to the staff member who sent it

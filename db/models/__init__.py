@@ -4,6 +4,7 @@ package registers every table on `Base.metadata`."""
 
 from __future__ import annotations
 
+from db.models.bookings import Booking, BookingBlock, BookingDay, BookingMonth
 from db.models.chats import ChatUser, Dialog
 from db.models.gifts import Gift, GiftWatch, Redemption
 from db.models.members import Car, Member, Store, Visit
@@ -13,6 +14,10 @@ from db.models.staff import AuditEntry, JoinLink, StaffRole
 
 __all__ = [
     "AuditEntry",
+    "Booking",
+    "BookingBlock",
+    "BookingDay",
+    "BookingMonth",
     "Broadcast",
     "Car",
     "ChatUser",

@@ -11,6 +11,7 @@ render the `Outcome`.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -30,6 +31,7 @@ from bot.club.forms.steps import (
     Parser,
     Rejected,
     Reply,
+    Stay,
     Step,
 )
 
@@ -43,6 +45,7 @@ __all__ = [
     "Parser",
     "Rejected",
     "Reply",
+    "Stay",
     "Step",
     "answer",
     "begin",
@@ -71,8 +74,14 @@ async def _parse(step: Step, reply: Reply, ctx: Context, form: Form) -> dict[str
     return {step.name: None, **fields}
 
 
-def _choices(step: Step | None, ctx: Context) -> list[str]:
-    return list(step.choices(ctx)) if step is not None and step.choices else []
+async def _choices(step: Step | None, ctx: Context) -> list[str]:
+    """The step's choices now (a form may read them from the database: free slots)."""
+    if step is None or step.choices is None:
+        return []
+    found = step.choices(ctx)
+    if inspect.isawaitable(found):
+        found = await found
+    return list(found)
 
 
 async def _settle(form: Form, ctx: Context, data: dict[str, Any]) -> Outcome:
@@ -83,8 +92,8 @@ async def _settle(form: Form, ctx: Context, data: dict[str, Any]) -> Outcome:
         try:
             await form.check(ctx)
         except (Rejected, ValidationError) as exc:
-            return _back(form, ctx, data, exc)
-    return Outcome(form, following, data, choices=_choices(following, ctx))
+            return await _back(form, ctx, data, exc)
+    return Outcome(form, following, data, choices=await _choices(following, ctx))
 
 
 async def _complete(form: Form, ctx: Context, outcome: Outcome) -> Outcome:
@@ -93,11 +102,11 @@ async def _complete(form: Form, ctx: Context, outcome: Outcome) -> Outcome:
     try:
         result = await form.complete(ctx)
     except Rejected as exc:
-        return _back(form, ctx, outcome.data, exc)
+        return await _back(form, ctx, outcome.data, exc)
     return replace(outcome, done=True, result=result)
 
 
-def _back(form: Form, ctx: Context, data: dict[str, Any], exc: Exception) -> Outcome:
+async def _back(form: Form, ctx: Context, data: dict[str, Any], exc: Exception) -> Outcome:
     step_name = getattr(exc, "step", None)
     code = str(getattr(exc, "code", exc))
     data = dict(data)
@@ -107,7 +116,7 @@ def _back(form: Form, ctx: Context, data: dict[str, Any], exc: Exception) -> Out
             data.pop(name, None)
     ctx.data = data
     step = form.next_step(data) or form.steps[-1]
-    return Outcome(form, step, data, error=code, choices=_choices(step, ctx))
+    return Outcome(form, step, data, error=code, choices=await _choices(step, ctx))
 
 
 async def begin(
@@ -134,7 +143,7 @@ async def begin(
             resumed=True,
             version=state.version,
             old_prompt=state.prompt_message_id,
-            choices=_choices(step, ctx),
+            choices=await _choices(step, ctx),
         )
     data: dict[str, Any] = {**(preset or {}), INSTANCE: codes.new_code(4)}
     outcome: Outcome | None = None
@@ -152,7 +161,7 @@ async def begin(
     data = {**{k: v for k, v in (defaults or {}).items() if k != failed}, **data}
     if outcome is not None:
         outcome.data = ctx.data = data
-        outcome.choices = _choices(outcome.step, ctx)
+        outcome.choices = await _choices(outcome.step, ctx)
     else:
         outcome = await _settle(form, ctx, data)
         if outcome.step is None:
@@ -198,13 +207,16 @@ async def answer(
     ctx.data = state.data
     try:
         fields = await _parse(current_step, reply, ctx, form)
+    except Stay as stay:  # taken, but the same step is asked again
+        fields = {k: v for k, v in stay.fields.items() if k != current_step.name}
+        outcome = await _settle(form, ctx, {**state.data, **fields})
     except (Rejected, ValidationError) as exc:
         outcome = Outcome(
             form,
             current_step,
             state.data,
             error=str(exc.code),
-            choices=_choices(current_step, ctx),
+            choices=await _choices(current_step, ctx),
         )
     else:
         outcome = await _settle(form, ctx, {**state.data, **fields})

@@ -70,7 +70,17 @@ class Rejected(Exception):
         self.code, self.step, self.clear = str(code), step, tuple(clear)
 
 
+class Stay(Exception):
+    """From a parser: keep `fields` but ask the same step again (a note typed at a
+    summary is taken, and the summary is shown again with it)."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        super().__init__("stay")
+        self.fields = dict(fields)
+
+
 Parser = Callable[[Reply, Context], Awaitable[dict[str, Any]]]
+Choices = Callable[[Context], Sequence[str] | Awaitable[Sequence[str]]]
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,7 @@ class Step:
     parse: Parser
     accepts: frozenset[Kind] = frozenset({Kind.TEXT})
     skippable: bool = False
-    choices: Callable[[Context], Sequence[str]] | None = None
+    choices: Choices | None = None  # may read the database (free slots)
     applies: Callable[[dict[str, Any]], bool] | None = None
     review: bool = False  # a summary to confirm: the form's check runs before it is shown
     wrong_kind: str | None = None  # the error for an answer of a kind it does not accept

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.club.common.validation import normalise_category_key
+from bot.club.policy.bookings import BookingPolicy, parse_bookings
 from bot.club.policy.checks import (
     PolicyError,
     choice,
@@ -64,11 +65,16 @@ class ClubPolicy:
     reminders: ReminderPolicy
     local_plate_prefixes: tuple[str, ...]
     gifts: GiftPolicy
+    bookings: BookingPolicy
 
     @property
     def role_overrides(self) -> dict[str, tuple[str, ...]]:
         """Permissions whose roles the policy sets (by permission name), for `staff.allowed`."""
-        return {"broadcast": self.pushes.broadcast_roles, "manage_catalog": self.gifts.manage_roles}
+        return {
+            "broadcast": self.pushes.broadcast_roles,
+            "manage_catalog": self.gifts.manage_roles,
+            "manage_slots": self.bookings.manage_roles,
+        }
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -125,7 +131,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 def parse_policy(data: dict[str, Any]) -> ClubPolicy:
     """Validate a policy mapping (defaults already merged in)."""
     known = {"membership", "renewal", "upgrade", "points", "join", "import", "tiers"}
-    known |= {"categories", "pushes", "reminders", "region", "gifts"}
+    known |= {"categories", "pushes", "reminders", "region", "gifts", "bookings"}
     unknown = set(data) - known
     if unknown:
         raise PolicyError(f"{sorted(unknown)[0]}: unknown section")
@@ -153,6 +159,7 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
     if not isinstance(channels, list) or not channels or set(channels) - set(JOIN_CHANNELS):
         raise PolicyError(f"[join].channels: a non-empty list from {', '.join(JOIN_CHANNELS)}")
     tiers = parse_tiers(data.get("tiers"))
+    categories = parse_categories(data.get("categories"))
     starting = membership.get("starting_tier")
     if starting not in {t.code for t in tiers}:
         raise PolicyError(f"[membership].starting_tier: {starting!r} is not a tier code")
@@ -174,7 +181,7 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
         max_visit_fen=whole(points, "[points]", "max_visit_fen", 1),
         join_channels=tuple(channels),
         tiers=tiers,
-        categories=parse_categories(data.get("categories")),
+        categories=categories,
         import_tier_by=choice(imports, "[import]", "starting_tier_by", TIER_RULES),
         import_spend_months=whole(imports, "[import]", "spend_months", 1),
         import_points_months=whole(imports, "[import]", "points_months"),
@@ -183,6 +190,7 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
         reminders=parse_reminders(data),
         local_plate_prefixes=parse_local_prefixes(data),
         gifts=parse_gifts(data),
+        bookings=parse_bookings(data, {c.code for c in categories}),
     )
 
 

@@ -39,6 +39,8 @@ class Permission(StrEnum):
     STAFF_TOOLS = "staff_tools"  # any staff role: tools such as /myid in the menu
     MANAGE_CATALOG = "manage_catalog"  # who may is policy: [gifts].manage_roles
     FULFIL = "fulfil"  # hand over gifts, mark vouchers used, list redemptions
+    VIEW_BOOKINGS = "view_bookings"  # the day's bookings, arrivals, booking for a caller
+    MANAGE_SLOTS = "manage_slots"  # who may is policy: [bookings].manage_roles
 
 
 ALL_ROLES = frozenset(Role)
@@ -64,6 +66,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.STAFF_TOOLS: ALL_ROLES,
     Permission.MANAGE_CATALOG: LEADS,
     Permission.FULFIL: DESK,
+    Permission.VIEW_BOOKINGS: DESK,
+    Permission.MANAGE_SLOTS: LEADS,
 }
 
 # Every command and the permission it needs (None: anyone, owners included), in menu
@@ -82,6 +86,8 @@ COMMANDS: dict[str, Permission | None] = {
     "deleteme": None,
     "gifts": None,
     "mygifts": None,
+    "book": None,
+    "bookings": None,
     "help": None,
     "cancel": None,
     "member": Permission.VIEW_MEMBER,
@@ -94,6 +100,14 @@ COMMANDS: dict[str, Permission | None] = {
     "followups": Permission.FOLLOW_UP,
     "redemptions": Permission.FULFIL,
     "fulfil": Permission.FULFIL,
+    "today": Permission.VIEW_BOOKINGS,
+    "day": Permission.VIEW_BOOKINGS,
+    "bookfor": Permission.VIEW_BOOKINGS,
+    "duebook": Permission.VIEW_BOOKINGS,
+    "bookingstats": Permission.VIEW_BOOKINGS,
+    "block": Permission.MANAGE_SLOTS,
+    "unblock": Permission.MANAGE_SLOTS,
+    "capacity": Permission.MANAGE_SLOTS,
     "catalog": Permission.MANAGE_CATALOG,
     "myid": Permission.STAFF_TOOLS,
     "reverse": Permission.REVERSE_VISIT,

@@ -1,0 +1,1 @@
+"""Maintenance booking: slots, places, booking, moving and cancelling, the day sheet."""

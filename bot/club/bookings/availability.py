@@ -1,0 +1,71 @@
+"""Reading a store's days as plans: staff's changes, blocked slots and the places taken,
+three statements for any number of days."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.club.bookings.rules import ACTIVE
+from bot.club.bookings.slots import Block, DayChange, DayPlan, Taken, earliest, last_day
+from bot.club.policy.bookings import Service
+from bot.club.stores.context import StoreContext
+from db.models import Booking, BookingBlock, BookingDay
+
+
+async def plans(
+    session: AsyncSession, store: StoreContext, first: date, last: date
+) -> dict[date, DayPlan]:
+    """Every store day from `first` to `last` (inclusive) as a plan."""
+    changes = {
+        row.day: DayChange(bool(row.closed), {k: int(v) for k, v in (row.capacity or {}).items()})
+        for row in await session.execute(
+            select(BookingDay.day, BookingDay.closed, BookingDay.capacity).where(
+                BookingDay.store_id == store.id, BookingDay.day.between(first, last)
+            )
+        )
+    }
+    blocks: dict[date, list[Block]] = defaultdict(list)
+    for row in await session.execute(
+        select(
+            BookingBlock.day, BookingBlock.starts_at, BookingBlock.ends_at, BookingBlock.service
+        ).where(BookingBlock.store_id == store.id, BookingBlock.day.between(first, last))
+    ):
+        blocks[row.day].append(Block(row.starts_at, row.ends_at, row.service))
+    taken: dict[date, list[Taken]] = defaultdict(list)
+    for row in await session.execute(
+        select(Booking.id, Booking.day, Booking.service, Booking.starts_at, Booking.ends_at).where(
+            Booking.store_id == store.id,
+            Booking.day.between(first, last),
+            Booking.status.in_([str(s) for s in ACTIVE]),
+        )
+    ):
+        taken[row.day].append(Taken(row.id, row.service, row.starts_at, row.ends_at))
+    policy, out = store.policy.bookings, {}
+    day = first
+    while day <= last:
+        out[day] = DayPlan(policy, store.tz, day, changes.get(day), blocks[day], taken[day])
+        day += timedelta(days=1)
+    return out
+
+
+async def window(session: AsyncSession, store: StoreContext, now: datetime) -> dict[date, DayPlan]:
+    """The plans of every day one may book now (today to the last day ahead)."""
+    policy = store.policy.bookings
+    first = earliest(policy, now).astimezone(store.tz).date()
+    return await plans(session, store, first, last_day(policy, store.today(now)))
+
+
+def open_days(
+    day_plans: dict[date, DayPlan],
+    service: Service,
+    now: datetime,
+    *,
+    ignore: int | None = None,
+) -> dict[date, int]:
+    """Each day of `day_plans` → how many start times still have a place for `service`."""
+    after = earliest(day_plans[next(iter(day_plans))].policy, now) if day_plans else now
+    return {day: len(plan.free(service, after, ignore=ignore)) for day, plan in day_plans.items()}

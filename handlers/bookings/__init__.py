@@ -1,0 +1,11 @@
+"""Maintenance booking in chat: owners' /book and /bookings, the desk's day sheet, slots
+staff block, the proactive list and the monthly figures."""
+
+from __future__ import annotations
+
+from telegram.ext import BaseHandler
+
+
+def build_handlers() -> list[BaseHandler]:
+    """Each module's handlers, form buttons first."""
+    return []
