@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.bookings.rules import ACTIVE
@@ -17,9 +17,19 @@ from db.models import Booking, BookingBlock, BookingDay
 
 
 async def plans(
-    session: AsyncSession, store: StoreContext, first: date, last: date
+    session: AsyncSession,
+    store: StoreContext,
+    first: date,
+    last: date,
+    *,
+    ignore: int | None = None,
+    service: str | None = None,
 ) -> dict[date, DayPlan]:
-    """Every store day from `first` to `last` (inclusive) as a plan."""
+    """Every store day from `first` to `last` (inclusive) as a plan. Places taken are
+    read as counts per service and span; the booking `ignore` (one being moved) is read
+    on its own, so `DayPlan.places(..., ignore=)` can leave it out. With `service`, only
+    that service's places are read (a calendar for one service: a sixth of the rows),
+    and the plans answer for it alone."""
     changes = {
         row.day: DayChange(bool(row.closed), {k: int(v) for k, v in (row.capacity or {}).items()})
         for row in await session.execute(
@@ -36,27 +46,45 @@ async def plans(
     ):
         blocks[row.day].append(Block(row.starts_at, row.ends_at, row.service))
     taken: dict[date, list[Taken]] = defaultdict(list)
-    for row in await session.execute(
-        select(Booking.id, Booking.day, Booking.service, Booking.starts_at, Booking.ends_at).where(
-            Booking.store_id == store.id,
-            Booking.day.between(first, last),
-            Booking.status.in_([str(s) for s in ACTIVE]),
-        )
-    ):
-        taken[row.day].append(Taken(row.id, row.service, row.starts_at, row.ends_at))
+    active = (
+        Booking.store_id == store.id,
+        Booking.day.between(first, last),
+        Booking.status.in_([str(s) for s in ACTIVE]),
+    )
+    if service is not None:
+        active = (*active, Booking.service == service)
+    span = (Booking.day, Booking.service, Booking.starts_at, Booking.ends_at)
+    counted = select(*span, func.count()).where(*active).group_by(*span)
+    if ignore is not None:
+        counted = counted.where(Booking.id != ignore)
+        mine = select(Booking.id, *span).where(*active, Booking.id == ignore)
+        for row in await session.execute(mine):
+            taken[row.day].append(Taken(row.id, row.service, row.starts_at, row.ends_at))
+    for day, service, starts_at, ends_at, count in await session.execute(counted):
+        taken[day].append(Taken(None, service, starts_at, ends_at, count))
     policy, out = store.policy.bookings, {}
     day = first
     while day <= last:
-        out[day] = DayPlan(policy, store.tz, day, changes.get(day), blocks[day], taken[day])
+        out[day] = DayPlan(
+            policy, store.tz, day, changes.get(day), blocks[day], taken[day], only=service
+        )
         day += timedelta(days=1)
     return out
 
 
-async def window(session: AsyncSession, store: StoreContext, now: datetime) -> dict[date, DayPlan]:
+async def window(
+    session: AsyncSession,
+    store: StoreContext,
+    now: datetime,
+    *,
+    ignore: int | None = None,
+    service: str | None = None,
+) -> dict[date, DayPlan]:
     """The plans of every day one may book now (today to the last day ahead)."""
     policy = store.policy.bookings
     first = earliest(policy, now).astimezone(store.tz).date()
-    return await plans(session, store, first, last_day(policy, store.today(now)))
+    last = last_day(policy, store.today(now))
+    return await plans(session, store, first, last, ignore=ignore, service=service)
 
 
 def open_days(

@@ -83,13 +83,15 @@ async def _refuse_unless_free(
 ) -> date:
     """The store day of `start`, once it is known to have a place (after the lock)."""
     day = store.today(start)
-    plan = (await availability.plans(session, store, day, day))[day]
+    plan = (
+        await availability.plans(session, store, day, day, ignore=ignore, service=service.code)
+    )[day]
     why = check_time(store.policy.bookings, plan, service, start, now, ignore=ignore)
     if why is None:
         return day
     offer: list[datetime] = []
     if why in (Refusal.FULL, Refusal.CLOSED, Refusal.NOT_A_SLOT, Refusal.TOO_SOON):
-        days = await availability.window(session, store, now)
+        days = await availability.window(session, store, now, ignore=ignore, service=service.code)
         after = earliest(store.policy.bookings, now)
         offer = nearest(days.values(), service, start, after, ignore=ignore)
     raise BookingRefused(why, offer)

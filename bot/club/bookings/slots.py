@@ -24,12 +24,14 @@ EVERY = "*"  # a day's capacity change for every service
 
 @dataclass(frozen=True, slots=True)
 class Taken:
-    """An active booking as the rules see it."""
+    """Active bookings as the rules see them: `count` of them for `service` over the same
+    span (`booking_id` None), or one booking by its id (one that may be moved)."""
 
-    booking_id: int
+    booking_id: int | None
     service: str
     starts_at: datetime
     ends_at: datetime
+    count: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,17 +98,20 @@ class DayPlan:
         change: DayChange | None = None,
         blocks: Iterable[Block] = (),
         taken: Iterable[Taken] = (),
+        *,
+        only: str | None = None,
     ) -> None:
-        self.policy, self.tz, self.day = policy, tz, day
+        self.policy, self.tz, self.day, self.only = policy, tz, day, only
         self.change = change or DayChange()
         self.slots = day_slots(policy, tz, day, self.change)
         self._index = {start: i for i, start in enumerate(self.slots)}
         self.blocks = tuple(blocks)
         self.taken = tuple(taken)
+        self._by_id = {t.booking_id: t for t in self.taken if t.booking_id is not None}
         self._used: Counter[tuple[str, datetime]] = Counter()
         for booking in self.taken:
             for start in self._covered(booking.starts_at, booking.ends_at):
-                self._used[booking.service, start] += 1
+                self._used[booking.service, start] += booking.count
 
     @property
     def closed(self) -> bool:
@@ -138,6 +143,8 @@ class DayPlan:
         """Places left for a booking of `service` from `start` (0 when it is not a slot
         start, runs past closing, or crosses a blocked slot). `ignore` leaves one booking
         out (the one being moved)."""
+        if self.only is not None and service.code != self.only:
+            raise ValueError(f"this plan holds the places of {self.only!r} only")
         first = self._index.get(start)
         need = service.minutes // self.policy.slot_minutes
         if first is None or first + need > len(self.slots):
@@ -145,7 +152,7 @@ class DayPlan:
         span = self.slots[first : first + need]
         if span[-1] - span[0] != timedelta(minutes=self.policy.slot_minutes * (need - 1)):
             return 0
-        mine = next((t for t in self.taken if t.booking_id == ignore), None)
+        mine = self._by_id.get(ignore) if ignore is not None else None
         capacity, left = self.capacity(service), None
         for slot in span:
             if self.blocked(service, slot):
