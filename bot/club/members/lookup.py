@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common.codes import clean_code
@@ -86,15 +87,30 @@ async def open_member_for_staff(
 
 
 async def saved_locale(session: AsyncSession, store_id: int, user_id: int) -> str | None:
-    """The member's language choice; a member who writes to the bot has unblocked it, so
-    pushes reach them again."""
-    member = await queries.member_by_user(session, store_id, user_id)
-    if member is not None and member.blocked_at is not None:
-        member.blocked_at = None
-    if member is not None and member.locale:
-        return member.locale
-    chat_user = await queries.chat_user(session, user_id)
-    return chat_user.locale if chat_user else None
+    """The member's language choice (else the one saved before joining), in one
+    statement: every update reads it. A member who writes to the bot has unblocked it,
+    so pushes reach them again."""
+    mine = (Member.store_id == store_id, Member.telegram_user_id == user_id)
+    row = (
+        await session.execute(
+            select(
+                select(Member.locale).where(*mine).scalar_subquery(),
+                select(Member.blocked_at).where(*mine).scalar_subquery(),
+                select(ChatUser.locale)
+                .where(ChatUser.telegram_user_id == user_id)
+                .scalar_subquery(),
+            )
+        )
+    ).one()
+    member_locale, blocked_at, chat_locale = row
+    if blocked_at is not None:
+        await session.execute(
+            update(Member)
+            .where(*mine)
+            .values(blocked_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    return member_locale or chat_locale
 
 
 async def save_locale(session: AsyncSession, store_id: int, user_id: int, locale: str) -> None:
