@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,26 @@ def test_a_dealer_file_overrides_only_what_it_names(tmp_path):
             "[gifts]\nrestock_notice = {zh_Hans = '到货了', en = 'It is back'}\n",
             "[gifts].restock_notice",
         ),
+        ("[bookings.hours]\nmon = '8:30-17:30'\n", "[bookings].hours.mon"),
+        ("[bookings.hours]\nmon = '17:30-08:30'\n", "[bookings].hours.mon"),
+        ("[bookings]\nslot_minutes = 7\n", "[bookings].slot_minutes"),
+        ("[bookings]\nclosed = ['2027-02-30']\n", "[bookings].closed"),
+        ("[bookings]\nclosed = ['Christmas']\n", "[bookings].closed"),
+        ("[bookings]\nlatitude = 23.1\n", "[bookings].longitude"),
+        ("[bookings]\nlatitude = 123.1\nlongitude = 1.0\n", "[bookings].latitude"),
+        ("[bookings]\nevening_reminder_at = '7pm'\n", "[bookings].evening_reminder_at"),
+        ("[bookings]\nmanage_roles = ['boss']\n", "[bookings].manage_roles"),
+        ("[bookings]\nservices = []\n", "[bookings].services"),
+        (
+            "[[bookings.services]]\ncode = 'wash'\nminutes = 45\ncapacity = 1\n"
+            "name = {zh_Hans = '洗车', en = 'Wash'}\n",
+            "[bookings].services[0].minutes",
+        ),
+        (
+            "[[bookings.services]]\ncode = 'wash'\nminutes = 30\ncapacity = 1\n"
+            "category = 'washing'\nname = {zh_Hans = '洗车', en = 'Wash'}\n",
+            "[bookings].services[0].category",
+        ),
     ],
 )
 def test_bad_policy_names_the_key(tmp_path, text, key):
@@ -73,6 +94,28 @@ def test_gift_rules_default_to_managers_and_a_month_of_notice(tmp_path):
     assert policy.role_overrides["manage_catalog"] == ("manager", "admin")
     own = load_policy(write(tmp_path, "[gifts]\nmanage_roles = ['customer_service']\n"))
     assert own.role_overrides["manage_catalog"] == ("customer_service",)
+
+
+def test_booking_rules_default_to_the_dealership_documents_and_a_file_changes_them(tmp_path):
+    bookings = load_policy().bookings
+    assert bookings.lead_hours == 3 and bookings.days_ahead == 14  # SOURCES: 3 hours ahead
+    assert bookings.enabled and bookings.service_for("maintenance").code == "regular_maintenance"
+    assert bookings.opening(date(2026, 12, 7)) == (time(8, 30), time(17, 30))  # a Monday
+    assert bookings.opening(date(2027, 10, 1)) is None  # National Day, every year
+    own = load_policy(
+        write(
+            tmp_path,
+            "[bookings]\nclosed = ['2027-02-17']\nlatitude = 23.13\nlongitude = 113.26\n"
+            "address = { zh_Hans = '广州市天河路 1 号', en = '1 Tianhe Road, Guangzhou' }\n"
+            "[bookings.hours]\nsun = 'closed'\n"
+            "[[bookings.services]]\ncode = 'wash'\nminutes = 30\ncapacity = 3\n"
+            "name = {zh_Hans = '洗车', en = 'Wash'}\n",
+        )
+    ).bookings
+    assert [s.code for s in own.services] == ["wash"]  # the list is replaced whole
+    assert own.opening(date(2027, 2, 17)) is None and own.opening(date(2026, 12, 6)) is None
+    assert own.opening(date(2026, 12, 5)) == (time(9), time(17))  # Saturday kept
+    assert own.location == (23.13, 113.26) and own.address["en"].startswith("1 Tianhe")
 
 
 def test_missing_policy_file(tmp_path):
