@@ -198,3 +198,13 @@ async def test_recording_the_visit_of_a_booked_car_marks_it_arrived(bot):
     await advisor.send("/visit 粤B12345 repair 300 RO-B2")
     await advisor.press("Confirm")
     assert (await current(bot, row)).visit_id == linked.visit_id
+
+
+async def test_refreshing_an_unchanged_sheet_is_quiet(bot):
+    _, advisor, _, _ = await setting(bot)
+    await advisor.send("/today")
+    description = "Bad Request: message is not modified: specified new message content"
+    bot.api.fail("editMessageText", status=400, description=description)
+    calls = await advisor.press("Refresh")
+    assert "something went wrong" not in joined(calls)
+    assert [c.method for c in calls if c.method != "answerCallbackQuery"] == []

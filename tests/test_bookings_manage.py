@@ -4,7 +4,8 @@ places per slot. Each answer lists the bookings already there, which keep their 
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import time, timedelta
 
 import pytest
 
@@ -137,3 +138,46 @@ async def test_bad_input_gets_a_clear_usage_answer(bot):
         await cs.send(text)
         assert expected in plain(cs.last.text), text
     assert "regular_maintenance, first_maintenance" in cs.last.text  # the codes to use
+
+
+async def test_a_block_racing_owners_booking_that_time_lists_exactly_those_who_got_in(bot):
+    """The block takes the day's lock as every booking does: a booking either commits
+    before it (and is on the list to call) or sees the block and is refused."""
+    from sqlalchemy import select
+
+    from bot.club.bookings import manage
+    from db.models import Booking
+    from tests.flows import services
+
+    _, member, car = await setting(bot)
+    day = open_weekdays(bot)[0]
+    cars = [car] + [await add_car(bot, member, f"粤D{n:05d}") for n in range(11)]
+    svc = services(bot)
+
+    async def try_book(one) -> str:
+        try:
+            await booked(bot, member, one, day, 10)
+        except BookingRefused as refused:
+            return str(refused.code)
+        return "ok"
+
+    async def block() -> set[int]:
+        async with svc.sessionmaker() as session:
+            change = await manage.block(
+                session, store(bot), day, (time(10), time(11)), by=CS, now=store(bot).now()
+            )
+            await session.commit()
+        return {line.booking.id for line in change.affected}
+
+    results = await asyncio.gather(
+        *[try_book(c) for c in cars[:6]], block(), *[try_book(c) for c in cars[6:]]
+    )
+    listed = results[6]
+    async with svc.sessionmaker() as session:
+        got_in = set(
+            await session.scalars(
+                select(Booking.id).where(Booking.day == day, Booking.status == Status.BOOKED)
+            )
+        )
+    assert got_in == listed and len(got_in) <= 4
+    assert {r for r in results if isinstance(r, str)} <= {"ok", Refusal.FULL}
