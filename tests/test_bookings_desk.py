@@ -208,3 +208,15 @@ async def test_refreshing_an_unchanged_sheet_is_quiet(bot):
     calls = await advisor.press("Refresh")
     assert "something went wrong" not in joined(calls)
     assert [c.method for c in calls if c.method != "answerCallbackQuery"] == []
+
+
+async def test_the_sheet_speaks_the_staff_members_language(bot):
+    _, _, member, car = await setting(bot)
+    zh = await staff(bot, CS, "customer_service", language="zh-hans")
+    day = open_weekdays(bot)[0]
+    await booked(bot, member, car, day, 10)
+    await zh.send(f"/day {day.isoformat()}")
+    sheet = zh.last.text
+    assert "的预约" in sheet and "粤B12345 · Camry 2.0 2022 · 定期保养 — 已预约" in sheet
+    assert "已预约 1 · 已到店 0 · 未到店 0 · 已取消 0" in sheet
+    assert "✓ 已到店 粤B12345" in zh.last.button_labels

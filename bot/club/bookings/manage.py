@@ -57,7 +57,7 @@ class Change:
 
 
 def parse_range(text: str) -> tuple[time, time] | None:
-    """ "10:00-11:30" as two clock times (the end after the start; "24:00" allowed)."""
+    """A range such as 10:00-11:30 or 10-12 as two clock times, the end after the start."""
     match = _RANGE.match(text.strip())
     if match is None:
         return None
@@ -111,13 +111,11 @@ async def _day_row(session: AsyncSession, store: StoreContext, day: date) -> Boo
 
 async def _booked(
     session: AsyncSession, store: StoreContext, day: date, now: datetime
-) -> list[desk.Line]:
+) -> tuple[DayPlan, list[desk.Line]]:
+    """The day's plan and its bookings still to come (the ones worth a call)."""
     sheet = await desk.day_sheet(session, store, day)
-    return [
-        line
-        for line in sheet.lines
-        if line.booking.status == Status.BOOKED and line.booking.ends_at > now
-    ]
+    waiting = [x for x in sheet.lines if x.booking.status == Status.BOOKED]
+    return sheet.plan, [x for x in waiting if x.booking.ends_at > now]
 
 
 async def close_day(
@@ -135,8 +133,7 @@ async def close_day(
     row.closed, row.note = True, (reason or "").strip()[:200] or row.note
     row.updated_by, row.updated_at = by, now
     audit.record(session, store.id, by, "booking.close_day", f"day:{day.isoformat()}")
-    affected = await _booked(session, store, day, now)
-    return Change(day, changed, affected=affected)
+    return Change(day, changed, affected=(await _booked(session, store, day, now))[1])
 
 
 async def block(
@@ -171,7 +168,7 @@ async def block(
     audit.record(session, store.id, by, "booking.block", f"day:{day.isoformat()}", service=code)
     affected = [
         line
-        for line in await _booked(session, store, day, now)
+        for line in (await _booked(session, store, day, now))[1]
         if line.booking.starts_at < span[1]
         and line.booking.ends_at > span[0]
         and code in (None, line.booking.service)
@@ -248,12 +245,6 @@ async def set_capacity(
         session, store.id, by, "booking.capacity", f"day:{day.isoformat()}", service=service
     )
     await session.flush()
-    sheet = await desk.day_sheet(session, store, day)
-    booked = [
-        line
-        for line in sheet.lines
-        if line.booking.status == Status.BOOKED and line.booking.ends_at > now
-    ]
-    affected = _over(sheet.plan, booked)
+    affected = _over(*await _booked(session, store, day, now))
     code = None if service == EVERY else service
     return Change(day, before != after, service=code, places=places, affected=affected)
