@@ -18,6 +18,7 @@ from bot.club.bookings.rules import ACTIVE, Status
 from bot.club.bookings.slots import DayPlan
 from bot.club.stores.context import StoreContext
 from bot.messaging import booking_pushes
+from db.base import utcnow
 from db.models import Booking, BookingBlock, BookingDay, Car, Member, Visit
 
 _FULL = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
@@ -220,6 +221,7 @@ async def link_visit(session: AsyncSession, store_id: int, visit: Visit) -> Book
             visit_id=visit.id,
             status=str(Status.ARRIVED),
             marked_by=visit.recorded_by if booking.status == Status.BOOKED else booking.marked_by,
+            updated_at=utcnow(),
         )
         .execution_options(synchronize_session=False)
     )
