@@ -175,7 +175,11 @@ async def _send_one(turn: Turn, item: Outgoing) -> Any:
         if _pressed_photo(query):  # a photo's caption is no place for a new text
             message = await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)
         else:
-            message = await query.edit_message_text(item.text, reply_markup=item.markup)
+            try:
+                message = await query.edit_message_text(item.text, reply_markup=item.markup)
+            except BadRequest as exc:  # the same view pressed again (a refresh, a double tap)
+                if "not modified" not in str(exc).lower():
+                    raise
     elif item.edit_media and item.photo is not None and _pressed_photo(query):
         message = await _edit_media(query, item)
     elif item.photo is not None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
+from handlers.bookings import desk, manage
+
 
 def build_handlers() -> list[BaseHandler]:
     """Each module's handlers, form buttons first."""
-    return []
+    return [
+        *desk.build_handlers(),
+        *manage.build_handlers(),
+    ]
