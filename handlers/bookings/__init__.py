@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
+from handlers.bookings import due, stats
+
 
 def build_handlers() -> list[BaseHandler]:
     """Each module's handlers, form buttons first."""
-    return []
+    return [
+        *due.build_handlers(),  # /duebook and its bkdue: buttons
+        *stats.build_handlers(),  # /bookingstats
+    ]
