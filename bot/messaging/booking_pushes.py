@@ -143,7 +143,7 @@ def car_of(push: Push) -> int | None:
 
 def maintenance_button(store: StoreContext, push: Push) -> str | None:
     """The "Book now" data of a first or regular maintenance reminder, or None."""
-    category = BOOKABLE.get(Purpose(push.purpose)) if push.purpose in BOOKABLE else None
+    category = BOOKABLE.get(push.purpose)  # type: ignore[call-overload]
     return book_button(store, car_of(push), category) if category else None
 
 
@@ -152,17 +152,19 @@ async def render_reminder(
 ) -> Said | None:
     """The evening-before or soon reminder of a booking, or None when the booking is no
     longer booked or has moved since (another version's reminders are its own)."""
-    booking = await session.get(Booking, push.params.get("booking_id"))
-    if (
-        booking is None
-        or booking.status != BookingStatus.BOOKED
-        or booking.version != push.params.get("version")
-    ):
+    found = (
+        await session.execute(
+            select(Booking, Car.plate)
+            .outerjoin(Car, Car.id == Booking.car_id)
+            .where(Booking.id == push.params.get("booking_id"))
+            .execution_options(populate_existing=True)  # never a copy read earlier
+        )
+    ).first()
+    if found is None:
         return None
-    await session.refresh(booking)  # never a stale copy from the session's identity map
+    booking, plate = found
     if booking.status != BookingStatus.BOOKED or booking.version != push.params.get("version"):
         return None
-    plate = await session.scalar(select(Car.plate).where(Car.id == booking.car_id)) or ""
     service = store.policy.bookings.service(booking.service)
     what = service.name(t.locale) if service else booking.service
     if push.purpose == Purpose.BOOKING_EVE:
@@ -170,7 +172,7 @@ async def render_reminder(
             "Reminder: tomorrow, {when}, {service} for {plate} at {store}.",
             when=t.datetime(booking.starts_at),
             service=what,
-            plate=plate,
+            plate=plate or "",
             store=store.name,
         )
     else:
@@ -181,7 +183,7 @@ async def render_reminder(
             hours,
             time=t.clock(booking.starts_at),
             service=what,
-            plate=plate,
+            plate=plate or "",
             store=store.name,
         )
     lines = [head]

@@ -1,12 +1,8 @@
-"""The proactive booking list (主动预约): owners whose car's first maintenance window or
-regular maintenance (by date or projected mileage) falls due within N days, or fell due
-up to a month ago, who can be reached in chat and have no booking coming; and staff's
-one-tap invitation to book, queued once per car and due date.
-
-When a car is due is the care reminders' rule (`reminders.rules`), never derived again
-here. The database narrows the cars by their dates first (an index-friendly range on
-the delivery and the last service, no booking ahead), in keyset pages of Core rows, so
-a store with 100k cars reads only the few thousand that may be due."""
+"""The proactive booking list (主动预约): reachable owners with no booking ahead whose car's
+first or regular maintenance (by date or projected mileage, the care reminders' rules)
+falls due within N days or fell due up to a month ago; and staff's one-tap invitation,
+queued once per car and due date. SQL narrows the cars first (dates, projected mileage,
+no booking), in keyset pages of Core rows: of 100k cars only the few that may be due."""
 
 from __future__ import annotations
 
@@ -15,7 +11,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Date, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.bookings.rules import Status
@@ -88,7 +84,14 @@ class Invited(StrEnum):
     NO_SERVICE = "no_service"  # booking is off, or no service books this maintenance
 
 
-def _candidates(store: StoreContext, today: date, until: date) -> Select[Any]:
+def _days(dialect: str, later: Any, earlier: Any) -> Any:
+    """Whole days from `earlier` to `later` (two date columns or values) in SQL."""
+    if dialect == "postgresql":
+        return later - earlier
+    return func.julianday(later) - func.julianday(earlier)
+
+
+def _candidates(store: StoreContext, today: date, until: date, dialect: str) -> Select[Any]:
     """Cars of reachable owners with no booking ahead whose dates allow them to be due
     between today - OVERDUE_DAYS and `until` (the rules decide exactly)."""
     policy, since = store.policy.reminders, today - timedelta(days=OVERDUE_DAYS)
@@ -99,10 +102,13 @@ def _candidates(store: StoreContext, today: date, until: date) -> Select[Any]:
     )
     base = func.coalesce(_cars.c.last_service_date, delivery)
     interval = policy.regular_interval_months
-    projected = and_(  # the mileage may bring the date forward: no upper bound then
-        _cars.c.last_mileage.is_not(None),
-        _cars.c.last_mileage_date.is_not(None),
-        delivery.is_not(None),
+    km, read = _cars.c.last_mileage, _cars.c.last_mileage_date
+    # By mileage: due when interval km / (km a day) ≤ the days from the base to `until`.
+    projected = and_(
+        km > 0,
+        read > delivery,
+        policy.regular_interval_km * _days(dialect, read, delivery)
+        <= km * (_days(dialect, literal(until, Date), base) + 1),
     )
     regular = and_(
         base >= add_months(since, -interval) - SLACK,
@@ -124,14 +130,20 @@ def _candidates(store: StoreContext, today: date, until: date) -> Select[Any]:
     )
 
 
+def _window_last(car: CarFacts, policy: ReminderPolicy) -> date:
+    """The last day of the car's first-maintenance window (it has a delivery date)."""
+    assert car.delivery_date is not None
+    return rules.first_maintenance_window(car.delivery_date, policy)[1] - timedelta(days=1)
+
+
 def _due(
     car: CarFacts, today: date, until: date, policy: ReminderPolicy, maintained: bool
 ) -> tuple[Kind, date, int | None] | None:
     """What `car` is due for between today - OVERDUE_DAYS and `until`, by the rules."""
     since = today - timedelta(days=OVERDUE_DAYS)
     if car.delivery_date is not None and not maintained:
-        start, end = rules.first_maintenance_window(car.delivery_date, policy)
-        last = end - timedelta(days=1)
+        start = rules.first_maintenance_window(car.delivery_date, policy)[0]
+        last = _window_last(car, policy)
         if start <= until and last >= since:
             return Kind.FIRST, last, None
         if last >= since:  # its first maintenance is still ahead: not regular yet
@@ -146,21 +158,13 @@ async def _maintained(session: AsyncSession, car_ids: list[int]) -> set[int]:
     """Of `car_ids`, those with a maintenance visit since their delivery."""
     if not car_ids:
         return set()
-    query = (
-        select(_cars.c.id)
-        .join_from(
-            _cars,
-            _visits,
-            and_(
-                _visits.c.member_id == _cars.c.member_id,  # ix_visits_member_date
-                _visits.c.car_id == _cars.c.id,
-                _visits.c.visit_date >= _cars.c.delivery_date,
-            ),
-        )
-        .where(_cars.c.id.in_(car_ids))
-        .where(_visits.c.category.in_(rules.MAINTENANCE_CATEGORIES))
-        .distinct()
+    on = and_(
+        _visits.c.member_id == _cars.c.member_id,  # ix_visits_member_date
+        _visits.c.car_id == _cars.c.id,
+        _visits.c.visit_date >= _cars.c.delivery_date,
     )
+    query = select(_cars.c.id).join_from(_cars, _visits, on).where(_cars.c.id.in_(car_ids))
+    query = query.where(_visits.c.category.in_(rules.MAINTENANCE_CATEGORIES)).distinct()
     return set((await session.execute(query)).scalars())
 
 
@@ -174,46 +178,24 @@ async def due_cars(
 ) -> list[DueCar]:
     """Every car due within `days` (or overdue up to OVERDUE_DAYS), soonest first."""
     until, policy = today + timedelta(days=days), store.policy.reminders
-    query = _candidates(store, today, until)
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    query = _candidates(store, today, until, dialect)
     if car_id is not None:
         query = query.where(_cars.c.id == car_id)
     found: list[DueCar] = []
-    after = 0
+    after, since = 0, today - timedelta(days=OVERDUE_DAYS)
     while rows := (await session.execute(query.where(_cars.c.id > after).limit(CHUNK))).all():
         after = rows[-1][0]
-        cars = [(CarFacts._make(row[:_OWNER]), row[_OWNER:]) for row in rows]
-        maintained = await _maintained(session, [c.id for c, _ in cars if c.delivery_date])
-        for car, (member_id, chat_id, name, phone) in cars:
+        cars = [(CarFacts._make(row[:_OWNER]), tuple(row[_OWNER:])) for row in rows]
+        # Only a car whose first-maintenance window has not long passed needs its visits.
+        young = [c.id for c, _ in cars if c.delivery_date and _window_last(c, policy) >= since]
+        maintained = await _maintained(session, young)
+        for car, owner in cars:
             due = _due(car, today, until, policy, car.id in maintained)
             if due is not None:
-                kind, when, km = due
-                found.append(
-                    DueCar(
-                        car.id,
-                        member_id,
-                        chat_id,
-                        name,
-                        phone,
-                        car.plate,
-                        car.model,
-                        kind,
-                        when,
-                        km,
-                    )
-                )
+                found.append(DueCar(car.id, *owner, car.plate, car.model, *due))
     found.sort(key=lambda c: (c.due, c.car_id))
     return found
-
-
-async def _invited(session: AsyncSession, items: list[DueCar]) -> set[tuple[int, str]]:
-    if not items:
-        return set()
-    query = select(_pushes.c.member_id, _pushes.c.dedupe_key).where(
-        _pushes.c.member_id.in_({c.member_id for c in items}),
-        _pushes.c.purpose == str(Purpose.BOOKING_INVITE),
-        _pushes.c.dedupe_key.in_([c.key for c in items]),
-    )
-    return {(m, k) for m, k in await session.execute(query)}
 
 
 async def due_page(
@@ -224,7 +206,14 @@ async def due_page(
     pages = max(1, -(-len(everything) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     items = everything[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    sent = await _invited(session, items)
+    sent = set()
+    if items:
+        query = select(_pushes.c.member_id, _pushes.c.dedupe_key).where(
+            _pushes.c.member_id.in_({c.member_id for c in items}),
+            _pushes.c.purpose == str(Purpose.BOOKING_INVITE),
+            _pushes.c.dedupe_key.in_([c.key for c in items]),
+        )
+        sent = {(m, k) for m, k in await session.execute(query)}
     items = [replace(c, invited=(c.member_id, c.key) in sent) for c in items]
     return DuePage(items, len(everything), page, pages, days)
 
@@ -242,17 +231,9 @@ async def invite(
     service = bookings.service_for(car.category) if bookings.enabled else None
     if service is None:
         return Invited.NO_SERVICE, car
-    params = {
-        "car_id": car.car_id,
-        "kind": str(car.kind),
-        "category": car.category,
-        "service": service.code,
-        "plate": car.plate,
-        "model": car.model,
-        "due": car.due.isoformat(),
-    }
-    if car.km_due is not None:
-        params["km_due"] = car.km_due
+    params = {"car_id": car.car_id, "kind": str(car.kind), "category": car.category}
+    params |= {"service": service.code, "plate": car.plate, "model": car.model}
+    params |= {"due": car.due.isoformat(), "km_due": car.km_due}
     queued = await outbox.enqueue(
         session,
         store_id=store.id,
