@@ -76,9 +76,6 @@ class Message:
     venue: Venue | None = None  # a map pin sent right after the text
 
 
-BOOKING_REMINDERS = (Purpose.BOOKING_EVE, Purpose.BOOKING_SOON)
-
-
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(text) if name}
 
@@ -141,7 +138,7 @@ async def render(
         if item is None or item.status == "cancelled":
             return None
         return Message(item.texts.get(t.locale) or item.texts["zh_Hans"], item.photo_file_id)
-    if push.purpose in BOOKING_REMINDERS:
+    if push.purpose in booking_pushes.BOOKING_REMINDERS:
         said = await booking_pushes.render_reminder(session, store, push, t)
         return Message(said.text, None, said.buttons, said.venue) if said else None
     if push.purpose == Purpose.BOOKING_INVITE:
