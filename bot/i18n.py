@@ -124,6 +124,10 @@ class Translator:
     def number(self, value: int) -> str:
         return numbers.format_decimal(value, locale=self.babel_locale)
 
+    def percent(self, value: float) -> str:
+        """A share as the locale writes a whole percentage ("42%"): Babel's one format."""
+        return numbers.format_percent(value, locale=self.babel_locale)
+
     def money(self, fen: int) -> str:
         """Yuan with the ¥ sign in every language (Babel's English says "CN¥")."""
         from decimal import Decimal

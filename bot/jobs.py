@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, ContextTypes
 
+from bot.club.bookings import figures as booking_figures
 from bot.club.broadcasts import campaigns as broadcasts
 from bot.club.gifts import expiry as gift_expiry
 from bot.club.gifts.refunds import GivenBack
@@ -28,8 +29,8 @@ log = logging.getLogger(__name__)
 
 async def sweep_store(services: Services, store: StoreContext) -> dict[str, int]:
     """One store's day: care reminders into the outbox, lapsed memberships step down,
-    points expire, gifts and vouchers past their last day expire. "Today" is the store's,
-    from its own time zone."""
+    points expire, gifts and vouchers past their last day expire, this month's and last
+    month's booking figures are kept. "Today" is the store's, from its own time zone."""
     today, policy = store.today(), store.policy
     report = await reminders.sweep(services.sessionmaker, policy, store.id, today, store.tz)
     async with services.sessionmaker() as session:
@@ -45,6 +46,9 @@ async def sweep_store(services: Services, store: StoreContext) -> dict[str, int]
                     f"expired:{change.valid_until.isoformat()}",
                 )
         expired = await points.expire_due(session, store.id, today)
+        await session.commit()
+    async with services.sessionmaker() as session:
+        await booking_figures.keep_recent(session, store, services.now())
         await session.commit()
 
     async def tell(session: AsyncSession, back: GivenBack) -> None:

@@ -202,6 +202,10 @@ class FakeBotAPI(BaseRequest):
                 "file_size": len(self.files[file_id]),
                 "file_path": f"documents/{file_id}",
             }
+        if method == "sendVenue":
+            place = {"latitude": float(params["latitude"]), "longitude": float(params["longitude"])}
+            venue = {"location": place, "title": params["title"], "address": params["address"]}
+            return self._message(params, venue=venue, location=place)
         if method == "getUpdates":
             return []
         return True

@@ -31,7 +31,12 @@ def noon(bot) -> datetime:
     return datetime.combine(svc.default_store.today(), time(12), svc.default_store.tz)
 
 
-async def test_first_maintenance_reminder_and_a_callback_request(bot):
+async def test_first_maintenance_reminder_and_a_callback_request(make_bot, tmp_path):
+    off = tmp_path / "no_booking.toml"  # booking in chat off: the reminder offers a call
+    off.write_text(
+        '[pushes]\nquiet_start = "00:00"\nquiet_end = "00:00"\n[bookings]\nenabled = false\n'
+    )
+    bot = await make_bot(policy_file=off)
     owner = await owner_due_for_first_maintenance(bot)
     await daily_sweep(services(bot))
     await bot.drain(at=noon(bot))

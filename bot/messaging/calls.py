@@ -9,7 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import telegram
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,9 @@ from bot.messaging.journal import Journal
 from bot.messaging.pacing import Pacer, Timer
 from db.models import Member, Push
 
+if TYPE_CHECKING:
+    from bot.messaging.booking_pushes import Venue
+
 log = logging.getLogger("bot.messaging.sender")
 
 LEASE_MARGIN = timedelta(seconds=15)  # a claim this close to its end is not sent any more
@@ -31,6 +34,7 @@ class Rendered:
     text: str
     photo: str | None = None  # a Telegram file_id; the text becomes its caption
     markup: telegram.InlineKeyboardMarkup | None = None
+    venue: Venue | None = None  # sent right after the text (a booking reminder's store)
 
 
 @dataclass
@@ -136,7 +140,10 @@ class TelegramCalls:
             except TelegramError as exc:  # timeouts, network errors, 5xx
                 error = f"{type(exc).__name__}: {exc.message}"
             else:
-                return self._outcome("sent", push, sent.message_id)
+                self._outcome("sent", push, sent.message_id)
+                if message.venue is not None:
+                    await self._send_venue(push, message.venue)
+                return None
             finally:
                 self._sending.discard(task)
             if pause is not None:
@@ -150,6 +157,17 @@ class TelegramCalls:
             return self._outcome("failed", push, error)
         again = self.clock() + timedelta(minutes=minutes[push.attempts])
         self._outcome("retry", push, (again, error, True))
+
+    async def _send_venue(self, push: Push, venue: Venue) -> None:
+        """The map pin after a text that was sent: its own turn in the budget; if it
+        fails, the push still counts as sent (the text says the address)."""
+        try:
+            await self.pacer.turn(push.chat_id)
+            await self.bot.send_venue(
+                push.chat_id, venue.latitude, venue.longitude, venue.title, venue.address
+            )
+        except Exception as exc:  # never a reason to send the text again
+            log.warning("push %s: the location after it failed: %s", push.id, exc)
 
     async def _send(self, chat_id: int, message: Rendered) -> telegram.Message:
         extra = {"allow_paid_broadcast": True} if self.policy.paid_broadcast else {}

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
+from bot.messaging import booking_pushes
+from bot.messaging.booking_pushes import Venue
 from bot.messaging.outbox import Purpose
 from bot.services import Services
 from db.models import Broadcast, Member, Push, Template
@@ -71,6 +73,7 @@ class Message:
     text: str
     photo: str | None = None
     buttons: tuple[tuple[str, str], ...] = ()  # (label, callback data)
+    venue: Venue | None = None  # a map pin sent right after the text
 
 
 def placeholders(text: str) -> set[str]:
@@ -135,11 +138,20 @@ async def render(
         if item is None or item.status == "cancelled":
             return None
         return Message(item.texts.get(t.locale) or item.texts["zh_Hans"], item.photo_file_id)
+    if push.purpose in booking_pushes.BOOKING_REMINDERS:
+        said = await booking_pushes.render_reminder(session, store, push, t)
+        return Message(said.text, None, said.buttons, said.venue) if said else None
+    if push.purpose == Purpose.BOOKING_INVITE:
+        said = booking_pushes.render_invite(store, member, push.params, t)
+        return Message(said.text, None, said.buttons)
     template = await template_for(session, member.store_id, push.purpose, t.locale, t)
     text = template.format(**_values(services, t, member, push.params))
     action, link = ACTIONS.get(push.purpose), LINKS.get(push.purpose)
     buttons: tuple[tuple[str, str], ...] = ()
-    if action:
+    book_now = booking_pushes.maintenance_button(store, push)
+    if book_now:  # booking is open in chat: three taps instead of a call back
+        buttons = ((t.gettext(booking_pushes.BOOK_NOW), book_now),)
+    elif action:
         buttons = ((t.gettext(action[1]), f"rem:{action[0]}:{push.id}"),)
     elif link:
         buttons = ((t.gettext(link[1]), link[0]),)
@@ -161,7 +173,8 @@ def push_renderer(services: Services) -> Any:
         rows = [
             [InlineKeyboardButton(label, callback_data=data)] for label, data in message.buttons
         ]
-        return Rendered(message.text, message.photo, InlineKeyboardMarkup(rows) if rows else None)
+        markup = InlineKeyboardMarkup(rows) if rows else None
+        return Rendered(message.text, message.photo, markup, message.venue)
 
     return render_push
 

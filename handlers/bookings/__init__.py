@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
-from handlers.bookings import desk, manage
+from handlers.bookings import desk, due, manage, stats
 
 
 def build_handlers() -> list[BaseHandler]:
     """Each module's handlers, form buttons first."""
     return [
-        *desk.build_handlers(),
-        *manage.build_handlers(),
+        *desk.build_handlers(),  # /today, /day and their bkdesk: buttons
+        *manage.build_handlers(),  # /block, /unblock, /capacity
+        *due.build_handlers(),  # /duebook and its bkdue: buttons
+        *stats.build_handlers(),  # /bookingstats
     ]
