@@ -210,7 +210,7 @@ def _over(plan: DayPlan, lines: list[desk.Line]) -> list[desk.Line]:
     for taken in plan.taken:
         for slot in plan.slots:
             if taken.starts_at <= slot < taken.ends_at:
-                used[taken.service, slot] += 1
+                used[taken.service, slot] += taken.count
     out = []
     for line in lines:
         b = line.booking
