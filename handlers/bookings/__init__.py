@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
+from handlers.bookings import book, bookfor, mine
+
 
 def build_handlers() -> list[BaseHandler]:
     """Each module's handlers, form buttons first."""
-    return []
+    return [
+        *book.build_handlers(),  # the book dialog's buttons (owners' and staff's), book:go
+        *bookfor.build_handlers(),
+        *mine.build_handlers(),
+    ]
