@@ -195,3 +195,15 @@ async def test_only_members_can_book_and_full_days_say_so(bot):
     assert any("fully booked" in (c.params.get("text") or "") for c in calls)
     calls = await owner.send(day.isoformat())
     assert "fully booked" in joined(calls)
+
+
+async def test_a_time_button_pressed_after_it_filled_offers_the_nearest(bot):
+    day = open_day(bot)
+    await set_day(bot, day, places=1)
+    _, owner, _ = await _go(bot, 9114, phone="+8613800000114", plate="粤A00114")
+    await owner.press(str(day.day))
+    rival = await add_member(bot, 9115, phone="+8613800000115", plate="粤A00115")
+    await book_directly(bot, rival, at(bot, day, 12))
+    calls = await owner.press(slot_label(bot, day, 12, places=1))
+    assert "fully booked" in joined(calls)
+    assert len(owner.last.button_labels) == 4  # three nearest and Cancel

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.club.bookings.rules import Channel, Status
 from bot.club.staff.roles import Role
 from db.models import Push
+from handlers.bookings import texts
 from tests.booking_support import (
     STAFF_CHAT,
     at,
@@ -74,13 +75,18 @@ async def test_reschedule_moves_the_booking_and_frees_the_old_time(make_bot):
     assert slot_label(bot, day, 10, places=1) in owner.last.button_labels
     summary = joined(await owner.press(slot_label(bot, day, 14, places=1)))
     assert "Move your booking to" in summary
+    assert "Notes: Back door rattles" in joined(await owner.send("Back door rattles"))
     calls = await owner.press("Confirm")
     assert "moved" in joined(calls)
     [moved] = await bookings(bot)
     assert moved.id == booking.id and moved.starts_at == at(bot, day, 14) and moved.version == 2
+    assert moved.notes == "Back door rattles"
     [doc] = documents(bot, 9203)
     assert ics_event(doc).decoded("dtstart").astimezone(UTC) == at(bot, day, 14)
-    assert any("from" in p and "粤A00203" in p for p in staff_posts(bot))
+    store = services(bot).default_store
+    t = services(bot).translator(store.default_locale, store)
+    old, new = texts.when(t, at(bot, day, 10)), texts.when(t, at(bot, day, 14))
+    assert any(old in p and new in p and "粤A00203" in p for p in staff_posts(bot))
     # The old time is free for someone else.
     other = await add_member(bot, 9204, phone="+8613800000204", plate="粤A00204")
     await book_directly(bot, other, at(bot, day, 10))

@@ -36,6 +36,7 @@ from bot.club.common.validation import ValidationError
 from bot.club.common.validation.quantities import parse_mileage
 from bot.club.forms import engine, steps
 from bot.club.forms.engine import Context, Form, Kind, Outcome, Rejected, Reply, Stay, Step
+from db.models import Booking
 
 FORM_NAME = "book"
 STAFF_FORM_NAME = "bookfor"
@@ -74,6 +75,7 @@ async def _complete(ctx: Context) -> Booked | Moved | BookingRefused:
             moved = await book.reschedule(
                 ctx.session, store, int(data["moving"]), start, now=ctx.now, member_id=member
             )
+            await _note(ctx, moved.booking)
             return moved
         return await book.book(
             ctx.session,
@@ -94,6 +96,17 @@ async def _complete(ctx: Context) -> Booked | Moved | BookingRefused:
             data["offer"] = [s.isoformat() for s in refused.nearest]
             raise Rejected(refused.code, step="time") from refused
         return refused
+
+
+async def _note(ctx: Context, booking: Booking) -> None:
+    """Notes and the mileage typed at a move's summary go on the booking too."""
+    notes, mileage = ctx.data.get("notes"), ctx.data.get("mileage")
+    if notes:
+        booking.notes = str(notes)[:500]
+    if mileage is not None:
+        booking.mileage = int(mileage)
+        if booking.car_id is not None:
+            await book.note_mileage(ctx.session, booking.car_id, ctx.today, int(mileage))
 
 
 STEPS = (

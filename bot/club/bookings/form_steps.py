@@ -163,9 +163,9 @@ async def pick_time(reply: Reply, ctx: Context) -> dict[str, Any]:
     day = date.fromisoformat(data["day"])
     if reply.kind is Kind.CHOICE:
         found = read_value(reply.value or "", day)
-        if found is None or reply.value not in await time_choices(ctx):
+        if found is None:
             raise Rejected(steps.FormError.STALE)
-        day, clock = found
+        day, clock = found  # checked below like a typed time: it may have filled since
     else:
         typed: time | None = parse_clock(reply.value or "")
         if typed is None:
