@@ -9,6 +9,7 @@ a day, a time and Confirm are three taps.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
@@ -17,7 +18,8 @@ from bot.club.bookings import form as book_form
 from bot.club.bookings import mine
 from bot.club.bookings.form_steps import start_of
 from bot.club.bookings.rules import Channel, Refusal
-from bot.club.forms.engine import Outcome
+from bot.club.forms.engine import Form, Outcome
+from bot.club.staff.roles import Permission
 from bot.i18n import N_
 from handlers import forms
 from handlers.bookings import calendar, confirm, texts
@@ -30,7 +32,7 @@ PROMPTS = {
     "car": N_("Which car is it for?"),
     "service": N_("Which service do you need?"),
 }
-ERRORS = {code: text for code, text in texts.REFUSALS.items()}
+ERRORS = dict(texts.REFUSALS)
 CANCEL_ON = frozenset({"car", "service", "day", "time", "confirm"})
 
 
@@ -110,14 +112,19 @@ def label(turn: Turn, step: str, value: str) -> str:
     return turn._("Confirm") if step == "confirm" else value
 
 
-def form_ui(form: object, done: object, **extra: object) -> forms.FormUI:
+def form_ui(
+    form: Form,
+    done: Callable[[Turn, Outcome], Awaitable[None]],
+    permission: Permission | None = None,
+) -> forms.FormUI:
     """The book dialog's look (the owner's and the staff's forms share it)."""
     return forms.FormUI(
-        form=form,  # type: ignore[arg-type]
+        form=form,
         feature=FEATURE,
         prompts=PROMPTS,
         cancelled=N_("Cancelled; nothing was booked."),
-        done=done,  # type: ignore[arg-type]
+        done=done,
+        permission=permission,
         errors=ERRORS,
         extra=store_extra,
         label=label,
@@ -129,7 +136,6 @@ def form_ui(form: object, done: object, **extra: object) -> forms.FormUI:
         },
         screens={"day": day_screen, "time": time_screen, "confirm": summary},
         cancel_on=CANCEL_ON,
-        **extra,  # type: ignore[arg-type]
     )
 
 
