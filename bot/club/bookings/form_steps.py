@@ -80,9 +80,15 @@ async def pick_service(reply: Reply, ctx: Context) -> dict[str, Any]:
 
 
 # ---- day ----------------------------------------------------------------------------
+def reading(ctx: Context) -> dict[str, Any]:
+    """What the plans read: this service's places only, the booking being moved on its
+    own (so its place counts as free to itself)."""
+    return {"ignore": moving_of(ctx), "service": service_of(ctx).code}
+
+
 async def open_days(ctx: Context) -> dict[date, int]:
     """Each day one may book now → free starts of the service (0: full or closed)."""
-    plans = await availability.window(ctx.session, store_of(ctx), ctx.now)
+    plans = await availability.window(ctx.session, store_of(ctx), ctx.now, **reading(ctx))
     return availability.open_days(plans, service_of(ctx), ctx.now, ignore=moving_of(ctx))
 
 
@@ -101,7 +107,7 @@ async def pick_day(reply: Reply, ctx: Context) -> dict[str, Any]:
         raise Rejected(Refusal.PAST)
     if day > last_day(ctx.policy.bookings, ctx.today):
         raise Rejected(Refusal.TOO_FAR)
-    plans = await availability.window(ctx.session, store_of(ctx), ctx.now)
+    plans = await availability.window(ctx.session, store_of(ctx), ctx.now, **reading(ctx))
     if day not in plans:  # today, but the lead time runs past its closing
         raise Rejected(Refusal.TOO_SOON)
     if plans[day].closed:
@@ -121,12 +127,12 @@ async def time_choices(ctx: Context) -> list[str]:
     if data.get("offer"):
         starts = [datetime.fromisoformat(s) for s in data["offer"]]
         days = {store.today(s) for s in starts}
-        plans = await availability.plans(ctx.session, store, min(days), max(days))
+        plans = await availability.plans(ctx.session, store, min(days), max(days), **reading(ctx))
         free = [(s, plans[store.today(s)].places(service, s, ignore=ignore)) for s in starts]
         with_day = True
     else:
         day = date.fromisoformat(data["day"])
-        plan = (await availability.plans(ctx.session, store, day, day))[day]
+        plan = (await availability.plans(ctx.session, store, day, day, **reading(ctx)))[day]
         free = plan.free(service, earliest(ctx.policy.bookings, ctx.now), ignore=ignore)
         with_day = False
     values = {}
@@ -142,7 +148,7 @@ async def refuse_unless_free(ctx: Context, start: datetime, step: str | None = N
     summary, any refusal) keeps the three nearest free starts as `offer`."""
     store, service = store_of(ctx), service_of(ctx)
     day = store.today(start)
-    plan = (await availability.plans(ctx.session, store, day, day))[day]
+    plan = (await availability.plans(ctx.session, store, day, day, **reading(ctx)))[day]
     why = check_time(ctx.policy.bookings, plan, service, start, ctx.now, ignore=moving_of(ctx))
     if why is None:
         return
@@ -152,7 +158,7 @@ async def refuse_unless_free(ctx: Context, start: datetime, step: str | None = N
 
 
 async def offer(ctx: Context, service: Service, wanted: datetime) -> None:
-    plans = await availability.window(ctx.session, store_of(ctx), ctx.now)
+    plans = await availability.window(ctx.session, store_of(ctx), ctx.now, **reading(ctx))
     after = earliest(ctx.policy.bookings, ctx.now)
     found = nearest(plans.values(), service, wanted, after, ignore=moving_of(ctx))
     ctx.data["offer"] = [s.isoformat() for s in found] or None
