@@ -119,6 +119,29 @@ class FakeBotAPI:
                 for w in (90, 320, 800)
             ]
             return self._message(chat_id, BOT_USER, photo=photo, caption=params.get("caption"))
+        if method == "sendDocument":
+            name = next((f.get("filename") for f in files.values() if isinstance(f, dict)), None)
+            document = {
+                "file_id": f"doc{len(self.calls)}",
+                "file_unique_id": "d",
+                "file_name": name,
+            }
+            return self._message(
+                chat_id, BOT_USER, document=document, caption=params.get("caption")
+            )
+        if method in ("sendVenue", "sendLocation"):
+            where = {
+                "latitude": float(params.get("latitude", 0)),
+                "longitude": float(params.get("longitude", 0)),
+            }
+            if method == "sendLocation":
+                return self._message(chat_id, BOT_USER, location=where)
+            venue = {
+                "location": where,
+                "title": params.get("title", ""),
+                "address": params.get("address", ""),
+            }
+            return self._message(chat_id, BOT_USER, venue=venue, location=where)
         if method == "setWebhook":
             self.webhook_url = params.get("url") or None
             self.webhook_secret = params.get("secret_token") or None
