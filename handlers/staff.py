@@ -61,16 +61,21 @@ async def member_text(turn: Turn, member: Member) -> str:
     return "\n".join(lines)
 
 
+def member_not_found(turn: Turn, query: str) -> None:
+    """The answer when a staff look-up (phone, plate or card) finds nobody."""
+    turn.reply(
+        turn._(
+            "No member found for “{query}”. Try a phone number, a plate or a card number.",
+            query=query[:40],
+        )
+    )
+
+
 @staff_only(Permission.VIEW_MEMBER)
 async def show_member(turn: Turn, query: str) -> None:
     member = await open_member_for_staff(turn.session, turn.store.id, turn.user_id, query)
     if member is None:
-        turn.reply(
-            turn._(
-                "No member found for “{query}”. Try a phone number, a plate or a card number.",
-                query=query[:40],
-            )
-        )
+        member_not_found(turn, query)
         return
     buttons = [[(turn._("Record a visit"), encode("visit", "new", member.id))]]
     turn.reply(await member_text(turn, member), inline(buttons))

@@ -27,34 +27,34 @@ def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
     return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
 
 
-async def next_reply(stand, bot: BotProcess, seen: int, within: float = 15.0) -> list[dict]:
+async def next_reply(api, bot: BotProcess, seen: int, within: float = 15.0) -> list[dict]:
     """Everything the bot sent the owner after the first `seen` messages (waits for one,
     then a moment for the rest of the same answer)."""
     deadline = time.monotonic() + within
-    while len(sent := await stand.sent(OWNER)) <= seen:
+    while len(await api.sent(OWNER)) <= seen:
         bot.check_alive()
         assert time.monotonic() < deadline, f"no reply after {within}s:\n{bot.log()}"
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.3)
-    return (await stand.sent(OWNER))[seen:]
+    return (await api.sent(OWNER))[seen:]
 
 
-async def press(stand, bot: BotProcess, label_part: str) -> list[dict]:
+async def press(api, bot: BotProcess, label_part: str) -> list[dict]:
     """Press the first button (of the latest message that has one) whose label holds
     `label_part`."""
-    sent = await stand.sent(OWNER)
+    sent = await api.sent(OWNER)
     for message in reversed(sent):
         found = [data for label, data in buttons(message) if label_part in label]
         if found and not found[0].startswith("book:full"):
-            await stand.http.post("/_user/press", json={"user_id": OWNER, "data": found[0]})
-            return await next_reply(stand, bot, len(sent))
+            await api.http.post("/_user/press", json={"user_id": OWNER, "data": found[0]})
+            return await next_reply(api, bot, len(sent))
     raise AssertionError(f"no button with {label_part!r} in {sent[-3:]!r}")
 
 
-async def send(stand, bot: BotProcess, text: str) -> list[dict]:
-    seen = len(await stand.sent(OWNER))
-    await stand.send(OWNER, text)
-    return await next_reply(stand, bot, seen)
+async def send(api, bot: BotProcess, text: str) -> list[dict]:
+    seen = len(await api.sent(OWNER))
+    await api.send(OWNER, text)
+    return await next_reply(api, bot, seen)
 
 
 def first_free_day(message: dict[str, Any]) -> str:
@@ -112,7 +112,7 @@ async def test_booking_in_the_real_process_survives_a_sigkill_mid_dialog(
         assert all("粤B51515" in (p["text"] or "") for p in posts)
         # Pressing the old Confirm again books nothing more.
         seen = len(await stand.sent(OWNER))
-        again = [d for m in summary for label, d in buttons(m) if "Confirm" in label][0]
+        again = next(d for m in summary for label, d in buttons(m) if "Confirm" in label)
         await stand.http.post("/_user/press", json={"user_id": OWNER, "data": again})
         await asyncio.sleep(1.0)
         assert not [m for m in (await stand.sent(OWNER))[seen:] if m["method"] == "sendDocument"]

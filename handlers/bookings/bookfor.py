@@ -18,7 +18,7 @@ from bot.club.forms.engine import Outcome
 from bot.club.members.lookup import member_by_id, open_member_for_staff
 from bot.club.staff.roles import Permission
 from bot.messaging.notify import notify_member
-from handlers import forms
+from handlers import forms, staff
 from handlers.bookings import confirm, texts
 from handlers.bookings.book import form_ui
 from handlers.common import Turn, staff_only, turn_handler
@@ -77,12 +77,7 @@ async def on_bookfor(turn: Turn) -> None:
     store = turn.store
     member = await open_member_for_staff(turn.session, store.id, turn.user_id, query)
     if member is None:
-        turn.reply(
-            turn._(
-                "No member found for “{query}”. Try a phone number, a plate or a card number.",
-                query=query[:40],
-            )
-        )
+        staff.member_not_found(turn, query)
         return
     if not await mine.cars(turn.session, store.id, member.id):
         turn.reply(turn._("This member has no car on file."))

@@ -12,6 +12,7 @@ from bot.club.bookings.desk import Line, Marked, Sheet
 from bot.club.bookings.rules import Status
 from bot.club.bookings.slots import EVERY, opening
 from bot.i18n import N_, Translator
+from handlers.bookings import texts
 
 if TYPE_CHECKING:
     from bot.club.stores.context import StoreContext
@@ -41,8 +42,7 @@ KEEP = N_("Already booked there (they keep their place; call them):")
 def service_name(t: Translator, store: StoreContext, code: str | None) -> str:
     if code in (None, EVERY):
         return t.gettext("all services")
-    service = store.policy.bookings.service(code)
-    return service.name(t.locale) if service is not None else code
+    return texts.service_name(t, store.policy, code)
 
 
 def span_text(t: Translator, start: datetime, end: datetime) -> str:

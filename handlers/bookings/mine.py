@@ -9,6 +9,8 @@ checked again.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.bookings import book, mine
@@ -19,6 +21,9 @@ from handlers.bookings.texts import MINE_FEATURE
 from handlers.callbacks import encode, pattern
 from handlers.card import current_member
 from handlers.common import Turn, inline, turn_handler
+
+if TYPE_CHECKING:
+    from db.models import Member
 
 
 def buttons(turn: Turn, booking_id: int) -> object:
@@ -58,18 +63,29 @@ def _refused(turn: Turn, refused: BookingRefused) -> None:
     turn.reply(text)
 
 
-@turn_handler
-async def on_cancel(turn: Turn) -> None:
-    """`bkme:cancel:<booking id>`: cancel the owner's own booking."""
+async def _pressed(turn: Turn) -> tuple[Member, int] | None:
+    """The owner and the booking id a `bkme:` button names (None, answered, if either is
+    missing: not a member, or forged data)."""
     cb = turn.callback
     booking_id = cb.id(0) if cb is not None else None
     member = await current_member(turn)
     if member is None:
+        return None
+    if booking_id is None:
+        _refused(turn, BookingRefused(Refusal.NOT_FOUND))
+        return None
+    return member, booking_id
+
+
+@turn_handler
+async def on_cancel(turn: Turn) -> None:
+    """`bkme:cancel:<booking id>`: cancel the owner's own booking."""
+    pressed = await _pressed(turn)
+    if pressed is None:
         return
+    member, booking_id = pressed
     store = turn.store
     try:
-        if booking_id is None:
-            raise BookingRefused(Refusal.NOT_FOUND)
         booking = await book.cancel(
             turn.session, store, booking_id, now=store.now(), member_id=member.id
         )
@@ -85,15 +101,12 @@ async def on_cancel(turn: Turn) -> None:
 @turn_handler
 async def on_move(turn: Turn) -> None:
     """`bkme:move:<booking id>`: pick a new day and time for the owner's booking."""
-    cb = turn.callback
-    booking_id = cb.id(0) if cb is not None else None
-    member = await current_member(turn)
-    if member is None:
+    pressed = await _pressed(turn)
+    if pressed is None:
         return
+    member, booking_id = pressed
     store = turn.store
     try:
-        if booking_id is None:
-            raise BookingRefused(Refusal.NOT_FOUND)
         booking = await mine.movable(turn.session, store.id, member.id, booking_id, store.now())
     except BookingRefused as refused:
         _refused(turn, refused)

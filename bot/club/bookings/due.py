@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.club.bookings.rules import Status
 from bot.club.points.tiers import add_months
 from bot.club.policy.pushes import ReminderPolicy
-from bot.club.reminders import rules
+from bot.club.reminders import rules, sweep
 from bot.club.reminders.rules import CarFacts
 from bot.club.stores.context import StoreContext
 from bot.messaging import outbox
@@ -154,20 +154,6 @@ def _due(
     return None
 
 
-async def _maintained(session: AsyncSession, car_ids: list[int]) -> set[int]:
-    """Of `car_ids`, those with a maintenance visit since their delivery."""
-    if not car_ids:
-        return set()
-    on = and_(
-        _visits.c.member_id == _cars.c.member_id,  # ix_visits_member_date
-        _visits.c.car_id == _cars.c.id,
-        _visits.c.visit_date >= _cars.c.delivery_date,
-    )
-    query = select(_cars.c.id).join_from(_cars, _visits, on).where(_cars.c.id.in_(car_ids))
-    query = query.where(_visits.c.category.in_(rules.MAINTENANCE_CATEGORIES)).distinct()
-    return set((await session.execute(query)).scalars())
-
-
 async def due_cars(
     session: AsyncSession,
     store: StoreContext,
@@ -189,7 +175,7 @@ async def due_cars(
         cars = [(CarFacts._make(row[:_OWNER]), tuple(row[_OWNER:])) for row in rows]
         # Only a car whose first-maintenance window has not long passed needs its visits.
         young = [c.id for c, _ in cars if c.delivery_date and _window_last(c, policy) >= since]
-        maintained = await _maintained(session, young)
+        maintained = await sweep.maintained(session, young)
         for car, owner in cars:
             due = _due(car, today, until, policy, car.id in maintained)
             if due is not None:

@@ -103,7 +103,7 @@ class _Sweep:
                         found.append((member_id, chat_id, due))
             if found or firsts:
                 async with self.sessionmaker() as session:
-                    done = await _maintained(session, list(firsts))
+                    done = await maintained(session, list(firsts))
                     found += [item for car_id, item in firsts.items() if car_id not in done]
                     await self.queue(session, found, {m for m, _, _ in found})
                     await session.commit()
@@ -231,7 +231,7 @@ class _Sweep:
         self.report.add(kind, queued)
 
 
-async def _maintained(session: AsyncSession, car_ids: list[int]) -> set[int]:
+async def maintained(session: AsyncSession, car_ids: list[int]) -> set[int]:
     """Of `car_ids`, the cars with a maintenance visit on or after their delivery."""
     if not car_ids:
         return set()
