@@ -188,6 +188,19 @@ async def test_no_invitation_when_booking_is_off(make_bot, tmp_path):
     assert "call the owner" in joined(await desk.press("Invite 粤D8350"))
 
 
+async def test_no_invitation_to_an_owner_who_turned_maintenance_reminders_off(bot):
+    member, _ = await owner_with(bot, 8355, last_service_date=today(bot) - timedelta(days=180))
+    owner = bot.person(8355)
+    await owner.send("/settings")
+    await owner.press("🔔 Regular maintenance")  # turned off
+    desk = await staff(bot)
+    await desk.send("/duebook")
+    assert "please call them instead" in joined(await desk.press("Invite 粤D8355"))
+    async with services(bot).sessionmaker() as session:
+        purposes = set(await session.scalars(select(Push.purpose)))
+    assert "booking_invite" not in purposes
+
+
 async def test_the_list_reads_only_cars_that_may_be_due(bot):
     """Thousands of cars far from their maintenance: the SQL range leaves them out."""
     svc = services(bot)

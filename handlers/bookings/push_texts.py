@@ -21,6 +21,10 @@ INVITED: dict[str, str] = {
         "This car is no longer on the list (booked, serviced, or the owner cannot be reached)."
     ),
     Invited.NO_SERVICE: N_("Booking in chat is off for this maintenance: please call the owner."),
+    Invited.TURNED_OFF: N_(
+        "{name} ({plate}) turned maintenance reminders off, so no invitation was sent: "
+        "please call them instead."
+    ),
 }
 
 

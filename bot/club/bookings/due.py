@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.club.bookings.rules import Status
 from bot.club.points.tiers import add_months
 from bot.club.policy.pushes import ReminderPolicy
-from bot.club.reminders import rules, sweep
+from bot.club.reminders import preferences, rules, sweep
 from bot.club.reminders.rules import CarFacts
 from bot.club.stores.context import StoreContext
 from bot.messaging import outbox
@@ -42,6 +42,11 @@ class Kind(StrEnum):
 
 
 CATEGORY = {Kind.FIRST: "first_maintenance", Kind.REGULAR: "maintenance"}
+# The reminder an owner turns off in /settings that also stops an invitation.
+REMINDER = {
+    Kind.FIRST: str(Purpose.FIRST_MAINTENANCE),
+    Kind.REGULAR: str(Purpose.REGULAR_MAINTENANCE),
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Invited(StrEnum):
     ALREADY = "already"  # this car and due date were invited before
     NOT_DUE = "not_due"  # not on the list any more (booked, serviced, unreachable)
     NO_SERVICE = "no_service"  # booking is off, or no service books this maintenance
+    TURNED_OFF = "turned_off"  # the owner turned this maintenance reminder off (/settings)
 
 
 def _days(dialect: str, later: Any, earlier: Any) -> Any:
@@ -217,6 +223,8 @@ async def invite(
     service = bookings.service_for(car.category) if bookings.enabled else None
     if service is None:
         return Invited.NO_SERVICE, car
+    if REMINDER[car.kind] in await preferences.turned_off(session, car.member_id):
+        return Invited.TURNED_OFF, car
     params = {"car_id": car.car_id, "kind": str(car.kind), "category": car.category}
     params |= {"service": service.code, "plate": car.plate, "model": car.model}
     params |= {"due": car.due.isoformat(), "km_due": car.km_due}
