@@ -189,7 +189,7 @@ async def test_no_invitation_when_booking_is_off(make_bot, tmp_path):
 
 
 async def test_no_invitation_to_an_owner_who_turned_maintenance_reminders_off(bot):
-    member, _ = await owner_with(bot, 8355, last_service_date=today(bot) - timedelta(days=180))
+    await owner_with(bot, 8355, last_service_date=today(bot) - timedelta(days=180))
     owner = bot.person(8355)
     await owner.send("/settings")
     await owner.press("🔔 Regular maintenance")  # turned off
