@@ -200,6 +200,27 @@ async def test_recording_the_visit_of_a_booked_car_marks_it_arrived(bot):
     assert (await current(bot, row)).visit_id == linked.visit_id
 
 
+async def test_an_imported_visit_of_a_booked_car_marks_it_arrived(bot):
+    _, _, member, car = await setting(bot)
+    today = store(bot).today()
+    row = await booking_row(bot, member, car, today, _start_of_today(bot) + timedelta(hours=9))
+    other = await booking_row(
+        bot, member, await add_car(bot, member, "粤B77777"), today, _start_of_today(bot)
+    )
+    clerk = await staff(bot, 7720, "customer_service")
+    export = (
+        "车牌号,工单号,结算日期,维修类别,结算金额,行驶里程\n"
+        f"粤B12345,WO-IMP-1,{today.isoformat()},保养,880.00,36000\n"
+        f"粤B77777,WO-IMP-2,{(today - timedelta(days=1)).isoformat()},保养,500.00,\n"
+    ).encode()
+    await clerk.send_document("visits.csv", export)
+    linked = await current(bot, row)
+    assert linked.status == Status.ARRIVED and linked.visit_id is not None
+    assert (await current(bot, other)).visit_id is None  # a visit of another day
+    await clerk.send_document("visits.csv", export)  # the same file again changes nothing
+    assert (await current(bot, row)).visit_id == linked.visit_id
+
+
 async def test_refreshing_an_unchanged_sheet_is_quiet(bot):
     _, advisor, _, _ = await setting(bot)
     await advisor.send("/today")

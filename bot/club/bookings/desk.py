@@ -14,12 +14,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.bookings import availability
-from bot.club.bookings.rules import ACTIVE, Status
+from bot.club.bookings.rules import Status
 from bot.club.bookings.slots import DayPlan
 from bot.club.stores.context import StoreContext
 from bot.messaging import booking_pushes
-from db.base import utcnow
-from db.models import Booking, BookingBlock, BookingDay, Car, Member, Visit
+from db.models import Booking, BookingBlock, BookingDay, Car, Member
 
 _FULL = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _SHORT = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
@@ -186,47 +185,3 @@ async def mark(
     if booking.status == Status.CANCELLED:
         return Mark(Marked.CANCELLED, booking)
     return Mark(Marked.ARRIVED, booking)
-
-
-async def link_visit(session: AsyncSession, store_id: int, visit: Visit) -> Booking | None:
-    """The booking a just-recorded visit fulfils (that car, that store, that day, booked
-    or arrived, not yet linked; the earliest when there are several), now linked to it
-    and marked arrived; None if there is none."""
-    if visit.car_id is None:
-        return None
-    found = list(
-        await session.scalars(
-            select(Booking)
-            .where(
-                Booking.store_id == store_id,
-                Booking.car_id == visit.car_id,
-                Booking.day == visit.visit_date,
-                Booking.status.in_([str(s) for s in ACTIVE]),
-                Booking.visit_id.is_(None),
-            )
-            .order_by(Booking.starts_at, Booking.id)
-        )
-    )
-    if not found:
-        return None
-    booking = found[0]
-    done = await session.execute(
-        update(Booking)
-        .where(
-            Booking.id == booking.id,
-            Booking.visit_id.is_(None),
-            Booking.status.in_([str(s) for s in ACTIVE]),
-        )
-        .values(
-            visit_id=visit.id,
-            status=str(Status.ARRIVED),
-            marked_by=visit.recorded_by if booking.status == Status.BOOKED else booking.marked_by,
-            updated_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if done.rowcount != 1:
-        return None
-    await session.refresh(booking)
-    await booking_pushes.drop_reminders(session, booking)
-    return booking

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Date, Integer, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.bookings import visits as booking_visits
 from bot.club.imports.writes import Rejected
 from bot.club.points import ledger as points
 from bot.club.points import membership
@@ -153,6 +154,9 @@ async def write_visits(
     report.points += sum(p.cumulative for p in await points.post_many(session, postings))
     new_ids = {order_no for order_no, _ in inserted}
     await _advance_cars(session, [v for k, v in rows.items() if k in new_ids], looked_up)
+    await booking_visits.link_imported(
+        session, store_id, [(i, rows[o]["car_id"], rows[o]["visit_date"]) for o, i in inserted]
+    )
     touched = {v["member_id"] for v in rows.values()}
     report.tiers_set += await _starting_tiers(session, policy, store_id, touched, today)
     return rejected

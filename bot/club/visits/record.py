@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club.bookings import desk as booking_desk
+from bot.club.bookings import visits as booking_visits
 from bot.club.common.validation import MAX_MILEAGE
 from bot.club.points import ledger as points
 from bot.club.points import membership
@@ -217,7 +217,7 @@ async def record_visit(
     balances = await points.post(session, posting)
     assert balances is not None  # a new visit id cannot have been posted before
     advance_car(car, data.visit_date, data.mileage, data.category)
-    await booking_desk.link_visit(session, store_id, visit)  # the booking it fulfils, if any
+    await booking_visits.link_visit(session, store_id, visit)  # the booking it fulfils, if any
     changes = await _apply_rules(session, policy, car.member_id, visit, today)
     audit.record(
         session,
