@@ -102,6 +102,7 @@ async def context(turn: Turn, ui: FormUI) -> Context:
         store.now(),
         turn.t.locale,
         extra,
+        store=store,
     )
 
 

@@ -29,7 +29,7 @@ async def test_past_and_too_soon_times_are_refused_on_the_day_itself(bot):
     day = _monday(bot)
     now = datetime(day.year, day.month, day.day, 9, 0, tzinfo=store.tz).astimezone(UTC)
     async with services(bot).sessionmaker() as session:
-        ctx = Context(session, store.id, store.policy, 9401, day, now, "en", {"store": store})
+        ctx = Context(session, store.id, store.policy, 9401, day, now, "en", store=store)
         preset = {"member": member.id, "service": "regular_maintenance"}
         opened = await book_form.begin(ctx, preset)
         assert opened.step is not None and opened.step.name == "day"

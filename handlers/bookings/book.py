@@ -36,10 +36,6 @@ ERRORS = dict(texts.REFUSALS)
 CANCEL_ON = frozenset({"car", "service", "day", "time", "confirm"})
 
 
-async def store_extra(turn: Turn) -> dict[str, object]:
-    return {"store": turn.store}
-
-
 async def day_screen(turn: Turn, outcome: Outcome) -> str:
     t, policy = turn.t, turn.store.policy
     first, last = calendar.window(turn)
@@ -126,7 +122,6 @@ def form_ui(
         done=done,
         permission=permission,
         errors=ERRORS,
-        extra=store_extra,
         label=label,
         keyboards={
             "car": calendar.car_rows,
@@ -183,7 +178,8 @@ async def on_go(turn: Turn) -> None:
         turn.callback_notice = texts.refusal_text(turn.t, Refusal.NOT_YOUR_CAR)
         turn.reply(texts.refusal_text(turn.t, Refusal.NOT_YOUR_CAR))
         return
-    preset: dict[str, object] = {"member": member_id, "car": car.id, "channel": "invite"}
+    preset: dict[str, object] = {"member": member_id, "car": car.id}
+    preset["channel"] = Channel.INVITE.value
     code = cb.arg(1) if cb is not None else None
     if turn.store.policy.bookings.service(code) is not None:
         preset["service"] = code

@@ -4,7 +4,7 @@ on Confirm is stale, the dialog survives a restart, and /cancel works as for eve
 
 Preset (by /book, the "Book now" button, /bookfor and a reschedule): `member` always;
 `car`, `service`; `moving` (a booking id: confirm moves it); `channel` (owner, staff,
-invite). The caller puts the store context in `ctx.extra["store"]`. A time that is
+invite). The dialog reads the store's clock from `ctx.store`. A time that is
 taken (typed, or filled before Confirm) is asked again with the three nearest free
 starts as its choices (kept in the data as `offer`).
 """

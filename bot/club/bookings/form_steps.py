@@ -28,7 +28,8 @@ OFFERED = (Refusal.FULL, Refusal.TOO_SOON, Refusal.PAST, Refusal.CLOSED, Refusal
 
 
 def store_of(ctx: Context) -> StoreContext:
-    return ctx.extra["store"]
+    assert ctx.store is not None, "the book dialog runs for a store"
+    return ctx.store
 
 
 def service_of(ctx: Context) -> Service:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.policy.model import ClubPolicy
+from bot.club.stores.context import StoreContext
 
 INSTANCE = "_form"  # the data key holding the form instance's token (buttons carry it)
 
@@ -56,6 +57,7 @@ class Context:
     locale: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # what a form's caller adds
     data: dict[str, Any] = field(default_factory=dict)  # the answers so far
+    store: StoreContext | None = None  # the store's context (its clock and time zone)
 
 
 class Rejected(Exception):
