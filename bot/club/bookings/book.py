@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.club.bookings import availability
 from bot.club.bookings.rules import (
     ACTIVE,
+    OFFERED,
     BookingRefused,
     Channel,
     Refusal,
@@ -73,15 +74,19 @@ def service_of(store: StoreContext, code: str) -> Service:
     return service
 
 
-async def _refuse_unless_free(
+async def refuse_unless_free(
     session: AsyncSession,
     store: StoreContext,
     service: Service,
     start: datetime,
     now: datetime,
+    *,
     ignore: int | None = None,
+    offer_for: Iterable[Refusal] = OFFERED,
 ) -> date:
-    """The store day of `start`, once it is known to have a place (after the lock)."""
+    """The store day of `start` if it has a place for `service` now (a use-case asks
+    after the lock; the dialog asks as it goes), else BookingRefused, with the nearest
+    free starts when the refusal is one of `offer_for`. `ignore`: the booking moved."""
     day = store.today(start)
     plan = (
         await availability.plans(session, store, day, day, ignore=ignore, service=service.code)
@@ -90,7 +95,7 @@ async def _refuse_unless_free(
     if why is None:
         return day
     offer: list[datetime] = []
-    if why in (Refusal.FULL, Refusal.CLOSED, Refusal.NOT_A_SLOT, Refusal.TOO_SOON):
+    if why in tuple(offer_for):
         days = await availability.window(session, store, now, ignore=ignore, service=service.code)
         after = earliest(store.policy.bookings, now)
         offer = nearest(days.values(), service, start, after, ignore=ignore)
@@ -126,7 +131,7 @@ async def book(
     if owner != member_id:
         raise BookingRefused(Refusal.NOT_YOUR_CAR)
     await lock_days(session, store.id, [store.today(starts_at)])
-    day = await _refuse_unless_free(session, store, kind, starts_at, now)
+    day = await refuse_unless_free(session, store, kind, starts_at, now)
     already = await session.scalar(
         select(Booking.id).where(
             Booking.car_id == car_id,
@@ -207,7 +212,7 @@ async def reschedule(
     old_start, version = booking.starts_at, booking.version
     if starts_at == old_start:
         return Moved(booking, old_start)
-    day = await _refuse_unless_free(session, store, kind, starts_at, now, ignore=booking.id)
+    day = await refuse_unless_free(session, store, kind, starts_at, now, ignore=booking.id)
     moved = await session.execute(
         update(Booking)
         .where(

@@ -17,7 +17,6 @@ from bot.club.bookings import book
 from bot.club.bookings import mine as owner
 from bot.club.bookings.book import Booked, Moved
 from bot.club.bookings.form_steps import (
-    OFFERED,
     car_choices,
     day_choices,
     moving_of,
@@ -31,7 +30,7 @@ from bot.club.bookings.form_steps import (
     store_of,
     time_choices,
 )
-from bot.club.bookings.rules import BookingRefused, Channel
+from bot.club.bookings.rules import OFFERED, TIME_REFUSALS, BookingRefused, Channel
 from bot.club.common.validation import ValidationError
 from bot.club.common.validation.quantities import parse_mileage
 from bot.club.forms import engine, steps
@@ -57,8 +56,10 @@ async def _confirm(reply: Reply, ctx: Context) -> dict[str, Any]:
 
 
 async def _check(ctx: Context) -> None:
+    """Before the summary: is the time still free? (At Confirm the use-case asks again
+    after its lock, so the question is not asked twice.)"""
     start = start_of(ctx.data)
-    if start is not None:
+    if start is not None and not ctx.data.get("confirm"):
         await refuse_unless_free(ctx, start, step="time")
 
 
@@ -92,8 +93,9 @@ async def _complete(ctx: Context) -> Booked | Moved | BookingRefused:
             booked_by=ctx.user_id if channel is Channel.STAFF else None,
         )
     except BookingRefused as refused:
-        if refused.code in OFFERED and refused.nearest:
-            data["offer"] = [s.isoformat() for s in refused.nearest]
+        if refused.code in TIME_REFUSALS:  # the time is asked again, nearest offered
+            if refused.code in OFFERED:
+                data["offer"] = [s.isoformat() for s in refused.nearest] or None
             raise Rejected(refused.code, step="time") from refused
         return refused
 

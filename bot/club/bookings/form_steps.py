@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.club.bookings import availability
+from bot.club.bookings import availability, book
 from bot.club.bookings import mine as owner
 from bot.club.bookings.answers import local_value, parse_clock, parse_day, read_value
-from bot.club.bookings.rules import Refusal, check_time
-from bot.club.bookings.slots import earliest, last_day, local_instant, nearest
+from bot.club.bookings.rules import OFFERED, BookingRefused, Refusal
+from bot.club.bookings.slots import earliest, last_day, local_instant
 from bot.club.forms import steps
 from bot.club.forms.engine import Context, Kind, Rejected, Reply
 from bot.club.policy.bookings import Service
@@ -24,7 +24,6 @@ from bot.club.stores.context import StoreContext
 
 DAY_FULL = "day_full"  # a day of the window with no free start for the service
 NOT_A_DAY, NOT_A_TIME = "not_a_day", "not_a_time"
-OFFERED = (Refusal.FULL, Refusal.TOO_SOON, Refusal.PAST, Refusal.CLOSED, Refusal.NOT_A_SLOT)
 
 
 def store_of(ctx: Context) -> StoreContext:
@@ -146,23 +145,22 @@ async def time_choices(ctx: Context) -> list[str]:
 
 async def refuse_unless_free(ctx: Context, start: datetime, step: str | None = None) -> None:
     """Rejected unless `start` is free for the service now; a full time (or, at the
-    summary, any refusal) keeps the three nearest free starts as `offer`."""
-    store, service = store_of(ctx), service_of(ctx)
-    day = store.today(start)
-    plan = (await availability.plans(ctx.session, store, day, day, **reading(ctx)))[day]
-    why = check_time(ctx.policy.bookings, plan, service, start, ctx.now, ignore=moving_of(ctx))
-    if why is None:
-        return
-    if why is Refusal.FULL or (step is not None and why in OFFERED):
-        await offer(ctx, service, start)
-    raise Rejected(why, step=step)
-
-
-async def offer(ctx: Context, service: Service, wanted: datetime) -> None:
-    plans = await availability.window(ctx.session, store_of(ctx), ctx.now, **reading(ctx))
-    after = earliest(ctx.policy.bookings, ctx.now)
-    found = nearest(plans.values(), service, wanted, after, ignore=moving_of(ctx))
-    ctx.data["offer"] = [s.isoformat() for s in found] or None
+    summary, any refusal of `OFFERED`) keeps the three nearest free starts as `offer`."""
+    offer_for = OFFERED if step is not None else (Refusal.FULL,)
+    try:
+        await book.refuse_unless_free(
+            ctx.session,
+            store_of(ctx),
+            service_of(ctx),
+            start,
+            ctx.now,
+            ignore=moving_of(ctx),
+            offer_for=offer_for,
+        )
+    except BookingRefused as refused:
+        if refused.code in offer_for:
+            ctx.data["offer"] = [s.isoformat() for s in refused.nearest] or None
+        raise Rejected(refused.code, step=step) from refused
 
 
 async def pick_time(reply: Reply, ctx: Context) -> dict[str, Any]:

@@ -43,6 +43,18 @@ class Refusal(StrEnum):
     NOT_ACTIVE = "not_active"  # cancelled, or its time has passed
 
 
+# What `check_time` may say of a start, and those answered with the nearest free starts.
+TIME_REFUSALS = (
+    Refusal.PAST,
+    Refusal.TOO_SOON,
+    Refusal.TOO_FAR,
+    Refusal.CLOSED,
+    Refusal.NOT_A_SLOT,
+    Refusal.FULL,
+)
+OFFERED = (Refusal.FULL, Refusal.TOO_SOON, Refusal.PAST, Refusal.CLOSED, Refusal.NOT_A_SLOT)
+
+
 class BookingRefused(Exception):
     """A booking (or a move) cannot be made; `nearest` are free starts to offer instead."""
 
