@@ -107,17 +107,12 @@ class Said:
     venue: Venue | None = None
 
 
-def address(store: StoreContext, locale: str) -> str:
-    """The store's address in `locale` (else English, else any); "" when not set."""
-    texts = store.policy.bookings.address
-    return texts.get(locale) or texts.get("en") or next(iter(texts.values()), "")
-
-
 def venue(store: StoreContext, locale: str) -> Venue | None:
     where = store.policy.bookings.location
     if where is None:
         return None
-    return Venue(where[0], where[1], store.name, address(store, locale) or store.name)
+    address = store.policy.bookings.address_in(locale)
+    return Venue(where[0], where[1], store.name, address or store.name)
 
 
 def book_button(store: StoreContext, car_id: int | None, category: str) -> str | None:
@@ -165,8 +160,7 @@ async def render_reminder(
     booking, plate = found
     if booking.status != BookingStatus.BOOKED or booking.version != push.params.get("version"):
         return None
-    service = store.policy.bookings.service(booking.service)
-    what = service.name(t.locale) if service else booking.service
+    what = store.policy.bookings.service_name(booking.service, t.locale)
     if push.purpose == Purpose.BOOKING_EVE:
         head = t.gettext(
             "Reminder: tomorrow, {when}, {service} for {plate} at {store}.",
@@ -187,7 +181,7 @@ async def render_reminder(
             store=store.name,
         )
     lines = [head]
-    if where := address(store, t.locale):
+    if where := store.policy.bookings.address_in(t.locale):
         lines.append(t.gettext("Address: {address}", address=where))
     lines.append(t.gettext(HINT))
     return Said("\n".join(lines), venue=venue(store, t.locale))

@@ -105,6 +105,8 @@ async def summary(turn: Turn, outcome: Outcome) -> str:
 
 
 def label(turn: Turn, step: str, value: str) -> str:
+    if step == "service":
+        return texts.service_name(turn.t, turn.store.policy, value)
     return turn._("Confirm") if step == "confirm" else value
 
 
@@ -125,10 +127,10 @@ def form_ui(
         label=label,
         keyboards={
             "car": calendar.car_rows,
-            "service": calendar.service_rows,
             "day": calendar.day_rows,
             "time": calendar.time_rows,
         },
+        columns={"service": 2},
         screens={"day": day_screen, "time": time_screen, "confirm": summary},
         cancel_on=CANCEL_ON,
     )

@@ -1,5 +1,5 @@
-"""The book dialog's buttons laid out: the cars, the services, a month-style calendar of
-the booking window, and the free times. Pure functions of the turn's translator and
+"""The book dialog's buttons laid out: the cars, a month-style calendar of the
+booking window, and the free times. Pure functions of the turn's translator and
 the outcome (choices and the labels the form kept in its data)."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.club.bookings.answers import read_value
-from bot.club.bookings.slots import earliest, last_day, local_instant
+from bot.club.bookings.slots import local_instant, window_days
 from bot.club.forms.engine import Outcome
-from handlers.bookings.texts import FEATURE, service_name
+from handlers.bookings.texts import FEATURE
 from handlers.callbacks import encode
 from handlers.common import Turn
 from handlers.forms import FormUI, pick_data
@@ -27,19 +27,12 @@ def nop() -> str:
 def window(turn: Turn) -> tuple[date, date]:
     """The first and last store day one may book now."""
     store = turn.store
-    policy = store.policy.bookings
-    return store.today(earliest(policy, store.now())), last_day(policy, store.today())
+    return window_days(store.policy.bookings, store.tz, store.now())
 
 
 def car_rows(turn: Turn, ui: FormUI, outcome: Outcome) -> Rows:
     plates = outcome.data.get("plates") or {}
     return [[(plates.get(v, v), pick_data(ui, outcome, v))] for v in outcome.choices]
-
-
-def service_rows(turn: Turn, ui: FormUI, outcome: Outcome) -> Rows:
-    policy = turn.store.policy
-    pairs = [(service_name(turn.t, policy, v), pick_data(ui, outcome, v)) for v in outcome.choices]
-    return [pairs[i : i + 2] for i in range(0, len(pairs), 2)]
 
 
 def day_rows(turn: Turn, ui: FormUI, outcome: Outcome) -> Rows:

@@ -53,8 +53,7 @@ def window_text(t: Translator, policy: ClubPolicy) -> str:
 
 
 def service_name(t: Translator, policy: ClubPolicy, code: str) -> str:
-    service = policy.bookings.service(code)
-    return service.name(t.locale) if service is not None else code
+    return policy.bookings.service_name(code, t.locale)
 
 
 def when(t: Translator, booking_start: datetime) -> str:
@@ -118,5 +117,4 @@ def booking_lines(
 
 def address(t: Translator, policy: ClubPolicy) -> str:
     """The store's address in `t`'s language (else English, else any), or ""."""
-    texts = policy.bookings.address
-    return texts.get(t.locale) or texts.get("en") or next(iter(texts.values()), "")
+    return policy.bookings.address_in(t.locale)

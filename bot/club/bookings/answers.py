@@ -24,21 +24,30 @@ _CLOCK = re.compile(r"(\d{1,2})(?:\s*[:.点時时]\s*(\d{2}|半)?\s*分?)?\s*(am
 _COMPACT = re.compile(r"(\d{2})(\d{2})")
 
 
-def parse_day(text: str, today: date) -> date | None:
-    """The day `text` names (a month and day without a year: its next one from today)."""
+def parse_day(text: str, today: date, *, nearest: bool = False, words: bool = True) -> date | None:
+    """The day `text` names. A month and day without a year: its next one from today
+    (an owner booking), or with `nearest` the one nearest today, past or not (staff
+    looking a day up). `words`: "明天", "tomorrow" and the like count too."""
     value = to_halfwidth(text).lower().strip()
-    if value in _RELATIVE:
+    if words and value in _RELATIVE:
         return today + timedelta(days=_RELATIVE[value])
     try:
         if m := _FULL.fullmatch(value):
             return date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _SHORT.fullmatch(value):
-            month, day = int(m[1]), int(m[2])
-            found = date(today.year, month, day)
-            return found if found >= today else date(today.year + 1, month, day)
     except ValueError:  # 2026-02-30
         return None
-    return None
+    if (m := _SHORT.fullmatch(value)) is None:
+        return None
+    month, day = int(m[1]), int(m[2])
+    found = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            found.append(date(year, month, day))
+        except ValueError:  # 02-29 outside a leap year, 13/45
+            continue
+    if nearest:
+        return min(found, key=lambda d: (abs(d - today), d < today)) if found else None
+    return next((d for d in found if d >= today), None)
 
 
 def parse_clock(text: str) -> time | None:

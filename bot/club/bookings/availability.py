@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.bookings.rules import ACTIVE
-from bot.club.bookings.slots import Block, DayChange, DayPlan, Taken, earliest, last_day
+from bot.club.bookings.slots import Block, DayChange, DayPlan, Taken, earliest, window_days
 from bot.club.policy.bookings import Service
 from bot.club.stores.context import StoreContext
 from db.models import Booking, BookingBlock, BookingDay
@@ -31,7 +31,7 @@ async def plans(
     that service's places are read (a calendar for one service: a sixth of the rows),
     and the plans answer for it alone."""
     changes = {
-        row.day: DayChange(bool(row.closed), {k: int(v) for k, v in (row.capacity or {}).items()})
+        row.day: DayChange.of(row.closed, row.capacity)
         for row in await session.execute(
             select(BookingDay.day, BookingDay.closed, BookingDay.capacity).where(
                 BookingDay.store_id == store.id, BookingDay.day.between(first, last)
@@ -81,9 +81,7 @@ async def window(
     service: str | None = None,
 ) -> dict[date, DayPlan]:
     """The plans of every day one may book now (today to the last day ahead)."""
-    policy = store.policy.bookings
-    first = earliest(policy, now).astimezone(store.tz).date()
-    last = last_day(policy, store.today(now))
+    first, last = window_days(store.policy.bookings, store.tz, now)
     return await plans(session, store, first, last, ignore=ignore, service=service)
 
 

@@ -4,7 +4,6 @@ visit to the booking it fulfils."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,37 +12,18 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club.bookings import availability
-from bot.club.bookings.rules import Status
-from bot.club.bookings.slots import DayPlan
+from bot.club.bookings import answers
+from bot.club.bookings.rules import ACTIVE, Status
+from bot.club.bookings.slots import Block, DayChange, DayPlan, Taken
 from bot.club.stores.context import StoreContext
 from bot.messaging import booking_pushes
 from db.models import Booking, BookingBlock, BookingDay, Car, Member
-
-_FULL = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-_SHORT = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
 
 
 def parse_day(text: str, today: date) -> date | None:
     """A day as staff type it: 2026-12-05, 12-05 or 12/5 (month first; the year is the
     one that puts the day nearest to `today`); None when it is not a date."""
-    text = text.strip()
-    if (full := _FULL.match(text)) is not None:
-        year, month, day = (int(g) for g in full.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            return None
-    if (short := _SHORT.match(text)) is None:
-        return None
-    month, day = (int(g) for g in short.groups())
-    found = []
-    for year in (today.year - 1, today.year, today.year + 1):
-        try:
-            found.append(date(year, month, day))
-        except ValueError:  # 02-29 outside a leap year
-            continue
-    return min(found, key=lambda d: (abs(d - today), d < today)) if found else None
+    return answers.parse_day(text, today, nearest=True, words=False)
 
 
 @dataclass(frozen=True)
@@ -83,8 +63,8 @@ async def _advisor_names(
 
 
 async def day_sheet(session: AsyncSession, store: StoreContext, day: date) -> Sheet:
-    """Everything the desk sees for `day`: its plan, staff changes and bookings."""
-    plan = (await availability.plans(session, store, day, day))[day]
+    """Everything the desk sees for `day`: its plan, staff changes and bookings (the
+    plan is built from the rows the sheet reads anyway)."""
     change = await session.scalar(
         select(BookingDay).where(BookingDay.store_id == store.id, BookingDay.day == day)
     )
@@ -104,6 +84,14 @@ async def day_sheet(session: AsyncSession, store: StoreContext, day: date) -> Sh
             .order_by(Booking.starts_at, Booking.id)
         )
     ).all()
+    plan = DayPlan(
+        store.policy.bookings,
+        store.tz,
+        day,
+        DayChange.of(change.closed, change.capacity) if change is not None else None,
+        [Block(b.starts_at, b.ends_at, b.service) for b in blocks],
+        [Taken(b.id, b.service, b.starts_at, b.ends_at) for b, *_ in rows if b.status in ACTIVE],
+    )
     counts: Counter[str] = Counter(row[0].status for row in rows)
     shown = [row for row in rows if row[0].status != Status.CANCELLED]
     wanted = {row[5] for row in shown if row[5] is not None and not row[0].advisor}

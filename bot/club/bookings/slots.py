@@ -50,6 +50,11 @@ class DayChange:
     closed: bool = False
     capacity: dict[str, int] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, closed: bool | None, capacity: dict[str, object] | None) -> DayChange:
+        """From a `booking_days` row's columns (JSON numbers as ints)."""
+        return cls(bool(closed), {k: int(v) for k, v in (capacity or {}).items()})  # type: ignore[call-overload]
+
 
 def local_instant(day: date, clock: time, tz: ZoneInfo) -> datetime:
     """`clock` on `day` on the store's wall clock, as a UTC instant ("24:00" is the next
@@ -186,6 +191,11 @@ def earliest(policy: BookingPolicy, now: datetime) -> datetime:
 def last_day(policy: BookingPolicy, today: date) -> date:
     """The last store day one may book."""
     return today + timedelta(days=policy.days_ahead)
+
+
+def window_days(policy: BookingPolicy, tz: ZoneInfo, now: datetime) -> tuple[date, date]:
+    """The first and last store day one may book at `now`."""
+    return earliest(policy, now).astimezone(tz).date(), last_day(policy, now.astimezone(tz).date())
 
 
 def ends(service: Service, start: datetime) -> datetime:

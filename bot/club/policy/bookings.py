@@ -63,6 +63,16 @@ class BookingPolicy:
     def service(self, code: str | None) -> Service | None:
         return next((s for s in self.services if s.code == code), None)
 
+    def service_name(self, code: str, locale: str) -> str:
+        """The service's name in `locale` (its code when the policy no longer has it)."""
+        found = self.service(code)
+        return found.name(locale) if found is not None else code
+
+    def address_in(self, locale: str) -> str:
+        """The store's address in `locale` (else English, else any); "" when not set."""
+        texts = self.address
+        return texts.get(locale) or texts.get("en") or next(iter(texts.values()), "")
+
     def service_for(self, category: str) -> Service | None:
         """The first service that becomes a visit of `category` (a reminder's "book now")."""
         return next((s for s in self.services if s.category == category), None)
