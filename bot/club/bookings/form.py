@@ -42,11 +42,8 @@ STAFF_FORM_NAME = "bookfor"
 BOTH = frozenset({Kind.CHOICE, Kind.TEXT})
 
 
-async def _confirm(reply: Reply, ctx: Context) -> dict[str, Any]:
-    if reply.kind is Kind.CHOICE:
-        if reply.value != steps.CONFIRM:
-            raise Rejected(steps.FormError.WRONG_KIND)
-        return {"confirm": True}
+async def _typed_at_summary(reply: Reply, ctx: Context) -> dict[str, Any]:
+    """A note for the advisor, or (a number) the mileage now; the summary again."""
     text = (reply.value or "").strip()
     try:
         mileage = parse_mileage(text) if any(ch.isdigit() for ch in text) else None
@@ -116,7 +113,7 @@ STEPS = (
     Step("service", pick_service, accepts=BOTH, choices=service_choices),
     Step("day", pick_day, accepts=BOTH, choices=day_choices),
     Step("time", pick_time, accepts=BOTH, choices=time_choices),
-    Step("confirm", _confirm, accepts=BOTH, choices=lambda ctx: [steps.CONFIRM], review=True),
+    steps.confirm_step(typed=_typed_at_summary),
 )
 FORM = Form(FORM_NAME, STEPS, complete=_complete, check=_check)
 STAFF_FORM = Form(STAFF_FORM_NAME, STEPS, complete=_complete, check=_check)

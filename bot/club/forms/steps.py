@@ -155,13 +155,26 @@ async def _confirmed(reply: Reply, ctx: Context) -> dict[str, Any]:
     return {"confirm": True}
 
 
-def confirm_step() -> Step:
+def confirm_step(typed: Parser | None = None) -> Step:
     """The summary a form shows before it completes, with one Confirm button (the form's
-    `check` runs before it; the renderer's screen for "confirm" draws the summary)."""
+    `check` runs before it; the renderer's screen for "confirm" draws the summary).
+    `typed` takes text sent at the summary (a note: it raises `Stay` to show it again)."""
+    if typed is None:
+        return Step(
+            "confirm",
+            _confirmed,
+            accepts=frozenset({Kind.CHOICE}),
+            choices=lambda ctx: [CONFIRM],
+            review=True,
+        )
+
+    async def parse(reply: Reply, ctx: Context) -> dict[str, Any]:
+        return await (_confirmed if reply.kind is Kind.CHOICE else typed)(reply, ctx)
+
     return Step(
         "confirm",
-        _confirmed,
-        accepts=frozenset({Kind.CHOICE}),
+        parse,
+        accepts=frozenset({Kind.CHOICE, Kind.TEXT}),
         choices=lambda ctx: [CONFIRM],
         review=True,
     )
