@@ -7,7 +7,7 @@ invitation to book, and the "Book now" button of the maintenance reminders."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -188,19 +188,10 @@ async def render_reminder(
 
 
 def render_invite(
-    store: StoreContext, member: Member, params: dict[str, Any], t: Translator
+    store: StoreContext, params: dict[str, Any], t: Translator, values: dict[str, str]
 ) -> Said:
-    """Staff's invitation to book a maintenance that is due, with "Book now"."""
-    due = date.fromisoformat(params["due"])
-    km = params.get("km_due")
-    values = {
-        "name": member.name,
-        "model": params.get("model", ""),
-        "plate": params.get("plate", ""),
-        "due": t.date(due),
-        "km": t.gettext(" or at {km} km", km=t.number(km)) if km else "",
-        "store": store.name,
-    }
+    """Staff's invitation to book a maintenance that is due, with "Book now"; `values`
+    are the reminders' placeholders (name, model, plate, due, km, store) filled."""
     if params.get("kind") == "first":
         text = t.gettext(
             "Dear {name}, your {model} ({plate}) is due for its first maintenance (首保) from "

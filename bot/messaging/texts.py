@@ -142,7 +142,8 @@ async def render(
         said = await booking_pushes.render_reminder(session, store, push, t)
         return Message(said.text, None, said.buttons, said.venue) if said else None
     if push.purpose == Purpose.BOOKING_INVITE:
-        said = booking_pushes.render_invite(store, member, push.params, t)
+        values = _values(services, t, member, push.params)
+        said = booking_pushes.render_invite(store, push.params, t, values)
         return Message(said.text, None, said.buttons)
     template = await template_for(session, member.store_id, push.purpose, t.locale, t)
     text = template.format(**_values(services, t, member, push.params))
