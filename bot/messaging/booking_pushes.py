@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.bookings.rules import BOOKABLE_REMINDERS, reminder_times
 from bot.club.bookings.rules import Status as BookingStatus
-from bot.club.bookings.rules import reminder_times
 from bot.club.stores.context import StoreContext
 from bot.i18n import N_, Translator
 from bot.messaging import outbox
@@ -83,11 +83,6 @@ async def drop_reminders(session: AsyncSession, booking: Booking) -> None:
 
 HINT = N_("Reschedule or cancel: /bookings")
 BOOK_NOW = N_("Book now")
-# The visit category each maintenance reminder's "Book now" books.
-BOOKABLE = {
-    Purpose.FIRST_MAINTENANCE: "first_maintenance",
-    Purpose.REGULAR_MAINTENANCE: "maintenance",
-}
 
 
 @dataclass(frozen=True)
@@ -138,7 +133,7 @@ def car_of(push: Push) -> int | None:
 
 def maintenance_button(store: StoreContext, push: Push) -> str | None:
     """The "Book now" data of a first or regular maintenance reminder, or None."""
-    category = BOOKABLE.get(push.purpose)  # type: ignore[call-overload]
+    category = BOOKABLE_REMINDERS.get(push.purpose)  # type: ignore[call-overload]
     return book_button(store, car_of(push), category) if category else None
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Date, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club.bookings.rules import Status
+from bot.club.bookings.rules import BOOKABLE_REMINDERS, Status
 from bot.club.points.tiers import add_months
 from bot.club.policy.pushes import ReminderPolicy
 from bot.club.reminders import preferences, rules, sweep
@@ -41,12 +41,10 @@ class Kind(StrEnum):
     REGULAR = "regular"  # regular maintenance (定保), by date or by mileage
 
 
-CATEGORY = {Kind.FIRST: "first_maintenance", Kind.REGULAR: "maintenance"}
-# The reminder an owner turns off in /settings that also stops an invitation.
-REMINDER = {
-    Kind.FIRST: str(Purpose.FIRST_MAINTENANCE),
-    Kind.REGULAR: str(Purpose.REGULAR_MAINTENANCE),
-}
+# The reminder of each kind (turned off in /settings, it stops an invitation too), and
+# the visit category it books.
+REMINDER = {Kind.FIRST: Purpose.FIRST_MAINTENANCE, Kind.REGULAR: Purpose.REGULAR_MAINTENANCE}
+CATEGORY = {kind: BOOKABLE_REMINDERS[purpose] for kind, purpose in REMINDER.items()}
 
 
 @dataclass(frozen=True)
@@ -223,7 +221,7 @@ async def invite(
     service = bookings.service_for(car.category) if bookings.enabled else None
     if service is None:
         return Invited.NO_SERVICE, car
-    if REMINDER[car.kind] in await preferences.turned_off(session, car.member_id):
+    if str(REMINDER[car.kind]) in await preferences.turned_off(session, car.member_id):
         return Invited.TURNED_OFF, car
     params = {"car_id": car.car_id, "kind": str(car.kind), "category": car.category}
     params |= {"service": service.code, "plate": car.plate, "model": car.model}

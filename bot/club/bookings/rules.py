@@ -28,6 +28,14 @@ class Channel(StrEnum):
     INVITE = "invite"  # the owner booked from a reminder or a staff invitation
 
 
+# The maintenance reminders that can be booked in chat, and the visit category each books
+# (its service is the policy's `service_for(category)`).
+BOOKABLE_REMINDERS = {
+    Purpose.FIRST_MAINTENANCE: "first_maintenance",
+    Purpose.REGULAR_MAINTENANCE: "maintenance",
+}
+
+
 class Refusal(StrEnum):
     DISABLED = "disabled"  # the store takes no bookings in chat
     UNKNOWN_SERVICE = "unknown_service"
