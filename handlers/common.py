@@ -175,11 +175,7 @@ async def _send_one(turn: Turn, item: Outgoing) -> Any:
         if _pressed_photo(query):  # a photo's caption is no place for a new text
             message = await bot.send_message(turn.chat_id, item.text, reply_markup=item.markup)
         else:
-            try:
-                message = await query.edit_message_text(item.text, reply_markup=item.markup)
-            except BadRequest as exc:  # the same view pressed again (a refresh, a double tap)
-                if "not modified" not in str(exc).lower():
-                    raise
+            message = await _edited(query.edit_message_text(item.text, reply_markup=item.markup))
     elif item.edit_media and item.photo is not None and _pressed_photo(query):
         message = await _edit_media(query, item)
     elif item.photo is not None:
@@ -204,9 +200,15 @@ def _pressed_photo(query: Any) -> bool:
 
 async def _edit_media(query: Any, item: Outgoing) -> Any:
     media = InputMediaPhoto(item.photo, caption=item.text)
+    return await _edited(query.edit_message_media(media, reply_markup=item.markup))
+
+
+async def _edited(edit: Awaitable[Any]) -> Any:
+    """An edit's new message; None when Telegram says nothing changed (the same view
+    pressed again: a refresh, a double tap, the same page)."""
     try:
-        return await query.edit_message_media(media, reply_markup=item.markup)
-    except BadRequest as exc:  # the same page pressed again: nothing to change
+        return await edit
+    except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
         return None
