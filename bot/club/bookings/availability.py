@@ -93,5 +93,7 @@ def open_days(
     ignore: int | None = None,
 ) -> dict[date, int]:
     """Each day of `day_plans` → how many start times still have a place for `service`."""
-    after = earliest(day_plans[next(iter(day_plans))].policy, now) if day_plans else now
-    return {day: len(plan.free(service, after, ignore=ignore)) for day, plan in day_plans.items()}
+    return {
+        day: len(plan.free(service, earliest(plan.policy, now), ignore=ignore))
+        for day, plan in day_plans.items()
+    }
