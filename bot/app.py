@@ -60,6 +60,7 @@ def register_handlers(app: Application) -> None:
         card,
         corrections,
         errors,
+        events,
         gifts,
         help,
         imports,
@@ -83,6 +84,7 @@ def register_handlers(app: Application) -> None:
         membership,  # /upgrade, /renew (owners trade points)
         gifts,  # /gifts, /mygifts, /catalog, /redemptions, /fulfil and their buttons
         bookings,  # /book, /bookings, /today, /day, /bookfor, /duebook, slots, figures
+        events,  # /events, /newevent, /eventdesk, /questions, sign-up, check-in, evaluation
         settings,  # /settings, /language
         help,  # /help; commands sent in a group point to the private chat
         privacy,  # /mydata, /deleteme

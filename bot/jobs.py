@@ -13,13 +13,14 @@ from telegram.ext import Application, ContextTypes
 
 from bot.club.bookings import figures as booking_figures
 from bot.club.broadcasts import campaigns as broadcasts
+from bot.club.events import signup as event_signups
 from bot.club.gifts import expiry as gift_expiry
 from bot.club.gifts.refunds import GivenBack
 from bot.club.points import ledger as points
 from bot.club.points import membership
 from bot.club.reminders import sweep as reminders
 from bot.club.stores.context import StoreContext
-from bot.messaging import gift_notices, membership_texts
+from bot.messaging import event_notices, gift_notices, membership_texts
 from bot.messaging.notify import notify_member, queue_report
 from bot.services import Services
 from db.models import Member
@@ -94,6 +95,22 @@ async def release_broadcasts(services: Services, now: datetime | None = None) ->
     return released
 
 
+async def events_tick(services: Services, now: datetime | None = None) -> dict[str, int]:
+    """Every store's event work that cannot wait for the daily sweep: places held past
+    their time pass on to the next in line, and questions unanswered past the policy's
+    hours are flagged to the manager. Safe on several instances (see each use-case)."""
+    now = now or services.now()
+    lapsed = flagged = 0
+    for store in services.stores.values():
+        async with services.sessionmaker() as session:
+            lapsed += len(await event_signups.lapse_offers(session, store, now))
+            await session.commit()
+        async with services.sessionmaker() as session:
+            flagged += await event_notices.flag_overdue_questions(session, services, store, now)
+            await session.commit()
+    return {"offers_lapsed": lapsed, "questions_flagged": flagged}
+
+
 def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
 
@@ -112,13 +129,18 @@ async def _broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:
     await release_broadcasts(_services(context))
 
 
+async def _events(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await events_tick(_services(context))
+
+
 Job = Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 def schedule(app: Application, services: Services, report_job: Job) -> None:
     """Each store's daily sweep at the policy's reminder time on the store's own clock
     (and every store's once after start), scheduled broadcasts every 30 s, the broadcast
-    reports (`report_job`) every 5 s."""
+    reports (`report_job`) every 5 s, event offers and questions (`events_tick`) every
+    minute."""
     if app.job_queue is None:  # PTB installed without the job-queue extra
         log.warning("no job queue: scheduled work will not run")
         return
@@ -128,3 +150,4 @@ def schedule(app: Application, services: Services, report_job: Job) -> None:
     app.job_queue.run_once(_daily, 30, name="daily-sweep-at-start")
     app.job_queue.run_repeating(_broadcasts, 30, first=5, name="broadcasts")
     app.job_queue.run_repeating(report_job, 5, first=5, name="broadcast-reports")
+    app.job_queue.run_repeating(_events, 60, first=20, name="events")

@@ -1,5 +1,5 @@
-"""/start: welcome, deep links (referral, staff join link, scanned member card or
-redemption QR), resume."""
+"""/start: welcome, deep links (referral, staff join link, scanned member card,
+redemption QR or check-in pass, an event's card), resume."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from bot.club.members.lookup import CARD_DEEP_LINK_PREFIX
 from bot.club.staff import roles as staff
 from handlers.card import send_card
 from handlers.common import Turn, turn_handler
+from handlers.events import browse as events
+from handlers.events import checkin as event_checkin
+from handlers.events.texts import DEEP_LINK_PREFIX as EVENT_DEEP_LINK_PREFIX
+from handlers.events.texts import PASS_PREFIX
 from handlers.gifts.desk import open_code
 from handlers.gifts.texts import DEEP_LINK_PREFIX as GIFT_DEEP_LINK_PREFIX
 from handlers.join import consent_keyboard, consent_text, resume
@@ -29,6 +33,13 @@ async def on_start(turn: Turn) -> None:
     if arg.startswith(GIFT_DEEP_LINK_PREFIX):
         # A redemption's QR: staff open it at the desk; its owner sees their own.
         await open_code(turn, arg[len(GIFT_DEEP_LINK_PREFIX) :])
+        return
+    if arg.startswith(PASS_PREFIX):
+        # A sign-up's check-in pass: staff check the owner in; its owner sees their own.
+        await event_checkin.open_pass(turn, arg[len(PASS_PREFIX) :])
+        return
+    if arg.startswith(EVENT_DEEP_LINK_PREFIX):
+        await events.open_event(turn, arg[len(EVENT_DEEP_LINK_PREFIX) :])
         return
     member = await join.member_of_chat(turn.session, turn.store.id, turn.user_id)
     if member is not None:

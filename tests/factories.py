@@ -9,7 +9,7 @@ car; a staff role with its audit row.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,7 @@ from bot.club.staff import roles
 from bot.services import Services
 from db import queries
 from db.base import utcnow
-from db.models import Car, Gift, Member
+from db.models import Car, Event, Gift, Member
 from tests.conftest import ADMIN_ID
 from tests.harness import Bot, Person
 
@@ -220,3 +220,37 @@ async def redeem_now(
         )
         await session.commit()
     return done
+
+
+EVENT_TITLES = {"zh_Hans": "车主讲堂：冬季用车", "en": "Owner class: winter driving"}
+
+
+async def add_event(bot: Bot, **fields: object) -> Event:
+    """A published owner class a week from now (store time 14:00–16:00), 20 seats, no
+    companions, free, 50 attendance points, unless told otherwise (any column of
+    `Event` may be given, e.g. kind="trip", capacity=4, points_cost=100)."""
+    services = _services(bot)
+    store = services.default_store
+    day = store.today() + timedelta(days=7)
+    starts = datetime.combine(day, time(14), tzinfo=store.tz).astimezone(UTC)
+    values: dict[str, object] = {
+        "store_id": store.id,
+        "kind": "class",
+        "titles": EVENT_TITLES,
+        "descriptions": {"zh_Hans": "冬季用车与保养", "en": "Winter driving and care"},
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=2),
+        "signup_until": starts - timedelta(hours=12),
+        "place": "4S店二楼会议室",
+        "capacity": 20,
+        "companions_max": 0,
+        "points_award": 50,
+        "points_cost": 0,
+        "status": "published",
+        **fields,
+    }
+    async with services.sessionmaker() as session:
+        event = Event(**values)
+        session.add(event)
+        await session.commit()
+    return event

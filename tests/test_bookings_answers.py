@@ -9,7 +9,7 @@ import icalendar
 import pytest
 
 from bot.club.bookings.answers import parse_clock, parse_day, read_value
-from bot.club.bookings.ics import calendar_file
+from bot.club.common.ics import calendar_file
 
 TODAY = date(2026, 12, 2)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.common.localized import text_in
 from bot.club.gifts import watches
 from bot.club.gifts.refunds import GivenBack
-from bot.club.gifts.rules import text_in
 from bot.i18n import N_, Translator
 from bot.messaging.notify import notify_member
 from bot.services import Services

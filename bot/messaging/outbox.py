@@ -34,6 +34,9 @@ class Purpose(StrEnum):
     BOOKING_EVE = "booking_eve"  # the evening before a booking
     BOOKING_SOON = "booking_soon"  # some hours before a booking
     BOOKING_INVITE = "booking_invite"  # staff invite an owner due for maintenance to book
+    EVENT_REMINDER = "event_reminder"  # the evening before an event the owner goes to
+    EVENT_EVALUATION = "event_evaluation"  # the evaluation form after an event
+    EVENT_OFFER = "event_offer"  # a freed place offered to the first on the waitlist
     NOTICE = "notice"  # a direct consequence of something the owner did (a visit, a renewal)
     STAFF = "staff"  # a post to the staff chat (no member)
     REPORT = "report"  # a broadcast's delivery report, to the staff member who sent it

@@ -99,6 +99,9 @@ async def template_for(
     return custom or t.gettext(DEFAULTS[purpose])
 
 
+SEE_EVENT = N_("See the event and sign up")
+
+
 def _values(services: Services, t: Translator, member: Member, params: dict[str, Any]) -> dict:
     # First maintenance is due *by* the end of its window; the others on their date.
     due = params.get("window_end") or params.get("due") or params.get("valid_until")
@@ -137,7 +140,11 @@ async def render(
         item = await session.get(Broadcast, push.params.get("broadcast_id"))
         if item is None or item.status == "cancelled":
             return None
-        return Message(item.texts.get(t.locale) or item.texts["zh_Hans"], item.photo_file_id)
+        text = item.texts.get(t.locale) or item.texts["zh_Hans"]
+        if item.event_id is not None:  # an event's announcement: one tap to see it and sign up
+            button = ((t.gettext(SEE_EVENT), f"ev:show:{item.event_id}"),)
+            return Message(text, item.photo_file_id, button)
+        return Message(text, item.photo_file_id)
     if push.purpose in booking_pushes.BOOKING_REMINDERS:
         said = await booking_pushes.render_reminder(session, store, push, t)
         return Message(said.text, None, said.buttons, said.venue) if said else None

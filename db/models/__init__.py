@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from db.models.bookings import Booking, BookingBlock, BookingDay, BookingMonth
 from db.models.chats import ChatUser, Dialog
+from db.models.events import Event, EventFeedback, EventSignup
 from db.models.gifts import Gift, GiftWatch, Redemption
 from db.models.members import Car, Member, Store, Visit
 from db.models.points import MembershipEvent, PointsEntry
@@ -22,6 +23,9 @@ __all__ = [
     "Car",
     "ChatUser",
     "Dialog",
+    "Event",
+    "EventFeedback",
+    "EventSignup",
     "Gift",
     "GiftWatch",
     "JoinLink",

@@ -79,6 +79,8 @@ class Broadcast(Base):
     report_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     report_message_id: Mapped[int | None] = mapped_column(BigInteger)
     report_locale: Mapped[str | None] = mapped_column(String(10))
+    # The club event it announces: each copy carries a button to see it and sign up.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
 
 
 class PushOptOut(Base):

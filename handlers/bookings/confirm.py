@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from bot.club.bookings import mine
 from bot.club.bookings.book import Booked, Moved
-from bot.club.bookings.ics import calendar_file
 from bot.club.bookings.rules import BookingRefused
+from bot.club.common.ics import calendar_file
 from bot.club.members.lookup import member_by_id
 from bot.club.policy.model import ClubPolicy
 from bot.club.stores.context import StoreContext

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.club.gifts.rules import Kind, Refusal, Status, text_in
+from bot.club.common.localized import text_in
+from bot.club.gifts.rules import Kind, Refusal, Status
 from bot.club.policy.model import ClubPolicy
 from bot.i18n import N_, Translator
 

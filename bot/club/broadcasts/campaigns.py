@@ -101,6 +101,7 @@ async def create(
     send_at: datetime,
     report_chat_id: int | None = None,
     report_locale: str | None = None,
+    event_id: int | None = None,
 ) -> Broadcast:
     broadcast = Broadcast(
         store_id=store_id,
@@ -112,6 +113,7 @@ async def create(
         send_at=send_at,
         report_chat_id=report_chat_id,
         report_locale=report_locale,
+        event_id=event_id,
     )
     session.add(broadcast)
     await session.flush()

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club.gifts.rules import text_in
+from bot.club.common.localized import text_in
 from bot.i18n import N_, Translator
 from db.models import Gift, Member, Redemption
 

@@ -22,7 +22,6 @@ from bot.club.common import codes
 from bot.club.gifts.rules import GiftRefused, ItemStatus, Kind, Refusal, Status, expires_on, refusal
 from bot.club.points import ledger
 from bot.club.points.ledger import Balances, EntryKind, Posting
-from bot.club.points.rules import taken_by
 from bot.club.policy.model import ClubPolicy
 from db.models import Gift, Member, Redemption
 
@@ -152,7 +151,7 @@ async def _write(
         gift.per_member_limit
     ):
         raise GiftRefused(Refusal.LIMIT, gift)
-    lots = taken_by(await ledger.lots_of(session, member_id), cost)
+    lots = await ledger.spent_lots(session, member_id, cost)
     left = await _take_stock(session, gift, cost)
     if left is False:
         current = await item(session, store_id, gift.id)
@@ -184,9 +183,7 @@ async def _write(
         kind=gift.kind,
         names=dict(gift.names),
         cost_points=cost,
-        lots=[
-            [lot.expires_on.isoformat() if lot.expires_on else None, lot.remaining] for lot in lots
-        ],
+        lots=lots,
         status=Status.WAITING,
         face_value_fen=gift.face_value_fen if voucher else None,
         min_spend_fen=gift.min_spend_fen if voucher else None,

@@ -8,14 +8,14 @@ points come back as new ledger rows, one per lot it took and with that lot's exp
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.gifts.rules import Status
 from bot.club.points import ledger
-from bot.club.points.ledger import Balances, EntryKind, Posting
+from bot.club.points.ledger import Balances, EntryKind
 from db.models import Gift, Redemption
 
 
@@ -67,22 +67,17 @@ async def give_back(
         return None
     balances = None
     if points:
-        for i, (expiry, amount) in enumerate(redemption.lots or [[None, redemption.cost_points]]):
-            posted = await ledger.post(
-                session,
-                Posting(
-                    redemption.store_id,
-                    redemption.member_id,
-                    EntryKind.REFUND,
-                    f"refund:{redemption.code}:{i}",
-                    redeemable=int(amount),
-                    expires_on=date.fromisoformat(expiry) if expiry else None,
-                    reason=f"{status}:{redemption.id}",
-                    actor_user_id=actor,
-                    at=now,
-                ),
-            )
-            balances = posted or balances
+        balances = await ledger.give_back(
+            session,
+            redemption.store_id,
+            redemption.member_id,
+            redemption.lots or [[None, redemption.cost_points]],
+            EntryKind.REFUND,
+            f"refund:{redemption.code}",
+            f"{status}:{redemption.id}",
+            actor=actor,
+            at=now,
+        )
     restocked = False
     if stock:
         row = (

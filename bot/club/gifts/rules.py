@@ -53,12 +53,6 @@ class GiftRefused(Exception):
         self.code, self.gift = code, gift
 
 
-def text_in(texts: dict[str, str] | None, locale: str) -> str:
-    """An item's name or description in `locale`, else English, else any."""
-    texts = texts or {}
-    return texts.get(locale) or texts.get("en") or next(iter(texts.values()), "")
-
-
 def in_stock(gift: Gift) -> bool:
     return gift.stock is None or gift.stock > 0
 

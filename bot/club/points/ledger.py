@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import Integer, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club.points.rules import Line, Lot, due_to_expire, next_expiry, open_lots
+from bot.club.points.rules import Line, Lot, due_to_expire, next_expiry, open_lots, taken_by
 from db.base import utcnow
 from db.models import Member, PointsEntry, Visit
 from db.writes import execute_many, insert_once, insert_rows_once
@@ -31,6 +31,9 @@ class EntryKind(StrEnum):
     EXPIRY = "expiry"
     REDEMPTION = "redemption"
     REFUND = "refund"  # a cancelled or expired redemption gives its points back
+    EVENT_COST = "event_cost"  # the points an event sign-up costs
+    EVENT_REFUND = "event_refund"  # …given back when it is cancelled
+    ATTENDANCE = "attendance"  # points for attending an event, once per event
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,48 @@ async def lots_of(session: AsyncSession, member_id: int) -> list[Lot]:
         .order_by(PointsEntry.id)
     )
     return open_lots([Line(r, e) for r, e in rows])
+
+
+async def spent_lots(session: AsyncSession, member_id: int, amount: int) -> list[list[object]]:
+    """The lots a spend of `amount` takes, soonest-expiring first, as stored with what was
+    bought ([[expires_on ISO or None, amount], ...]) so a refund gives each part back
+    with its own expiry. Read under `hold`, before the spend is posted."""
+    lots = taken_by(await lots_of(session, member_id), amount)
+    return [[lot.expires_on.isoformat() if lot.expires_on else None, lot.remaining] for lot in lots]
+
+
+async def give_back(
+    session: AsyncSession,
+    store_id: int,
+    member_id: int,
+    lots: Sequence[Sequence[object]],
+    kind: EntryKind,
+    key: str,
+    reason: str,
+    *,
+    actor: int | None = None,
+    at: datetime | None = None,
+) -> Balances | None:
+    """Refund the `lots` a spend took (see `spent_lots`), one ledger row per lot keyed
+    `<key>:<i>`, each with its own expiry: the balances after (None if nothing came back)."""
+    balances = None
+    for i, (expiry, amount) in enumerate(lots):
+        posted = await post(
+            session,
+            Posting(
+                store_id,
+                member_id,
+                kind,
+                f"{key}:{i}",
+                redeemable=int(amount),  # type: ignore[call-overload]
+                expires_on=date.fromisoformat(str(expiry)) if expiry else None,
+                reason=reason,
+                actor_user_id=actor,
+                at=at,
+            ),
+        )
+        balances = posted or balances
+    return balances
 
 
 async def upcoming_expiry(session: AsyncSession, member_id: int, today: date) -> Lot | None:

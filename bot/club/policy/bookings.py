@@ -13,6 +13,7 @@ from bot.club.policy.checks import (
     CODE,
     POLICY_LOCALES,
     PolicyError,
+    clock,
     flag,
     section,
     string_list,
@@ -23,7 +24,6 @@ from bot.club.policy.pushes import ROLES
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _YEARLY = re.compile(r"^(\d\d)-(\d\d)$")
 _DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 
@@ -166,16 +166,6 @@ def _service(raw: Any, where: str, slot: int) -> Service:
     )
 
 
-def _clock(table: dict[str, Any], where: str, key: str) -> time | None:
-    value = table.get(key, "")
-    if value == "":
-        return None
-    match = _CLOCK.match(value) if isinstance(value, str) else None
-    if match is None:
-        raise PolicyError(f'{where}.{key}: a time like "19:00", or "" for none')
-    return time(int(match.group(1)), int(match.group(2)))
-
-
 def _location(table: dict[str, Any], where: str) -> tuple[float, float] | None:
     lat, lon = table.get("latitude"), table.get("longitude")
     if lat is None and lon is None:
@@ -218,7 +208,7 @@ def parse_bookings(data: dict[str, Any], categories: set[str]) -> BookingPolicy:
         closed_yearly=yearly,
         closed_dates=dates,
         services=services,
-        evening_reminder_at=_clock(table, where, "evening_reminder_at"),
+        evening_reminder_at=clock(table, where, "evening_reminder_at"),
         soon_reminder_hours=whole(table, where, "soon_reminder_hours"),
         manage_roles=roles,
         proactive_days=whole(table, where, "proactive_days", 1),

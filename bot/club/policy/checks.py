@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 POLICY_LOCALES = ("zh_Hans", "en")
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -76,3 +78,14 @@ def string_list(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise PolicyError(f"{where}: must be a list of texts")
     return tuple(value)
+
+
+def clock(table: dict[str, Any], where: str, key: str) -> time | None:
+    """A time of day like "19:00"; None for "" (or the key left out)."""
+    value = table.get(key, "")
+    if value == "":
+        return None
+    match = _CLOCK.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise PolicyError(f'{where}.{key}: a time like "19:00", or "" for none')
+    return time(int(match.group(1)), int(match.group(2)))

@@ -21,6 +21,7 @@ from bot.club.policy.checks import (
     section,
     whole,
 )
+from bot.club.policy.events import EventPolicy, parse_events
 from bot.club.policy.gifts import GiftPolicy, parse_gifts
 from bot.club.policy.headers import parse_import_headers
 from bot.club.policy.lists import SpendCategory, Tier, parse_categories, parse_tiers
@@ -66,6 +67,7 @@ class ClubPolicy:
     local_plate_prefixes: tuple[str, ...]
     gifts: GiftPolicy
     bookings: BookingPolicy
+    events: EventPolicy
 
     @property
     def role_overrides(self) -> dict[str, tuple[str, ...]]:
@@ -74,6 +76,7 @@ class ClubPolicy:
             "broadcast": self.pushes.broadcast_roles,
             "manage_catalog": self.gifts.manage_roles,
             "manage_slots": self.bookings.manage_roles,
+            "manage_events": self.events.manage_roles,
         }
 
     def tier(self, code: str) -> Tier:
@@ -131,7 +134,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 def parse_policy(data: dict[str, Any]) -> ClubPolicy:
     """Validate a policy mapping (defaults already merged in)."""
     known = {"membership", "renewal", "upgrade", "points", "join", "import", "tiers"}
-    known |= {"categories", "pushes", "reminders", "region", "gifts", "bookings"}
+    known |= {"categories", "pushes", "reminders", "region", "gifts", "bookings", "events"}
     unknown = set(data) - known
     if unknown:
         raise PolicyError(f"{sorted(unknown)[0]}: unknown section")
@@ -191,6 +194,7 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
         local_plate_prefixes=parse_local_prefixes(data),
         gifts=parse_gifts(data),
         bookings=parse_bookings(data, {c.code for c in categories}),
+        events=parse_events(data),
     )
 
 

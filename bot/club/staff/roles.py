@@ -41,6 +41,8 @@ class Permission(StrEnum):
     FULFIL = "fulfil"  # hand over gifts, mark vouchers used, list redemptions
     VIEW_BOOKINGS = "view_bookings"  # the day's bookings, arrivals, booking for a caller
     MANAGE_SLOTS = "manage_slots"  # who may is policy: [bookings].manage_roles
+    RUN_EVENTS = "run_events"  # sign-ups, check-in, messages to attendees, questions
+    MANAGE_EVENTS = "manage_events"  # who may is policy: [events].manage_roles
 
 
 ALL_ROLES = frozenset(Role)
@@ -68,6 +70,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.FULFIL: DESK,
     Permission.VIEW_BOOKINGS: DESK,
     Permission.MANAGE_SLOTS: LEADS,
+    Permission.RUN_EVENTS: DESK,
+    Permission.MANAGE_EVENTS: LEADS,
 }
 
 # Every command and the permission it needs (None: anyone, owners included), in menu
@@ -88,6 +92,7 @@ COMMANDS: dict[str, Permission | None] = {
     "mygifts": None,
     "book": None,
     "bookings": None,
+    "events": None,
     "help": None,
     "cancel": None,
     "member": Permission.VIEW_MEMBER,
@@ -108,6 +113,9 @@ COMMANDS: dict[str, Permission | None] = {
     "block": Permission.MANAGE_SLOTS,
     "unblock": Permission.MANAGE_SLOTS,
     "capacity": Permission.MANAGE_SLOTS,
+    "newevent": Permission.MANAGE_EVENTS,
+    "eventdesk": Permission.RUN_EVENTS,
+    "questions": Permission.RUN_EVENTS,
     "catalog": Permission.MANAGE_CATALOG,
     "myid": Permission.STAFF_TOOLS,
     "reverse": Permission.REVERSE_VISIT,

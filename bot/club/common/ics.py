@@ -1,4 +1,5 @@
-"""A booking as an iCalendar file (.ics) the owner adds to their phone's calendar.
+"""A booking or a club event as an iCalendar file (.ics) the owner adds to their phone's
+calendar.
 
 The start and end are instants; they are written on the store's wall clock with its
 TZID and a VTIMEZONE, so a calendar on a phone in another zone shows the right moment.
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-PRODID = "-//Owners Club bot//Bookings//EN"
+PRODID = "-//Owners Club bot//Club//EN"
 
 
 def calendar_file(
@@ -27,7 +28,7 @@ def calendar_file(
     stamp: datetime | None = None,
 ) -> bytes:
     """One event from `starts_at` to `ends_at` (aware instants) in the store's zone `tz`;
-    the same `uid` with a higher `sequence` replaces an earlier file (a reschedule)."""
+    the same `uid` with a higher `sequence` replaces an earlier file (a move)."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -1,0 +1,115 @@
+"""Checking an owner in at an event (staff scan the sign-up's QR, or tick the list),
+which gives the attendance points once per owner and event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.club.common.codes import clean_code
+from bot.club.events.rules import EventRefused, EventStatus, Refusal, Status, checkin_open
+from bot.club.points import ledger, membership
+from bot.club.points.ledger import Balances, EntryKind, Posting
+from bot.club.points.membership import Change
+from bot.club.points.rules import expiry_for
+from bot.club.stores.context import StoreContext
+from db.models import Event, EventSignup, Member
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    signup: EventSignup
+    event: Event
+    member: Member
+    points: int  # attendance points given now (0: none, or given before)
+    balances: Balances | None
+    again: bool = False  # checked in before: nothing changed
+    upgrade: Change | None = None  # the points lifted their tier
+
+
+async def by_code(
+    session: AsyncSession, store_id: int, code: str
+) -> tuple[EventSignup, Event, Member] | None:
+    """The sign-up whose check-in pass is `code` (as scanned or typed), in this store."""
+    row = (
+        await session.execute(
+            select(EventSignup, Event, Member)
+            .join(Event, Event.id == EventSignup.event_id)
+            .join(Member, Member.id == EventSignup.member_id)
+            .where(EventSignup.code == clean_code(code)[:12], EventSignup.store_id == store_id)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def check_in(
+    session: AsyncSession,
+    store: StoreContext,
+    signup_id: int,
+    staff_user: int,
+    now: datetime,
+) -> CheckedIn:
+    """Mark the sign-up attended and give the event's attendance points, once: a second
+    scan or tick changes nothing (`again`). Raises `EventRefused` for a sign-up not
+    going, an event not running, or outside the check-in hours."""
+    row = (
+        await session.execute(
+            select(EventSignup, Event, Member)
+            .join(Event, Event.id == EventSignup.event_id)
+            .join(Member, Member.id == EventSignup.member_id)
+            .where(EventSignup.id == signup_id, EventSignup.store_id == store.id)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if row is None:
+        raise EventRefused(Refusal.NOT_SIGNED_UP)
+    signup, event, member = row
+    if signup.checked_in_at is not None:
+        return CheckedIn(signup, event, member, 0, None, again=True)
+    if event.status != EventStatus.PUBLISHED:
+        raise EventRefused(Refusal.NOT_OPEN, event)
+    if signup.status != Status.GOING:
+        raise EventRefused(Refusal.NOT_GOING, event)
+    if not checkin_open(store.policy.events, event, now):
+        raise EventRefused(Refusal.CHECKIN_CLOSED, event)
+    marked = (
+        await session.execute(
+            update(EventSignup)
+            .where(EventSignup.id == signup.id, EventSignup.checked_in_at.is_(None))
+            .values(checked_in_at=now, checked_in_by=staff_user, updated_at=now)
+            .returning(EventSignup.id)
+        )
+    ).first()
+    if marked is None:  # a twin scan got there first
+        await session.refresh(signup)
+        return CheckedIn(signup, event, member, 0, None, again=True)
+    await session.refresh(signup)
+    balances, points = None, event.points_award
+    if points:
+        balances = await ledger.post(
+            session,
+            Posting(
+                store.id,
+                member.id,
+                EntryKind.ATTENDANCE,
+                f"attend:{event.id}",  # once per owner and event, whatever happens
+                cumulative=points,
+                redeemable=points,
+                reason=f"event:{event.id}",
+                expires_on=expiry_for(store.policy, store.today(now)),
+                actor_user_id=staff_user,
+                at=now,
+            ),
+        )
+        if balances is None:
+            points = 0  # given before (checked in, cancelled, signed up again)
+    upgrade = None
+    if points:
+        locked = await membership.locked(session, member.id)
+        if locked is not None:
+            upgrade = await membership.upgrade_by_points(session, store.policy, locked)
+    return CheckedIn(signup, event, member, points, balances, upgrade=upgrade)
