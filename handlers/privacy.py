@@ -55,7 +55,7 @@ async def on_choice(turn: Turn) -> None:
     if action == "keep":
         turn.replace(turn._("Good to have you with us. Nothing was changed."))
     elif member is not None and data is not None and data.args == (str(member.id),):
-        await privacy.erase(turn.session, member, turn.user_id)
+        await privacy.erase(turn.session, turn.store, member, turn.user_id)
         turn.replace(
             turn._(
                 "Your membership and data have been deleted. Send /start if you "

@@ -142,3 +142,32 @@ async def test_an_owners_gifts_are_in_mydata_and_their_uncollected_ones_return_t
     assert await member_of(bot, 7010) is None
     async with services(bot).sessionmaker() as session:
         assert (await session.get(Gift, gift.id)).stock == 1  # the unit is back for others
+
+
+async def test_an_owners_events_are_in_mydata_and_their_seat_goes_to_the_next_in_line(bot):
+    from bot.club.events import signup
+    from db.models import Event, EventSignup
+
+    owner = await factories.owner(bot, 7020)
+    member = await member_of(bot, 7020)
+    waiting = await factories.add_member(bot, 7021, phone="+8613800007021", plate=None)
+    event = await factories.add_event(bot, capacity=1)
+    svc = services(bot)
+    async with svc.sessionmaker() as session:
+        await signup.sign_up(session, svc.default_store, event.id, member.id, 0, svc.now())
+        await signup.sign_up(session, svc.default_store, event.id, waiting.id, 0, svc.now())
+        await session.commit()
+    calls = await owner.send("/mydata")
+    content = calls[-1].files["document"]
+    data = json.loads(content[1] if isinstance(content, tuple) else content)
+    assert [(e["event"]["en"], e["status"]) for e in data["events"]] == [
+        ("Owner class: winter driving", "going")
+    ]
+    await owner.send("/deleteme")
+    await owner.press("Delete my membership and data")
+    async with svc.sessionmaker() as session:
+        assert (await session.get(Event, event.id)).seats_taken == 1  # held for the next
+        status = await session.scalar(
+            select(EventSignup.status).where(EventSignup.member_id == waiting.id)
+        )
+    assert status == "offered"

@@ -8,15 +8,22 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.events import signup as event_signups
+from bot.club.events.rules import ACTIVE as EVENT_ACTIVE
 from bot.club.gifts import refunds
 from bot.club.gifts.rules import Status
 from bot.club.staff import audit
+from bot.club.stores.context import StoreContext
 from db import queries
 from db.base import utcnow
 from db.models import (
+    Booking,
     Car,
     ChatUser,
     Dialog,
+    Event,
+    EventFeedback,
+    EventSignup,
     JoinLink,
     Member,
     MembershipEvent,
@@ -153,17 +160,72 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
                 session, Redemption, Redemption.member_id == member.id, Redemption.id
             )
         ],
+        "bookings": [
+            {
+                "service": b.service,
+                "starts_at": b.starts_at.isoformat(),
+                "status": b.status,
+                "notes": b.notes,
+                "mileage": b.mileage,
+                "booked_at": b.created_at.isoformat(),
+            }
+            for b in await _rows(session, Booking, Booking.member_id == member.id, Booking.id)
+        ],
+        "events": await _events(session, member.id),
         "members_referred": await queries.count_referred(session, member.id),
     }
+
+
+async def _events(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    """Their sign-ups, with what they said in each event's evaluation."""
+    rows = await session.execute(
+        select(EventSignup, Event.titles, Event.starts_at, EventFeedback)
+        .join(Event, Event.id == EventSignup.event_id)
+        .outerjoin(
+            EventFeedback,
+            (EventFeedback.event_id == EventSignup.event_id)
+            & (EventFeedback.member_id == EventSignup.member_id),
+        )
+        .where(EventSignup.member_id == member_id)
+        .order_by(EventSignup.id)
+    )
+    return [
+        {
+            "event": titles,
+            "starts_at": starts_at.isoformat(),
+            "status": s.status,
+            "companions": s.companions,
+            "signed_up_at": s.queued_at.isoformat(),
+            "checked_in_at": _day(s.checked_in_at),
+            "points_paid": s.points_paid,
+            "rating": f.rating if f else None,
+            "useful": f.useful if f else None,
+            "question": f.question if f else None,
+            "answer": f.answer if f else None,
+        }
+        for s, titles, starts_at, f in rows
+    ]
 
 
 async def _rows(session: AsyncSession, model: Any, where: Any, order: Any) -> list[Any]:
     return list(await session.scalars(select(model).where(where).order_by(order)))
 
 
-async def erase(session: AsyncSession, member: Member, actor_user_id: int | None) -> None:
-    """Delete the member and everything personal about them; keep a content-free audit row."""
+async def erase(
+    session: AsyncSession, store: StoreContext, member: Member, actor_user_id: int | None
+) -> None:
+    """Delete the member and everything personal about them; keep a content-free audit row.
+    Their event seats are given up first, so each is offered to the next in line."""
     member_id, store_id = member.id, member.store_id
+    holding = await session.scalars(
+        select(EventSignup.event_id).where(
+            EventSignup.member_id == member_id, EventSignup.status.in_(EVENT_ACTIVE)
+        )
+    )
+    for event_id in list(holding):
+        await event_signups.cancel(
+            session, store, event_id, member_id, utcnow(), actor=actor_user_id
+        )
     await session.execute(
         update(Member).where(Member.referred_by_id == member_id).values(referred_by_id=None)
     )
