@@ -69,6 +69,11 @@ def test_a_dealer_file_overrides_only_what_it_names(tmp_path):
         ("[bookings]\nevening_reminder_at = '7pm'\n", "[bookings].evening_reminder_at"),
         ("[bookings]\nmanage_roles = ['boss']\n", "[bookings].manage_roles"),
         ("[bookings]\nservices = []\n", "[bookings].services"),
+        ("[events]\nmanage_roles = []\n", "[events].manage_roles"),
+        ("[events]\noffer_hours = 0\n", "[events].offer_hours"),
+        ("[events]\nreminder_at = '25:00'\n", "[events].reminder_at"),
+        ("[events]\nanswer_hours = 'two days'\n", "[events].answer_hours"),
+        ("[events]\nseats = 10\n", "[events].seats"),
         (
             "[[bookings.services]]\ncode = 'wash'\nminutes = 45\ncapacity = 1\n"
             "name = {zh_Hans = '洗车', en = 'Wash'}\n",
@@ -174,3 +179,12 @@ def test_settings_from_environment():
 def test_bad_settings_name_the_key(env, key):
     with pytest.raises(ConfigError, match=key):
         load_settings(env)
+
+
+def test_event_rules_default_to_the_dealership_documents_and_a_file_changes_them(tmp_path):
+    events = load_policy().events
+    assert events.answer_hours == 48  # SOURCES: every question answered within 48 h
+    assert events.reminder_at is not None and events.reminder_at.hour == 19
+    assert load_policy().role_overrides["manage_events"] == events.manage_roles
+    own = load_policy(write(tmp_path, "[events]\nreminder_at = ''\noffer_hours = 2\n")).events
+    assert own.reminder_at is None and own.offer_hours == 2
