@@ -272,3 +272,50 @@ async def test_an_event_file_carries_its_instants_and_a_new_sequence_after_a_mov
     assert parsed["dtstart"].dt == event.starts_at.astimezone(store.tz)
     assert parsed["summary"] == "Owner class: winter driving"
     assert "4S店门口" in str(parsed["location"]) and int(parsed["sequence"]) == 2
+
+
+async def test_mixed_traffic_keeps_seats_counted_and_no_seat_idle_while_the_first_in_line_fits(
+    bot,
+):
+    """Sign-ups with companions, cancels, declines, taken offers and a capacity raise all
+    racing, round after round: the stored count is always the seats held, never above the
+    capacity, and a free seat never waits while the first in line would fit it."""
+    import random
+
+    svc = services(bot)
+    event = await add_event(bot, capacity=8, companions_max=2)
+    members = await people(bot, 40, 995000)
+    rng = random.Random(10)
+
+    async def offered_ids() -> list[tuple[int, int]]:
+        async with svc.sessionmaker() as session:
+            rows = await session.execute(
+                select(EventSignup.id, EventSignup.member_id).where(
+                    EventSignup.event_id == event.id, EventSignup.status == Status.OFFERED
+                )
+            )
+            return [tuple(r) for r in rows]
+
+    capacity = 8
+    for round_no in range(4):
+        offers = await offered_ids()
+        jobs = [attempt(bot, signup.sign_up, event.id, m, rng.randint(0, 2)) for m in members]
+        jobs += [attempt(bot, signup.cancel, event.id, m) for m in rng.sample(members, 8)]
+        for i, (signup_id, member_id) in enumerate(offers):
+            action = signup.take_offer if i % 2 else signup.decline_offer
+            jobs.append(attempt(bot, action, signup_id, member_id))
+        if round_no == 2:
+            capacity = 11
+            jobs.append(attempt(bot, signup.change_capacity, event.id, capacity))
+        rng.shuffle(jobs)
+        await asyncio.gather(*jobs)
+        taken, held, by_status = await seats(bot, event.id)
+        assert taken == held <= capacity
+        async with svc.sessionmaker() as session:
+            head = await session.scalar(
+                select(EventSignup)
+                .where(EventSignup.event_id == event.id, EventSignup.status == Status.WAITING)
+                .order_by(EventSignup.queued_at, EventSignup.id)
+                .limit(1)
+            )
+        assert head is None or party(head.companions) > capacity - taken
