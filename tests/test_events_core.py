@@ -309,7 +309,7 @@ async def test_mixed_traffic_keeps_seats_counted_and_no_seat_idle_while_the_firs
             jobs.append(attempt(bot, signup.change_capacity, event.id, capacity))
         rng.shuffle(jobs)
         await asyncio.gather(*jobs)
-        taken, held, by_status = await seats(bot, event.id)
+        taken, held, _ = await seats(bot, event.id)
         assert taken == held <= capacity
         async with svc.sessionmaker() as session:
             head = await session.scalar(
