@@ -152,7 +152,7 @@ def own_pass(t: Translator, event: Event, signup: EventSignup, now: datetime) ->
     """An owner who scanned their own pass: which event it is for and where they stand."""
     lines = [
         t.gettext("This is your check-in pass for {event}.", event=texts.title(t, event)),
-        t.gettext("{when} · {place}", when=t.datetime(event.starts_at), place=event.place or "—"),
+        f"{t.datetime(event.starts_at)} · {event.place or '—'}",
     ]
     if signup.checked_in_at is not None:
         when = when_seen(t, signup.checked_in_at, now)
