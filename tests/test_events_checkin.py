@@ -33,11 +33,10 @@ async def soon(bot, **fields):
     return await add_event(bot, **values)
 
 
-async def signed_up(bot, event, user_id: int, companions: int = 0, language: str = "en"):
+async def signed_up(bot, event, user_id: int, companions: int = 0, **member):
     """An owner in chat, signed up for `event` through the use-case: (person, sign-up)."""
-    person = await factories.owner(
-        bot, user_id, phone=f"+86139{user_id:08d}", plate=None, language=language
-    )
+    member.setdefault("phone", f"+86139{user_id:08d}")
+    person = await factories.owner(bot, user_id, plate=None, **member)
     member = await member_of(bot, user_id)
     svc = services(bot)
     async with svc.sessionmaker() as session:
