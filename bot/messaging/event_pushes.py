@@ -13,7 +13,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common.localized import text_in
-from bot.club.events.rules import EventStatus, evaluation_at, evaluation_closes, reminder_at
+from bot.club.events.rules import (
+    EventStatus,
+    Kind,
+    cost_of,
+    evaluation_at,
+    evaluation_closes,
+    reminder_at,
+)
 from bot.club.events.rules import Status as SignupStatus
 from bot.club.stores.context import StoreContext
 from bot.i18n import N_, Translator
@@ -168,7 +175,7 @@ def reminder(t: Translator, event: Event, signup: EventSignup) -> Said:
     ]
     if event.place:
         lines.append(t.gettext("Place: {place}", place=event.place))
-    if event.kind == "trip" and event.meeting_point:
+    if event.kind == Kind.TRIP and event.meeting_point:
         lines.append(
             t.gettext(
                 "Meet at {point} at {time}.",
@@ -208,7 +215,7 @@ def offer(t: Translator, event: Event, signup: EventSignup) -> Said:
         )
     ]
     lines += _companions(t, signup.companions)
-    if cost := event.points_cost * (1 + signup.companions):
+    if cost := cost_of(event, signup.companions):
         lines.append(t.gettext("It costs {points} points.", points=t.number(cost)))
     buttons = (
         (t.gettext(TAKE), f"ev:take:{signup.id}"),
@@ -242,9 +249,7 @@ async def render(
         return None
     if push.purpose == Purpose.EVENT_REMINDER:
         return reminder(t, event, signup) if now < event.starts_at else None
-    if push.purpose != Purpose.EVENT_EVALUATION or now >= evaluation_closes(
-        store.policy.events, event
-    ):
+    if now >= evaluation_closes(store.policy.events, event):  # the evaluation: closed
         return None
     if signup.checked_in_at is None and await _anyone_checked_in(session, event.id):
         return None  # staff checked owners in, and this one did not come
