@@ -2,7 +2,8 @@
 after (queued when the owner takes a seat, keyed by the event's version and the
 sign-up's turn, so those of a cancelled sign-up, a moved or cancelled event are never
 sent, and none twice across restarts), and the notice that a freed place is held for
-the first on the waitlist."""
+the first on the waitlist. Also what they say when the sender renders them: each is
+re-read then, and one no longer true (stale) is not sent at all."""
 
 from __future__ import annotations
 
@@ -11,9 +12,20 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club.events.rules import evaluation_at, reminder_at
+from bot.club.common.localized import text_in
+from bot.club.events.rules import (
+    EventStatus,
+    Kind,
+    cost_of,
+    evaluation_at,
+    evaluation_closes,
+    reminder_at,
+)
+from bot.club.events.rules import Status as SignupStatus
 from bot.club.stores.context import StoreContext
+from bot.i18n import N_, Translator
 from bot.messaging import outbox
+from bot.messaging.booking_pushes import Said, Venue
 from bot.messaging.outbox import Purpose, Status
 from db.models import Event, EventSignup, Member, Push
 
@@ -100,3 +112,145 @@ async def drop(session: AsyncSession, event_id: int, member_id: int | None = Non
     if member_id is not None:
         statement = statement.where(Push.member_id == member_id)
     await session.execute(statement)
+
+
+# --- what they say ----------------------------------------------------------------------
+
+CANCEL_HINT = N_(
+    "Cannot come after all? Cancel in /events so the next on the waitlist gets the place."
+)
+TAKE, DECLINE = N_("Take the place"), N_("Let it go")
+RATINGS = range(1, 6)
+PER_ROW = {Purpose.EVENT_EVALUATION: len(RATINGS), Purpose.EVENT_OFFER: 2}  # buttons a row
+
+
+async def _seat(session: AsyncSession, push: Push) -> tuple[EventSignup, Event] | None:
+    """The push's sign-up and event as they are now (never a copy read earlier)."""
+    found = (
+        await session.execute(
+            select(EventSignup, Event)
+            .join(Event, Event.id == EventSignup.event_id)
+            .where(EventSignup.id == push.params.get("signup_id"))
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if found is None or found[0].member_id != push.member_id:
+        return None
+    return found[0], found[1]
+
+
+def _as_queued(push: Push, event: Event, signup: EventSignup) -> bool:
+    """The seat the reminder or evaluation was queued for still stands: the sign-up going
+    in the same turn, the event published in the same version."""
+    return (
+        event.status == EventStatus.PUBLISHED
+        and event.version == push.params.get("version")
+        and signup.status == SignupStatus.GOING
+        and signup.turn == push.params.get("turn")
+    )
+
+
+async def _anyone_checked_in(session: AsyncSession, event_id: int) -> bool:
+    found = await session.scalar(
+        select(EventSignup.id)
+        .where(EventSignup.event_id == event_id, EventSignup.checked_in_at.is_not(None))
+        .limit(1)
+    )
+    return found is not None
+
+
+def _companions(t: Translator, n: int) -> list[str]:
+    if not n:
+        return []
+    return [t.ngettext("You are bringing {n} companion.", "You are bringing {n} companions.", n)]
+
+
+def reminder(t: Translator, event: Event, signup: EventSignup) -> Said:
+    """The evening before: when, where (and where a road trip meets), who comes along."""
+    title = text_in(event.titles, t.locale)
+    lines = [
+        t.gettext(
+            "Reminder: tomorrow, {when}: {event}.", when=t.datetime(event.starts_at), event=title
+        )
+    ]
+    if event.place:
+        lines.append(t.gettext("Place: {place}", place=event.place))
+    if event.kind == Kind.TRIP and event.meeting_point:
+        lines.append(
+            t.gettext(
+                "Meet at {point} at {time}.",
+                point=event.meeting_point,
+                time=t.clock(event.starts_at),
+            )
+        )
+    lines += _companions(t, signup.companions)
+    lines.append(t.gettext(CANCEL_HINT))
+    pin = None
+    if event.latitude is not None and event.longitude is not None:
+        pin = Venue(event.latitude, event.longitude, title, event.place or title)
+    return Said("\n".join(lines), venue=pin)
+
+
+def evaluation(t: Translator, event: Event, signup: EventSignup) -> Said:
+    """After the event: a rating from 1 to 5 (the evaluation form goes on from there)."""
+    text = t.gettext(
+        "Thank you for coming to {event} on {date}! How was it? Tap a rating from 1 (poor) "
+        "to 5 (excellent); then you can tell us what was useful and ask the staff a question.",
+        event=text_in(event.titles, t.locale),
+        date=t.date(event.starts_at),
+    )
+    buttons = tuple((f"{n} ★", f"eva:rate:{signup.id}:{n}") for n in RATINGS)
+    return Said(text, buttons)
+
+
+def offer(t: Translator, event: Event, signup: EventSignup) -> Said:
+    """A freed place held for the first on the waitlist, with the time it is held."""
+    lines = [
+        t.gettext(
+            "Good news: a place is free for you at {event} ({when}). Take it by {until}, or "
+            "it passes to the next on the waitlist.",
+            event=text_in(event.titles, t.locale),
+            when=t.datetime(event.starts_at),
+            until=t.datetime(signup.offer_until) if signup.offer_until else "—",
+        )
+    ]
+    lines += _companions(t, signup.companions)
+    if cost := cost_of(event, signup.companions):
+        lines.append(t.gettext("It costs {points} points.", points=t.number(cost)))
+    buttons = (
+        (t.gettext(TAKE), f"ev:take:{signup.id}"),
+        (t.gettext(DECLINE), f"ev:decline:{signup.id}"),
+    )
+    return Said("\n".join(lines), buttons)
+
+
+async def render(
+    session: AsyncSession, store: StoreContext, push: Push, t: Translator, now: datetime
+) -> Said | None:
+    """What an event push says now, or None when it is stale: the reminder and the
+    evaluation only for the seat they were queued for (see `_as_queued`), the reminder
+    before the start, the evaluation to those checked in (to everyone going when nobody
+    was: staff did not use check-in) until it closes; the offer only while that very
+    offer stands."""
+    found = await _seat(session, push)
+    if found is None:
+        return None
+    signup, event = found
+    if push.purpose == Purpose.EVENT_OFFER:
+        standing = (
+            event.status == EventStatus.PUBLISHED
+            and signup.status == SignupStatus.OFFERED
+            and signup.offers == push.params.get("offer")
+            and signup.offer_until is not None
+            and now < signup.offer_until
+        )
+        return offer(t, event, signup) if standing else None
+    if not _as_queued(push, event, signup):
+        return None
+    if push.purpose == Purpose.EVENT_REMINDER:
+        return reminder(t, event, signup) if now < event.starts_at else None
+    if now >= evaluation_closes(store.policy.events, event):  # the evaluation: closed
+        return None
+    if signup.checked_in_at is None and await _anyone_checked_in(session, event.id):
+        return None  # staff checked owners in, and this one did not come
+    return evaluation(t, event, signup)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
-from bot.messaging import booking_pushes
+from bot.messaging import booking_pushes, event_pushes
 from bot.messaging.booking_pushes import Venue
 from bot.messaging.outbox import Purpose
 from bot.services import Services
@@ -74,6 +74,7 @@ class Message:
     photo: str | None = None
     buttons: tuple[tuple[str, str], ...] = ()  # (label, callback data)
     venue: Venue | None = None  # a map pin sent right after the text
+    per_row: int = 1  # buttons side by side (an evaluation's five ratings in one row)
 
 
 def placeholders(text: str) -> set[str]:
@@ -148,6 +149,12 @@ async def render(
     if push.purpose in booking_pushes.BOOKING_REMINDERS:
         said = await booking_pushes.render_reminder(session, store, push, t)
         return Message(said.text, None, said.buttons, said.venue) if said else None
+    if push.purpose in event_pushes.EVENT_PUSHES:
+        said = await event_pushes.render(session, store, push, t, services.now())
+        if said is None:
+            return None
+        per_row = event_pushes.PER_ROW.get(push.purpose, 1)
+        return Message(said.text, None, said.buttons, said.venue, per_row)
     if push.purpose == Purpose.BOOKING_INVITE:
         values = _values(services, t, member, push.params)
         said = booking_pushes.render_invite(store, push.params, t, values)
@@ -178,9 +185,11 @@ def push_renderer(services: Services) -> Any:
         message = await render(services, session, push, member)
         if message is None:
             return None
-        rows = [
-            [InlineKeyboardButton(label, callback_data=data)] for label, data in message.buttons
+        buttons = [
+            InlineKeyboardButton(label, callback_data=data) for label, data in message.buttons
         ]
+        step = max(1, message.per_row)
+        rows = [buttons[i : i + step] for i in range(0, len(buttons), step)]
         markup = InlineKeyboardMarkup(rows) if rows else None
         return Rendered(message.text, message.photo, markup, message.venue)
 

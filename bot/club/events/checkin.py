@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common.codes import clean_code
@@ -40,6 +40,22 @@ async def by_code(
             .join(Event, Event.id == EventSignup.event_id)
             .join(Member, Member.id == EventSignup.member_id)
             .where(EventSignup.code == clean_code(code)[:12], EventSignup.store_id == store_id)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def by_id(
+    session: AsyncSession, store_id: int, signup_id: int
+) -> tuple[EventSignup, Event, Member] | None:
+    """The store's sign-up `signup_id` with its event and owner (a tick on the list)."""
+    row = (
+        await session.execute(
+            select(EventSignup, Event, Member)
+            .join(Event, Event.id == EventSignup.event_id)
+            .join(Member, Member.id == EventSignup.member_id)
+            .where(EventSignup.id == signup_id, EventSignup.store_id == store_id)
             .execution_options(populate_existing=True)
         )
     ).first()
@@ -113,3 +129,54 @@ async def check_in(
         if locked is not None:
             upgrade = await membership.upgrade_by_points(session, store.policy, locked)
     return CheckedIn(signup, event, member, points, balances, upgrade=upgrade)
+
+
+@dataclass(frozen=True)
+class Roll:
+    """One page of an event's check-in list: the owners going (checked in or not), in
+    name order, with the counts the list's head shows."""
+
+    event: Event
+    rows: list[tuple[EventSignup, Member]]
+    going: int  # sign-ups going
+    checked: int  # …of them checked in
+    seats: int  # the seats they take, companions included
+    page: int  # the page shown (the asked one, kept within the pages)
+    pages: int
+
+
+async def roll(
+    session: AsyncSession, store_id: int, event_id: int, page: int, size: int
+) -> Roll | None:
+    """The check-in list's page `page` (from 0) of the store's event; None: unknown."""
+    event = await session.scalar(
+        select(Event)
+        .where(Event.id == event_id, Event.store_id == store_id)
+        .execution_options(populate_existing=True)
+    )
+    if event is None:
+        return None
+    going = (EventSignup.event_id == event.id, EventSignup.status == Status.GOING)
+    counts = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count(EventSignup.checked_in_at),
+                func.coalesce(func.sum(EventSignup.companions + 1), 0),
+            ).where(*going)
+        )
+    ).one()
+    total, checked, seats = int(counts[0]), int(counts[1]), int(counts[2])
+    pages = max(1, -(-total // size))
+    page = min(max(0, page), pages - 1)
+    found = await session.execute(
+        select(EventSignup, Member)
+        .join(Member, Member.id == EventSignup.member_id)
+        .where(*going)
+        .order_by(Member.name, EventSignup.id)
+        .offset(page * size)
+        .limit(size)
+        .execution_options(populate_existing=True)
+    )
+    rows = [(signup, member) for signup, member in found.all()]
+    return Roll(event, rows, total, checked, seats, page, pages)
