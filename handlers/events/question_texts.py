@@ -27,7 +27,7 @@ def due_text(t: Translator, policy: EventPolicy, asked_at: datetime, now: dateti
     due = answer_due(policy, asked_at)
     if now < due:
         return t.gettext("due by {when}", when=t.datetime(due))
-    late = max(1, math.ceil((now - due) / HOUR))
+    late = max(1, math.floor((now - due) / HOUR))  # whole hours; "1" in the first
     return t.ngettext("overdue by {n} hour", "overdue by {n} hours", late, n=t.number(late))
 
 
