@@ -152,3 +152,17 @@ async def test_owners_may_not_and_forged_buttons_are_refused(bot):
     assert (await current(bot, row)).answered_at is None
     async with services(bot).sessionmaker() as session:
         assert await session.scalar(select(EventFeedback.answer)) is None
+
+
+async def test_a_page_of_long_evaluations_fits_one_message(bot):
+    _, event = await owner_at_class(bot, locale="en")
+    long = "轮胎" * 500  # 1,000 characters, the longest kept
+    for n in range(5):
+        someone = await add_member(bot, 8720 + n, phone=f"+86136000000{n:02d}", plate=None)
+        await asked(bot, someone, event, long, useful=long, hours_ago=5 - n)
+    cs = await staff(bot, CS, "customer_service")
+    for command in ("/questions", f"/questions {event.id}"):
+        await cs.send(command)
+        assert len(cs.last.text) <= 4096 and "…" in cs.last.text
+    await cs.press("Answer #1")
+    assert long in cs.last.text  # the whole question where it is answered

@@ -16,6 +16,12 @@ from bot.i18n import Translator
 from handlers.events.texts import title
 
 HOUR = timedelta(hours=1)
+SHOWN = 200  # characters of a text shown in a list: a page must fit one message (4,096)
+
+
+def clip(text: str, most: int = SHOWN) -> str:
+    """`text`, cut to `most` characters with "…" (the whole is shown where it is answered)."""
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
 def stars(rating: int) -> str:
@@ -67,7 +73,7 @@ def item_lines(
     where = stars(fb.rating) if in_event else title(t, item.event)
     lines = [f"#{fb.id} · {item.member.name} · {where}"]
     if in_event and fb.useful:
-        lines.append(t.gettext("Useful: {text}", text=fb.useful))
+        lines.append(t.gettext("Useful: {text}", text=clip(fb.useful)))
     if fb.question is None or fb.asked_at is None:
         return lines
     if fb.answered_at is None:
@@ -82,9 +88,9 @@ def item_lines(
                 who=by or t.gettext("staff member {id}", id=fb.answered_by or "—"),
             )
         )
-    lines.append(t.gettext("Question: «{text}»", text=fb.question))
+    lines.append(t.gettext("Question: «{text}»", text=clip(fb.question)))
     if fb.answer:
-        lines.append(t.gettext("Answer: {text}", text=fb.answer))
+        lines.append(t.gettext("Answer: {text}", text=clip(fb.answer)))
     return lines
 
 

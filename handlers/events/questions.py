@@ -26,7 +26,7 @@ from handlers.events.question_texts import item_lines, ratings_text
 from handlers.events.texts import title
 
 FEATURE = "evq"
-PAGE = 5  # evaluations per message
+PAGE = 4  # evaluations per message: 4 of at most ~800 characters fit one message
 LAST_PAGE = 10_000  # a forged page number is clamped to the last page anyway
 
 ERRORS = {

@@ -6,11 +6,12 @@ conditional UPDATE too, safe on several instances)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Row, Select, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.staff import audit
@@ -56,11 +57,12 @@ class Answered:
     again: bool = False  # someone answered it first: that answer, unchanged
 
 
-def _items(rows: list[tuple[EventFeedback, Event, Member]]) -> list[Item]:
+def _items(rows: Sequence[Row[tuple[EventFeedback, Event, Member]]]) -> list[Item]:
     return [Item(fb, ev, m) for fb, ev, m in rows]
 
 
-def _joined():  # type: ignore[no-untyped-def]
+def _joined() -> Select[tuple[EventFeedback, Event, Member]]:
+    """Evaluations with their event and owner, read afresh."""
     return (
         select(EventFeedback, Event, Member)
         .join(Event, Event.id == EventFeedback.event_id)
@@ -94,6 +96,7 @@ async def listing(
         .order_by(
             case((waiting, 0), else_=1),
             case((waiting, EventFeedback.asked_at), else_=None),
+            case((EventFeedback.answered_at.is_(None), 1), else_=0),  # NULLs last everywhere
             EventFeedback.answered_at.desc(),
             EventFeedback.created_at,
             EventFeedback.id,
@@ -102,7 +105,7 @@ async def listing(
         .limit(limit)
     )
     total = await session.scalar(select(func.count(EventFeedback.id)).where(*where))
-    return _items([tuple(r) for r in rows.all()]), int(total or 0)  # type: ignore[misc]
+    return _items(rows.all()), int(total or 0)
 
 
 async def ratings(session: AsyncSession, store_id: int, event_id: int) -> Ratings:
@@ -230,7 +233,7 @@ async def overdue(
         _joined().where(*where).order_by(EventFeedback.asked_at, EventFeedback.id).limit(limit)
     )
     total = await session.scalar(select(func.count(EventFeedback.id)).where(*where))
-    return _items([tuple(r) for r in rows.all()]), int(total or 0)  # type: ignore[misc]
+    return _items(rows.all()), int(total or 0)
 
 
 async def flag_overdue(session: AsyncSession, store: StoreContext, now: datetime) -> list[Item]:
@@ -258,4 +261,4 @@ async def flag_overdue(session: AsyncSession, store: StoreContext, now: datetime
     rows = await session.execute(
         _joined().where(EventFeedback.id.in_(ids)).order_by(EventFeedback.asked_at)
     )
-    return _items([tuple(r) for r in rows.all()])  # type: ignore[misc]
+    return _items(rows.all())
