@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.club.events import questions
 from bot.club.reminders import requests, templates
 from bot.club.staff.roles import Permission
 from bot.i18n import N_, SUPPORTED_LOCALES
@@ -15,6 +16,7 @@ from bot.messaging.notify import staff_notice
 from bot.messaging.outbox import REMINDERS
 from handlers.callbacks import pattern
 from handlers.common import Turn, staff_only, turn_handler
+from handlers.events.question_texts import overdue_lines
 from handlers.texts import push_kind_label
 
 REMINDER = "rem"
@@ -70,8 +72,12 @@ async def on_action(turn: Turn) -> None:
 async def on_followups(turn: Turn) -> None:
     rows = await follow_ups(turn.session, turn.store.id, 30)
     asked = await requests.recent(turn.session, turn.store.id, 30)
+    now = turn.store.now()
+    late, late_total = await questions.overdue(turn.session, turn.store, now, 30)
+    late_lines = overdue_lines(turn.t, turn.store.policy.events, late, late_total, now)
     if not rows and not asked:
-        turn.reply(turn._("Nobody to phone: every reminder was delivered."))
+        nobody = turn._("Nobody to phone: every reminder was delivered.")
+        turn.reply("\n\n".join([nobody, "\n".join(late_lines)]) if late_lines else nobody)
         return
     lines = [turn._("To phone (reminders that did not reach the owner):")]
     for push, member in rows:
@@ -88,6 +94,8 @@ async def on_followups(turn: Turn) -> None:
         lines.append(
             turn._("Owners who asked to be called: {count} (see the staff chat).", count=asked)
         )
+    if late_lines:
+        lines += ["", *late_lines]
     turn.reply("\n".join(lines))
 
 
