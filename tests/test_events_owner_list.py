@@ -37,10 +37,10 @@ async def test_the_list_is_upcoming_published_events_soonest_first_with_mine_mar
     assert trip.startswith("1. Road trip · Road trip to the coast")
     assert "Full — you can join the waitlist · Free" in trip
     assert "⏳ You are number 1 on the waitlist" in trip
-    assert "For Gold members and above" in gala and "20 seats left" in gala
+    assert "Open to Gold members and above" in gala and "20 seats left" in gala
     assert "Earns 50 points for attending" in gala and "You are" not in gala
     assert "3. Club activity · Spring picnic" in picnic
-    assert "Costs 150 points a person; Earns 50 points for attending" in picnic
+    assert "Costs 150 points a person · Earns 50 points for attending" in picnic
     assert wei.last.button_labels == [
         "1. Road trip to the coast",
         "2. Gold gala",

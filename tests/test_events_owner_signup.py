@@ -120,7 +120,7 @@ async def test_signing_up_in_chinese(bot):
     wei = await owner(bot, 8404, language="zh-hans")
     event = await add_event(bot, companions_max=1)
     await wei.send("/events")
-    assert "即将举行的活动" in wei.last.text and "车主讲堂：冬季用车" in wei.last.text
+    assert "近期活动" in wei.last.text and "车主讲堂：冬季用车" in wei.last.text
     await wei.press_data(f"ev:show:{event.id}:l")
     assert "报名" in wei.last.button_labels[0]
     await wei.press(wei.last.button_labels[0])

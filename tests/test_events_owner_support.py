@@ -81,7 +81,7 @@ async def event_row(bot: Bot, event_id: int) -> Event:
 async def pushes(bot: Bot, purpose: str) -> list[Push]:
     async with services(bot).sessionmaker() as session:
         return list(
-            (await session.scalars(select(Push).where(Push.purpose == purpose).order_by(Push.id)))
+            await session.scalars(select(Push).where(Push.purpose == purpose).order_by(Push.id))
         )
 
 

@@ -101,9 +101,9 @@ async def test_letting_a_held_place_go_passes_it_on_and_old_offers_are_answered(
 
 
 async def test_waitlist_in_chinese(bot):
-    event, (li, wei) = await full_event(bot, 8521, 1)
+    event, _ = await full_event(bot, 8521, 1)
     zh = await owner(bot, 8525, language="zh-hans", phone="+8613900008525", plate=None)
     await zh.send(f"/start ev_{event.id}")
     assert "候补" in zh.last.text
     calls = await zh.press(zh.last.button_labels[0])
-    assert "候补第 2 位" in joined(calls)
+    assert "目前排第 2 位" in joined(calls)

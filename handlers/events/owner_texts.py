@@ -43,14 +43,14 @@ def points_text(t: Translator, event: Event) -> str:
         parts.append(
             t.gettext("Earns {points} points for attending", points=t.number(event.points_award))
         )
-    return "; ".join(parts) if parts else t.gettext("Free")
+    return " · ".join(parts) if parts else t.gettext("Free")
 
 
 def tier_text(t: Translator, policy: ClubPolicy, event: Event) -> str | None:
     if event.min_tier is None or policy.tier_rank(event.min_tier) == 0:
         return None
     return t.gettext(
-        "For {tier} members and above", tier=policy.tier(event.min_tier).name(t.locale)
+        "Open to {tier} members and above", tier=policy.tier(event.min_tier).name(t.locale)
     )
 
 
@@ -165,7 +165,8 @@ def card_rows(
                 (t.gettext("Let it go"), encode(FEATURE, "decline", signup.id)),
             ]
         )
-    if open_ and seen.status == Status.GOING:
+    running = event.status == EventStatus.PUBLISHED and now <= event.ends_at
+    if running and seen.status == Status.GOING:  # latecomers check in after the start
         rows.append([(t.gettext("My check-in pass"), encode(FEATURE, "pass", event.id))])
     if event.status == EventStatus.PUBLISHED:
         rows.append([(t.gettext("Add to calendar"), encode(FEATURE, "ics", event.id))])
