@@ -101,3 +101,12 @@ async def move(bot: Bot, event_id: int, **columns: object) -> None:
         for name, value in columns.items():
             setattr(event, name, value)
         await session.commit()
+
+
+async def hold_until(bot: Bot, signup_id: int, until: object) -> None:
+    """Move a held place's deadline (as if the hours had passed)."""
+    async with services(bot).sessionmaker() as session:
+        signup = await session.get(EventSignup, signup_id)
+        assert signup is not None
+        signup.offer_until = until
+        await session.commit()

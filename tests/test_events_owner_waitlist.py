@@ -4,13 +4,18 @@ stale or forged presses that must change nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.club.events.rules import Status
 from bot.messaging.outbox import Purpose
-from tests.factories import add_event, owner
+from tests.factories import add_event, add_member, give_points, owner
+from tests.flows import services
 from tests.harness import joined
 from tests.test_events_owner_support import (
     event_row,
+    hold_until,
     notices,
+    points_of,
     pushes,
     sent,
     signups,
@@ -98,6 +103,27 @@ async def test_letting_a_held_place_go_passes_it_on_and_old_offers_are_answered(
     calls = await li.press("Yes, cancel")
     assert "Cancelled: Owner class: winter driving." in joined(calls)
     assert (await signups(bot, event.id))[8511].status == Status.CANCELLED
+
+
+async def test_a_held_place_short_of_points_stands_and_one_run_out_is_answered(bot):
+    event = await add_event(bot, capacity=1, points_cost=100)
+    first = await add_member(bot, 8531, phone="+8613900008531", plate=None)
+    second = await add_member(bot, 8532, phone="+8613900008532", plate=None)
+    for member in (first, second):
+        await give_points(bot, member, 100)
+    li, wei = bot.person(8531, language="en"), bot.person(8532, language="en")
+    await li.press_data(f"ev:join:{event.id}:0")
+    await wei.press_data(f"ev:join:{event.id}:0")  # waiting: the cost is paid on taking
+    await give_points(bot, second, -60)  # spent elsewhere meanwhile
+    await li.press_data(f"ev:cancel:{event.id}:y")
+    held = (await signups(bot, event.id))[8532]
+    calls = await wei.press_data(f"ev:take:{held.id}")
+    assert "You do not have enough redeemable points for that event." in joined(calls)
+    assert (await signups(bot, event.id))[8532].status == Status.OFFERED  # it stands
+    await hold_until(bot, held.id, services(bot).now() - timedelta(minutes=1))
+    calls = await wei.press_data(f"ev:take:{held.id}")
+    assert "Sorry, that held place has passed on or was taken back." in joined(calls)
+    assert await points_of(bot, 8532) == 40
 
 
 async def test_waitlist_in_chinese(bot):
