@@ -26,6 +26,7 @@ from handlers import photos
 from handlers.callbacks import encode, pattern
 from handlers.common import Markup, Turn, inline, turn_handler
 from handlers.events import owner_texts
+from handlers.events.owner_texts import Rows
 from handlers.events.texts import FEATURE, PASS_PREFIX, refusal_text, title
 
 PAGE = 5
@@ -34,8 +35,6 @@ LABEL_CHARS = 30
 CAPTION_CHARS = 1024  # Telegram's limit for a photo's caption
 FROM_LIST = "l"  # ev:show:<id>:l — opened from the list: shown in its place
 STALE = N_("That button is no longer active.")
-
-Rows = list[list[tuple[str, str]]]
 
 
 def to_list(turn: Turn) -> tuple[str, str]:

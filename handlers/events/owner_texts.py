@@ -168,7 +168,7 @@ def card_rows(
     running = event.status == EventStatus.PUBLISHED and now <= event.ends_at
     if running and seen.status == Status.GOING:  # latecomers check in after the start
         rows.append([(t.gettext("My check-in pass"), encode(FEATURE, "pass", event.id))])
-    if event.status == EventStatus.PUBLISHED:
+    if running:
         rows.append([(t.gettext("Add to calendar"), encode(FEATURE, "ics", event.id))])
     if event.latitude is not None and event.longitude is not None:
         rows.append([(t.gettext("Map"), encode(FEATURE, "map", event.id))])
