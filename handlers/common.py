@@ -47,6 +47,7 @@ class Outgoing:
     redraw: Callable[[], bytes] | None = None
     strip: int | None = None  # only remove the inline buttons of this earlier message
     sent: Callable[[Any], Awaitable[None]] | None = None  # told the sent Message
+    venue: tuple[float, float, str, str] | None = None  # a map pin: lat, long, name, address
 
 
 @dataclass
@@ -105,6 +106,10 @@ class Turn:
 
     def reply_document(self, name: str, content: bytes, caption: str) -> None:
         self.outbox.append(Outgoing(caption, document=(name, content)))
+
+    def reply_venue(self, latitude: float, longitude: float, name: str, address: str) -> None:
+        """A map pin with the place's name and address (Telegram opens it in the map)."""
+        self.outbox.append(Outgoing(name, venue=(latitude, longitude, name, address)))
 
     async def release(self) -> None:
         """Commit the turn's transaction now, before long work done in other sessions
@@ -178,6 +183,11 @@ async def _send_one(turn: Turn, item: Outgoing) -> Any:
             message = await _edited(query.edit_message_text(item.text, reply_markup=item.markup))
     elif item.edit_media and item.photo is not None and _pressed_photo(query):
         message = await _edit_media(query, item)
+    elif item.venue is not None:
+        latitude, longitude, name, address = item.venue
+        message = await bot.send_venue(
+            turn.chat_id, latitude, longitude, name, address, reply_markup=item.markup
+        )
     elif item.photo is not None:
         message = await bot.send_photo(
             turn.chat_id, item.photo, caption=item.text, reply_markup=item.markup
