@@ -174,15 +174,25 @@ def desk_button(turn: Turn, event: Event) -> tuple[str, str]:
     return label[:60], encode(FEATURE, "show", event.id)
 
 
-def moved_notice(t: Translator, event: Event) -> str:
-    """To everyone signed up: the event's new time and place."""
+def where_lines(t: Translator, event: Event) -> list[str]:
+    """When and where: the time, the address, the map location, the meeting point."""
     lines = [
-        t.gettext("The time or place of {title} has changed:", title=title(t, event)),
         t.gettext("🕒 {when}", when=when_text(t, event)),
         t.gettext("📍 {place}", place=event.place),
     ]
+    if event.latitude is not None and event.longitude is not None:
+        lines.append(
+            t.gettext("🗺 Map location: {lat}, {lon}", lat=event.latitude, lon=event.longitude)
+        )
     if event.meeting_point:
         lines.append(t.gettext("🚗 Meeting point: {place}", place=event.meeting_point))
+    return lines
+
+
+def moved_notice(t: Translator, event: Event) -> str:
+    """To everyone signed up: the event's new time and place."""
+    head = t.gettext("The time or place of {title} has changed:", title=title(t, event))
+    lines = [head, *where_lines(t, event)]
     lines.append(t.gettext("Your place stays as it was. The new calendar file is in /events."))
     return "\n".join(lines)
 
@@ -210,11 +220,7 @@ def message_notice(t: Translator, event: Event, text: str) -> str:
 def announcement(t: Translator, event: Event, longest: int) -> str:
     """The announcement broadcast's text in `t`'s language: title, time, place, the
     description (cut to fit `longest`)."""
-    lines = [title(t, event), t.gettext("🕒 {when}", when=when_text(t, event))]
-    lines.append(t.gettext("📍 {place}", place=event.place))
-    if event.meeting_point:
-        lines.append(t.gettext("🚗 Meeting point: {place}", place=event.meeting_point))
-    head = "\n".join(lines)
+    head = "\n".join([title(t, event), *where_lines(t, event)])
     body = description(t, event)
     room = longest - len(head) - 2
     if body and room > 20:

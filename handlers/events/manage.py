@@ -35,6 +35,7 @@ from handlers.events.desk_texts import (
     message_notice,
     moved_notice,
     refused_text,
+    where_lines,
 )
 from handlers.events.texts import kind_label
 
@@ -181,17 +182,21 @@ KEEP = {name: N_("Keep it") for name in MOVE_PROMPTS}
 
 
 async def move_summary(turn: Turn, outcome: Outcome) -> str:
-    event = await manage.event_of(turn.session, turn.store.id, int(outcome.data["event"]))
+    """The time and place now, then as they will be (a new start keeps the length)."""
+    data = outcome.data
+    event = await manage.event_of(turn.session, turn.store.id, int(data["event"]))
     if event is None:
         return refused_text(turn, Refused.UNKNOWN)
-    was = "\n".join(event_lines(turn, event)[1:3])
-    shown = preview({**outcome.data["was"], **{k: v for k, v in outcome.data.items() if v}})
-    shown.meeting_point = outcome.data.get("meeting") or event.meeting_point
-    now = "\n".join(event_lines(turn, shown)[1:3])
+    new = columns({k: data.get(k) for k in ("starts", "ends", "place", "location", "meeting")})
+    if "starts_at" in new and "ends_at" not in new:
+        new["ends_at"] = event.ends_at + (new["starts_at"] - event.starts_at)
+    shown = Event(**{name: getattr(event, name) for name in manage.MOVED}, kind=event.kind)
+    for name, value in new.items():
+        setattr(shown, name, value)
     return turn._(
         "Now:\n{was}\n\nNew:\n{now}\n\nEveryone signed up will be told. Save this change?",
-        was=was,
-        now=now,
+        was="\n".join(where_lines(turn.t, event)),
+        now="\n".join(where_lines(turn.t, shown)),
     )
 
 
