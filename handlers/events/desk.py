@@ -208,10 +208,9 @@ async def on_button(turn: Turn) -> None:
     except ManageRefused as refused:
         await turn.session.rollback()
         turn.callback_notice = refused_text(turn, refused.code)
-        if refused.event is not None:
-            fresh = await manage.event_of(turn.session, turn.store.id, refused.event.id)
-            if fresh is not None:
-                await show_card(turn, fresh)
+        fresh = await manage.event_of(turn.session, turn.store.id, event_id)
+        if fresh is not None:  # show the event as it is now
+            await show_card(turn, fresh)
 
 
 def build_handlers() -> list[BaseHandler]:

@@ -62,15 +62,7 @@ def when_text(t: Translator, event: Event) -> str:
 def event_lines(turn: Turn, event: Event) -> list[str]:
     """What the event is: title, kind, time, place, seats and terms."""
     t, _ = turn.t, turn._
-    lines = [
-        f"{title(t, event)} · {kind_label(t, event.kind)}",
-        _("🕒 {when}", when=when_text(t, event)),
-    ]
-    lines.append(_("📍 {place}", place=event.place))
-    if event.latitude is not None and event.longitude is not None:
-        lines.append(_("🗺 Map location: {lat}, {lon}", lat=event.latitude, lon=event.longitude))
-    if event.meeting_point:
-        lines.append(_("🚗 Meeting point: {place}", place=event.meeting_point))
+    lines = [f"{title(t, event)} · {kind_label(t, event.kind)}", *where_lines(t, event)]
     lines.append(_("Seats: {n}", n=t.number(event.capacity)))
     if event.companions_max:
         lines.append(_("Companions per owner: up to {n}", n=t.number(event.companions_max)))
@@ -177,8 +169,8 @@ def desk_button(turn: Turn, event: Event) -> tuple[str, str]:
 def where_lines(t: Translator, event: Event) -> list[str]:
     """When and where: the time, the address, the map location, the meeting point."""
     lines = [
-        t.gettext("🕒 {when}", when=when_text(t, event)),
-        t.gettext("📍 {place}", place=event.place),
+        f"🕒 {when_text(t, event)}",  # an icon and a value: nothing to translate
+        f"📍 {event.place}",
     ]
     if event.latitude is not None and event.longitude is not None:
         lines.append(
