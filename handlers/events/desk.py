@@ -20,6 +20,7 @@ from bot.club.events.manage import ManageRefused, Refused
 from bot.club.events.rules import EventStatus
 from bot.club.staff import audit
 from bot.club.staff.roles import Permission
+from bot.i18n import Translator
 from bot.messaging.notify import notify_member, staff_notice
 from db.models import Event
 from handlers import broadcast, forms
@@ -104,9 +105,12 @@ async def _call_off_asked(turn: Turn, event: Event) -> None:
         raise ManageRefused(Refused.CANCELLED, event)
     counts = await roster.counts(turn.session, event.id)
     told = counts.going + counts.waiting + counts.offered
-    question = turn._(
+    question = turn.t.ngettext(
+        "Cancel {title}? The {n} owner signed up will be told, and any points paid are "
+        "given back. This cannot be undone.",
         "Cancel {title}? All {n} owners signed up will be told, and any points they paid "
         "are given back. This cannot be undone.",
+        told,
         title=title(turn.t, event),
         n=turn.t.number(told),
     )
@@ -133,10 +137,10 @@ async def _call_off(turn: Turn, event: Event) -> None:
             f"event-off:{event.id}",
         )
 
-    def post(t):  # the staff group, in the store's language
+    def post(t: Translator) -> str:  # the staff group, in the store's language
         return t.gettext(
-            "Event #{id} {title} ({day}) was cancelled by {name}: {n} owners told, "
-            "{points} points given back.",
+            "Event #{id} {title} ({day}) was cancelled by {name}. Owners told: {n}; "
+            "points given back: {points}.",
             id=event.id,
             title=title(t, event),
             day=t.date(event.starts_at),
@@ -148,8 +152,8 @@ async def _call_off(turn: Turn, event: Event) -> None:
     await staff_notice(session, turn.services, post, store)
     turn.replace(
         turn.t.ngettext(
-            "The event is cancelled. {n} owner is being told; {points} points were given back.",
-            "The event is cancelled. {n} owners are being told; {points} points were given back.",
+            "The event is cancelled. {n} owner is being told. Points given back: {points}.",
+            "The event is cancelled. {n} owners are being told. Points given back: {points}.",
             told,
             n=turn.t.number(told),
             points=turn.t.number(called.refunded),

@@ -89,7 +89,7 @@ def card_text(turn: Turn, event: Event, counts: Counts) -> str:
         capacity=t.number(event.capacity),
     )
     going = _(
-        "Going: {n} owners, {companions} companions",
+        "Owners going: {n} · Companions: {companions}",
         n=t.number(counts.going),
         companions=t.number(counts.companions),
     )
@@ -139,7 +139,7 @@ def entry_line(turn: Turn, number: int, entry: Entry) -> str:
     signup, t = entry.signup, turn.t
     parts = [f"{number}. {entry.member.name}", entry.member.phone or "—"]
     if signup.companions:
-        parts.append(turn._("+{n} companions", n=t.number(signup.companions)))
+        parts.append(f"+{t.number(signup.companions)}")  # companions
     status = signup_status(turn, signup.status)
     if entry.place is not None:
         status += f" #{t.number(entry.place)}"
