@@ -18,7 +18,8 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 from bot.club.events import manage, roster
 from bot.club.events.manage import ManageRefused, Refused
 from bot.club.events.manage_form import MESSAGE_FORM, MOVE_FORM, NEW_FORM, PUBLISH, SEATS_FORM
-from bot.club.events.manage_steps import ANY_TIER, AT_START, NONE, columns
+from bot.club.events.manage_steps import ANY_TIER, AT_START, NONE, TIME_STEPS, columns
+from bot.club.events.rules import EventStatus
 from bot.club.forms.engine import Kind, Outcome, Reply
 from bot.club.staff import audit
 from bot.club.staff.roles import Permission
@@ -137,7 +138,7 @@ async def summary(turn: Turn, outcome: Outcome) -> str:
 
 async def created(turn: Turn, outcome: Outcome) -> None:
     event: Event = outcome.result
-    if event.status == "published":
+    if event.status == EventStatus.PUBLISHED:
         turn.replace(turn._("Published: owners see it in /events. /eventdesk runs it."))
     else:
         turn.replace(turn._("Saved as a draft: owners do not see it until you publish it."))
@@ -187,9 +188,7 @@ async def move_summary(turn: Turn, outcome: Outcome) -> str:
     event = await manage.event_of(turn.session, turn.store.id, int(data["event"]))
     if event is None:
         return refused_text(turn, Refused.UNKNOWN)
-    new = columns({k: data.get(k) for k in ("starts", "ends", "place", "location", "meeting")})
-    if "starts_at" in new and "ends_at" not in new:
-        new["ends_at"] = event.ends_at + (new["starts_at"] - event.starts_at)
+    new = manage.planned(event, columns({k: data.get(k) for k in TIME_STEPS}))
     shown = Event(**{name: getattr(event, name) for name in manage.MOVED}, kind=event.kind)
     for name, value in new.items():
         setattr(shown, name, value)

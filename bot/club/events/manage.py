@@ -149,6 +149,15 @@ async def _drop_old_seats(session: AsyncSession, event: Event, version: int) -> 
     )
 
 
+def planned(event: Event, columns: dict[str, Any]) -> dict[str, Any]:
+    """The time and place columns a change sets: a new start without a new end keeps
+    the event's length."""
+    out = {k: v for k, v in columns.items() if k in MOVED}
+    if "starts_at" in out and "ends_at" not in out:
+        out["ends_at"] = event.ends_at + (out["starts_at"] - event.starts_at)
+    return out
+
+
 async def move(
     session: AsyncSession,
     store: StoreContext,
@@ -161,9 +170,7 @@ async def move(
     deadline never falls after the start. Seats' pushes are queued again."""
     event = await _changeable(session, store, event_id, now)
     before = {name: getattr(event, name) for name in MOVED}
-    columns = {k: v for k, v in columns.items() if k in MOVED}
-    if "starts_at" in columns and "ends_at" not in columns:
-        columns["ends_at"] = event.ends_at + (columns["starts_at"] - event.starts_at)
+    columns = planned(event, columns)
     changed = tuple(k for k, v in columns.items() if v != before[k])
     if not changed:
         return Moved(event, before, ())
