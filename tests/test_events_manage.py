@@ -158,3 +158,23 @@ async def test_the_form_speaks_chinese_and_refuses_owners_and_desk_staff(bot):
     assert "车主讲堂" in manager.last.button_labels
     await manager.send("/cancel")
     assert not await _events(bot)
+
+
+async def test_old_buttons_change_nothing(bot):
+    manager = await staff(bot, MANAGER, "manager")
+    await fill_class(manager)
+    summary = manager.last
+    await manager.press("Save as draft")
+    (draft,) = await _events(bot)
+    publish_now = next(b for b in summary.buttons if b["text"] == "Publish now")
+    calls = await manager.press_data(publish_now["callback_data"])  # the summary, again
+    assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [
+        "That button is no longer active."
+    ]
+    assert len(await _events(bot)) == 1
+    await manager.press_data(f"evd:publish:{draft.id}")
+    calls = await manager.press_data(f"evd:publish:{draft.id}")  # a double tap
+    assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [
+        "That event is published already."
+    ]
+    assert "Announce" in manager.last.button_labels  # the event as it is now
