@@ -8,10 +8,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
+
 from bot.club.broadcasts import campaigns
 from bot.club.broadcasts.campaigns import IDLE_CHOICES
 from bot.club.forms.engine import Context, Form, Kind, Rejected, Reply, Step
 from bot.messaging.outbox import BROADCAST_KINDS
+from db.models import Event
 
 FORM_NAME = "broadcast"
 MAX_TEXT = 1000  # a photo caption holds 1,024 characters
@@ -125,6 +128,16 @@ async def _check(ctx: Context) -> None:
         raise Rejected("needs_manager", "audience", clear=NARROWING)
 
 
+async def _announces(ctx: Context, event_id: int, broadcast_id: int) -> None:
+    """The event remembers its announcement (the store's event only)."""
+    await ctx.session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.store_id == ctx.store_id)
+        .values(broadcast_id=broadcast_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def _complete(ctx: Context) -> Composed:
     data = ctx.data
     send_at = datetime.fromisoformat(data["when"]) if data.get("when") else ctx.now
@@ -139,7 +152,10 @@ async def _complete(ctx: Context) -> Composed:
         send_at=send_at,
         report_chat_id=ctx.extra.get("chat_id"),
         report_locale=ctx.locale,
+        event_id=data.get("event_id"),  # an event's announcement (preset by the event desk)
     )
+    if data.get("event_id"):
+        await _announces(ctx, int(data["event_id"]), made.id)
     recipients = None
     if send_at <= ctx.now:
         recipients = await campaigns.release(ctx.session, ctx.policy, made.id, ctx.today, ctx.now)

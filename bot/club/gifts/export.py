@@ -8,15 +8,16 @@ chat say the same thing.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from decimal import Decimal
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common.localized import text_in
+from bot.club.common.xlsx import Row, workbook
+from bot.club.common.xlsx import label as _label
+from bot.club.common.xlsx import local as _local
+from bot.club.common.xlsx import yuan as _yuan
 from bot.i18n import N_, Translator
 from db.models import Gift, Member, Redemption
 
@@ -56,37 +57,6 @@ REDEMPTION_HEADERS = (
 KINDS = {"gift": N_("Gift"), "voucher": N_("Voucher")}
 ITEM_STATUS = {"active": N_("On offer"), "paused": N_("Paused"), "retired": N_("Retired")}
 UNLIMITED = N_("unlimited")
-
-Row = list[object]
-
-
-def _local(t: Translator, moment: datetime | None) -> datetime | None:
-    """A stored UTC moment on the store's wall clock, without zone (Excel has none)."""
-    if moment is None:
-        return None
-    return (moment.astimezone(t.tz) if moment.tzinfo else moment).replace(tzinfo=None)
-
-
-def _yuan(fen: int | None) -> Decimal | None:
-    return None if fen is None else Decimal(fen) / 100
-
-
-def _label(t: Translator, table: dict[str, str], key: str) -> str:
-    return t.gettext(table[key]) if key in table else key
-
-
-def workbook(t: Translator, title: str, headers: Iterable[str], rows: Iterable[Row]) -> bytes:
-    """One sheet: translated headers, then the rows; the file's bytes."""
-    from openpyxl import Workbook  # imported lazily: most updates never export
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append([t.gettext(h) for h in headers])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 async def catalog_xlsx(session: AsyncSession, store_id: int, t: Translator) -> bytes:

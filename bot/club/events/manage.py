@@ -1,0 +1,255 @@
+"""Staff run events: create one (a draft, or published at once), publish a draft, move
+its time or place, set its seats, call it off. Every change writes an audit row (no
+personal data) and returns what the caller needs to tell owners; the texts are the
+handlers'.
+
+A change of time or place bumps `event.version`: the reminders and evaluations queued
+for the old time carry the old version in their key, so they are called off here and
+never sent, and each seat's pushes are queued again for the new time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.club.events import signup
+from bot.club.events.rules import ACTIVE, EventStatus, Status
+from bot.club.staff import audit
+from bot.club.stores.context import StoreContext
+from bot.messaging import event_pushes
+from bot.messaging.outbox import Purpose
+from bot.messaging.outbox import Status as PushStatus
+from db.models import Event, EventSignup, Push
+
+RECENT = timedelta(days=14)  # the desk still lists events that ended this recently
+DESK_SIZE = 20
+MOVED = ("starts_at", "ends_at", "place", "latitude", "longitude", "meeting_point")
+
+
+class Refused(StrEnum):
+    """Why a staff change to an event was not made; each has a staff-facing text."""
+
+    UNKNOWN = "event_unknown"
+    NOT_DRAFT = "event_not_draft"  # published already (or cancelled)
+    CANCELLED = "event_cancelled"  # a cancelled event is never changed again
+    STARTED = "event_started"  # it has begun: too late to publish or move it
+
+
+class ManageRefused(Exception):
+    def __init__(self, code: Refused, event: Event | None = None) -> None:
+        super().__init__(str(code))
+        self.code, self.event = code, event
+
+
+async def create(
+    session: AsyncSession,
+    store_id: int,
+    actor: int,
+    columns: dict[str, Any],
+    now: datetime,
+    *,
+    publish: bool = False,
+) -> Event:
+    """A new event from the form's columns: a draft, or published at once."""
+    status = EventStatus.PUBLISHED if publish else EventStatus.DRAFT
+    values = {"descriptions": {}, **columns}
+    event = Event(
+        store_id=store_id,
+        status=status,
+        seats_taken=0,
+        version=1,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+        **values,
+    )
+    session.add(event)
+    await session.flush()
+    audit.record(session, store_id, actor, "event.create", f"event:{event.id}", status=status)
+    return event
+
+
+async def desk_events(
+    session: AsyncSession, store_id: int, now: datetime, *, drafts: bool
+) -> list[Event]:
+    """Upcoming events and those that ended lately, soonest first (drafts for managers)."""
+    query = (
+        select(Event)
+        .where(Event.store_id == store_id, Event.ends_at >= now - RECENT)
+        .order_by(Event.starts_at, Event.id)
+        .limit(DESK_SIZE)
+    )
+    if not drafts:
+        query = query.where(Event.status != EventStatus.DRAFT)
+    return list(await session.scalars(query))
+
+
+async def event_of(session: AsyncSession, store_id: int, event_id: int) -> Event | None:
+    return await session.scalar(
+        select(Event)
+        .where(Event.id == event_id, Event.store_id == store_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def _changeable(
+    session: AsyncSession, store: StoreContext, event_id: int, now: datetime
+) -> Event:
+    event = await signup.lock_event(session, store.id, event_id)
+    if event is None:
+        raise ManageRefused(Refused.UNKNOWN)
+    if event.status == EventStatus.CANCELLED:
+        raise ManageRefused(Refused.CANCELLED, event)
+    if now >= event.starts_at:
+        raise ManageRefused(Refused.STARTED, event)
+    return event
+
+
+async def publish(
+    session: AsyncSession, store: StoreContext, event_id: int, actor: int, now: datetime
+) -> Event:
+    """Owners see the draft from now on."""
+    event = await _changeable(session, store, event_id, now)
+    if event.status != EventStatus.DRAFT:
+        raise ManageRefused(Refused.NOT_DRAFT, event)
+    event.status, event.updated_at = EventStatus.PUBLISHED, now
+    await session.flush()
+    audit.record(session, store.id, actor, "event.publish", f"event:{event.id}")
+    return event
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A change of time or place: the event now, its old values, whom to tell."""
+
+    event: Event
+    before: dict[str, Any]
+    changed: tuple[str, ...]
+    told: list[int] = field(default_factory=list)  # member ids: everyone signed up
+
+
+async def _drop_old_seats(session: AsyncSession, event: Event, version: int) -> None:
+    """Call off the reminders and evaluations queued for the event's old time (their
+    key carries the version; `event_pushes.seat_key`). Offers are left alone."""
+    await session.execute(
+        update(Push)
+        .where(
+            Push.purpose.in_([str(Purpose.EVENT_REMINDER), str(Purpose.EVENT_EVALUATION)]),
+            Push.dedupe_key.like(f"event:{event.id}:{version}:%"),
+            Push.status == PushStatus.QUEUED,
+        )
+        .values(status=PushStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def planned(event: Event, columns: dict[str, Any]) -> dict[str, Any]:
+    """The time and place columns a change sets: a new start without a new end keeps
+    the event's length."""
+    out = {k: v for k, v in columns.items() if k in MOVED}
+    if "starts_at" in out and "ends_at" not in out:
+        out["ends_at"] = event.ends_at + (out["starts_at"] - event.starts_at)
+    return out
+
+
+async def move(
+    session: AsyncSession,
+    store: StoreContext,
+    event_id: int,
+    actor: int,
+    columns: dict[str, Any],
+    now: datetime,
+) -> Moved:
+    """Set the new time or place. A later start with no new end keeps the length; the
+    deadline never falls after the start. Seats' pushes are queued again."""
+    event = await _changeable(session, store, event_id, now)
+    before = {name: getattr(event, name) for name in MOVED}
+    columns = planned(event, columns)
+    changed = tuple(k for k, v in columns.items() if v != before[k])
+    if not changed:
+        return Moved(event, before, ())
+    for name in changed:
+        setattr(event, name, columns[name])
+    event.signup_until = min(event.signup_until, event.starts_at)
+    old = event.version
+    event.version, event.updated_at = old + 1, now
+    await session.flush()
+    await _drop_old_seats(session, event, old)
+    signups = (
+        await session.scalars(
+            select(EventSignup)
+            .where(EventSignup.event_id == event.id, EventSignup.status.in_(ACTIVE))
+            .order_by(EventSignup.id)
+        )
+    ).all()
+    for seat in signups:
+        if seat.status == Status.GOING:
+            await event_pushes.queue_seat(session, store, event, seat, now)
+    audit.record(session, store.id, actor, "event.move", f"event:{event.id}", changed=list(changed))
+    return Moved(event, before, changed, [s.member_id for s in signups])
+
+
+async def set_capacity(
+    session: AsyncSession, store: StoreContext, event_id: int, actor: int, seats: int, now: datetime
+) -> tuple[Event, list[EventSignup]]:
+    """New seats are offered to the waitlist at once (`signup.change_capacity`)."""
+    event = await _changeable(session, store, event_id, now)
+    before = event.capacity
+    offered = await signup.change_capacity(session, store, event.id, seats, now)
+    audit.record(
+        session,
+        store.id,
+        actor,
+        "event.capacity",
+        f"event:{event.id}",
+        before=before,
+        after=seats,
+        offered=len(offered),
+    )
+    return event, offered
+
+
+@dataclass(frozen=True)
+class CalledOff:
+    event: Event
+    refunds: dict[int, int]  # member id -> points given back (0: it was free)
+    refunded: int
+
+
+async def call_off(
+    session: AsyncSession, store: StoreContext, event_id: int, actor: int, now: datetime
+) -> CalledOff:
+    """Cancel the event (`signup.cancel_event`: every sign-up cancelled, points costs
+    refunded, pushes called off); whom to tell and what each got back."""
+    event = await signup.lock_event(session, store.id, event_id)
+    if event is None:
+        raise ManageRefused(Refused.UNKNOWN)
+    if event.status == EventStatus.CANCELLED:
+        raise ManageRefused(Refused.CANCELLED, event)
+    paid = dict(
+        (
+            await session.execute(
+                select(EventSignup.member_id, EventSignup.points_paid).where(
+                    EventSignup.event_id == event.id, EventSignup.status.in_(ACTIVE)
+                )
+            )
+        ).all()
+    )
+    called = await signup.cancel_event(session, store, event.id, actor, now)
+    refunds = {member_id: int(paid.get(member_id) or 0) for member_id in called.told}
+    audit.record(
+        session,
+        store.id,
+        actor,
+        "event.cancel",
+        f"event:{event.id}",
+        told=len(called.told),
+        refunded=called.refunded,
+    )
+    return CalledOff(called.event, refunds, called.refunded)

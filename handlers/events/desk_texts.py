@@ -1,0 +1,221 @@
+"""How an event reads for staff: its card (what owners are told, then the seats), the
+desk view's counts and buttons, a sign-up line. Pure functions of a turn and rows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.club.events.manage import Refused
+from bot.club.events.roster import Counts, Entry
+from bot.club.events.rules import EventStatus, Status
+from bot.i18n import N_, Translator
+from handlers.callbacks import encode
+from handlers.common import Markup, Turn, inline
+from handlers.events.texts import description, kind_label, title
+
+if TYPE_CHECKING:
+    from db.models import Event
+
+FEATURE = "evd"  # the staff desk's buttons, and its forms' (pick, skip, cancel)
+CHECKIN_FEATURE = "evc"  # the check-in list (handlers.events.checkin)
+
+EVENT_STATUS = {
+    EventStatus.DRAFT: N_("draft (owners do not see it)"),
+    EventStatus.PUBLISHED: N_("published"),
+    EventStatus.CANCELLED: N_("cancelled"),
+}
+SHORT_STATUS = {EventStatus.DRAFT: N_("draft"), EventStatus.CANCELLED: N_("cancelled")}
+SIGNUP_STATUS = {
+    Status.GOING: N_("going"),
+    Status.WAITING: N_("waitlist"),
+    Status.OFFERED: N_("place offered"),
+    Status.CANCELLED: N_("cancelled"),
+    Status.LAPSED: N_("offer lapsed"),
+}
+REFUSED = {
+    Refused.UNKNOWN: N_("That event does not exist (any more)."),
+    Refused.NOT_DRAFT: N_("That event is published already."),
+    Refused.CANCELLED: N_("That event is cancelled; it can no longer be changed."),
+    Refused.STARTED: N_("That event has already begun; it can no longer be changed."),
+}
+
+
+def refused_text(turn: Turn, code: str) -> str:
+    return turn._(REFUSED.get(code, REFUSED[Refused.UNKNOWN]))
+
+
+def event_status(turn: Turn, status: str) -> str:
+    return turn.label(EVENT_STATUS, status) if status in EVENT_STATUS else status
+
+
+def signup_status(turn: Turn, status: str) -> str:
+    return turn.label(SIGNUP_STATUS, status) if status in SIGNUP_STATUS else status
+
+
+def when_text(t: Translator, event: Event) -> str:
+    """The start and the end: its time, or its date and time when on another day."""
+    same_day = t.date(event.starts_at) == t.date(event.ends_at)
+    end = t.clock(event.ends_at) if same_day else t.datetime(event.ends_at)
+    return f"{t.datetime(event.starts_at)} – {end}"
+
+
+def event_lines(turn: Turn, event: Event) -> list[str]:
+    """What the event is: title, kind, time, place, seats and terms."""
+    t, _ = turn.t, turn._
+    lines = [f"{title(t, event)} · {kind_label(t, event.kind)}", *where_lines(t, event)]
+    lines.append(_("Seats: {n}", n=t.number(event.capacity)))
+    if event.companions_max:
+        lines.append(_("Companions per owner: up to {n}", n=t.number(event.companions_max)))
+    else:
+        lines.append(_("No companions"))
+    lines.append(_("Sign-up until {when}", when=t.datetime(event.signup_until)))
+    policy = turn.store.policy
+    tier = policy.tier(event.min_tier).name(t.locale) if event.min_tier else _("any tier")
+    lines.append(_("Lowest tier: {tier}", tier=tier))
+    if event.points_award:
+        lines.append(_("Attending earns {n} points", n=t.number(event.points_award)))
+    if event.points_cost:
+        lines.append(_("Costs {n} points per seat", n=t.number(event.points_cost)))
+    return lines
+
+
+def card_text(turn: Turn, event: Event, counts: Counts) -> str:
+    """The staff view: number and status, the event, then who is coming."""
+    t, _ = turn.t, turn._
+    head = f"#{event.id} · {event_status(turn, event.status)}"
+    seats = _(
+        "Seats taken: {taken} of {capacity}",
+        taken=t.number(event.seats_taken),
+        capacity=t.number(event.capacity),
+    )
+    going = _(
+        "Owners going: {n} · Companions: {companions}",
+        n=t.number(counts.going),
+        companions=t.number(counts.companions),
+    )
+    rest = _(
+        "Waitlist: {waiting} · Offered a place: {offered} · Checked in: {checked}",
+        waiting=t.number(counts.waiting),
+        offered=t.number(counts.offered),
+        checked=t.number(counts.checked_in),
+    )
+    return "\n".join([head, *event_lines(turn, event), "", seats, going, rest])
+
+
+def card_keyboard(turn: Turn, event: Event, manager: bool) -> Markup:
+    """The desk's buttons; the managers' ones (publish, announce, cancel) only for them."""
+    _, eid = turn._, event.id
+    rows = [
+        [
+            (_("Sign-ups"), encode(FEATURE, "list", eid, 0)),
+            (_("Export XLSX"), encode(FEATURE, "xlsx", eid)),
+        ],
+    ]
+    if event.status == EventStatus.CANCELLED:
+        return inline(rows)
+    rows.append(
+        [
+            (_("Check-in list"), encode(CHECKIN_FEATURE, "list", eid, 0)),
+            (_("Message attendees"), encode(FEATURE, "msg", eid)),
+        ]
+    )
+    rows.append(
+        [
+            (_("Change time or place"), encode(FEATURE, "move", eid)),
+            (_("Capacity"), encode(FEATURE, "seats", eid)),
+        ]
+    )
+    if manager:
+        if event.status == EventStatus.DRAFT:
+            first = (_("Publish"), encode(FEATURE, "publish", eid))
+        else:
+            first = (_("Announce"), encode(FEATURE, "announce", eid))
+        rows.append([first, (_("Cancel event"), encode(FEATURE, "calloff", eid))])
+    return inline(rows)
+
+
+def entry_line(turn: Turn, number: int, entry: Entry) -> str:
+    """ "3. Wang Wei · +8613… · +1 · waitlist #2 · ✅ checked in"."""
+    signup, t = entry.signup, turn.t
+    parts = [f"{number}. {entry.member.name}", entry.member.phone or "—"]
+    if signup.companions:
+        parts.append(f"+{t.number(signup.companions)}")  # companions
+    status = signup_status(turn, signup.status)
+    if entry.place is not None:
+        status += f" #{t.number(entry.place)}"
+    parts.append(status)
+    if signup.checked_in_at is not None:
+        parts.append(turn._("✅ checked in {when}", when=t.clock(signup.checked_in_at)))
+    return " · ".join(parts)
+
+
+def list_buttons(turn: Turn, event_id: int, page: int, pages: int) -> Markup:
+    row = []
+    if page > 0:
+        row.append((turn._("‹ Previous"), encode(FEATURE, "list", event_id, page - 1)))
+    if page + 1 < pages:
+        row.append((turn._("Next ›"), encode(FEATURE, "list", event_id, page + 1)))
+    back = [(turn._("« Back to the event"), encode(FEATURE, "show", event_id))]
+    return inline([row, back] if row else [back])
+
+
+def desk_button(turn: Turn, event: Event) -> tuple[str, str]:
+    label = f"{turn.t.date(event.starts_at)} · {title(turn.t, event)}"
+    if event.status in SHORT_STATUS:
+        label += turn._(" ({status})", status=turn.label(SHORT_STATUS, event.status))
+    return label[:60], encode(FEATURE, "show", event.id)
+
+
+def where_lines(t: Translator, event: Event) -> list[str]:
+    """When and where: the time, the address, the map location, the meeting point."""
+    lines = [
+        f"🕒 {when_text(t, event)}",  # an icon and a value: nothing to translate
+        f"📍 {event.place}",
+    ]
+    if event.latitude is not None and event.longitude is not None:
+        lines.append(
+            t.gettext("🗺 Map location: {lat}, {lon}", lat=event.latitude, lon=event.longitude)
+        )
+    if event.meeting_point:
+        lines.append(t.gettext("🚗 Meeting point: {place}", place=event.meeting_point))
+    return lines
+
+
+def moved_notice(t: Translator, event: Event) -> str:
+    """To everyone signed up: the event's new time and place."""
+    head = t.gettext("The time or place of {title} has changed:", title=title(t, event))
+    lines = [head, *where_lines(t, event)]
+    lines.append(t.gettext("Your place stays as it was. The new calendar file is in /events."))
+    return "\n".join(lines)
+
+
+def called_off_notice(t: Translator, event: Event, points: int) -> str:
+    """To everyone signed up: the event is off (and their points are back)."""
+    text = t.gettext(
+        "Sorry: {title} on {day} is cancelled.", title=title(t, event), day=t.date(event.starts_at)
+    )
+    if points:
+        text += " " + t.ngettext(
+            "The {n} point you paid is back in your balance.",
+            "The {n} points you paid are back in your balance.",
+            points,
+            n=t.number(points),
+        )
+    return text
+
+
+def message_notice(t: Translator, event: Event, text: str) -> str:
+    head = t.gettext("About {title} on {day}:", title=title(t, event), day=t.date(event.starts_at))
+    return f"{head}\n\n{text}"
+
+
+def announcement(t: Translator, event: Event, longest: int) -> str:
+    """The announcement broadcast's text in `t`'s language: title, time, place, the
+    description (cut to fit `longest`)."""
+    head = "\n".join([title(t, event), *where_lines(t, event)])
+    body = description(t, event)
+    room = longest - len(head) - 2
+    if body and room > 20:
+        body = body if len(body) <= room else body[: room - 1] + "…"
+        return f"{head}\n\n{body}"
+    return head[:longest]
