@@ -13,6 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common.localized import text_in
+from bot.club.events.checkin import anyone_checked_in
+from bot.club.events.evaluate import attended
 from bot.club.events.rules import (
     EventStatus,
     Kind,
@@ -150,15 +152,6 @@ def _as_queued(push: Push, event: Event, signup: EventSignup) -> bool:
     )
 
 
-async def _anyone_checked_in(session: AsyncSession, event_id: int) -> bool:
-    found = await session.scalar(
-        select(EventSignup.id)
-        .where(EventSignup.event_id == event_id, EventSignup.checked_in_at.is_not(None))
-        .limit(1)
-    )
-    return found is not None
-
-
 def _companions(t: Translator, n: int) -> list[str]:
     if not n:
         return []
@@ -251,6 +244,6 @@ async def render(
         return reminder(t, event, signup) if now < event.starts_at else None
     if now >= evaluation_closes(store.policy.events, event):  # the evaluation: closed
         return None
-    if signup.checked_in_at is None and await _anyone_checked_in(session, event.id):
+    if not attended(signup, event, await anyone_checked_in(session, event.id)):
         return None  # staff checked owners in, and this one did not come
     return evaluation(t, event, signup)

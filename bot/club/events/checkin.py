@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,36 +31,41 @@ class CheckedIn:
     upgrade: Change | None = None  # the points lifted their tier
 
 
-async def by_code(
-    session: AsyncSession, store_id: int, code: str
-) -> tuple[EventSignup, Event, Member] | None:
+Found = tuple[EventSignup, Event, Member]
+
+
+async def _found(session: AsyncSession, store_id: int, *where: Any) -> Found | None:
+    """The store's sign-up matching `where`, with its event and owner, read afresh."""
+    row = (
+        await session.execute(
+            select(EventSignup, Event, Member)
+            .join(Event, Event.id == EventSignup.event_id)
+            .join(Member, Member.id == EventSignup.member_id)
+            .where(EventSignup.store_id == store_id, *where)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def by_code(session: AsyncSession, store_id: int, code: str) -> Found | None:
     """The sign-up whose check-in pass is `code` (as scanned or typed), in this store."""
-    row = (
-        await session.execute(
-            select(EventSignup, Event, Member)
-            .join(Event, Event.id == EventSignup.event_id)
-            .join(Member, Member.id == EventSignup.member_id)
-            .where(EventSignup.code == clean_code(code)[:12], EventSignup.store_id == store_id)
-            .execution_options(populate_existing=True)
-        )
-    ).first()
-    return None if row is None else (row[0], row[1], row[2])
+    return await _found(session, store_id, EventSignup.code == clean_code(code)[:12])
 
 
-async def by_id(
-    session: AsyncSession, store_id: int, signup_id: int
-) -> tuple[EventSignup, Event, Member] | None:
+async def by_id(session: AsyncSession, store_id: int, signup_id: int) -> Found | None:
     """The store's sign-up `signup_id` with its event and owner (a tick on the list)."""
-    row = (
-        await session.execute(
-            select(EventSignup, Event, Member)
-            .join(Event, Event.id == EventSignup.event_id)
-            .join(Member, Member.id == EventSignup.member_id)
-            .where(EventSignup.id == signup_id, EventSignup.store_id == store_id)
-            .execution_options(populate_existing=True)
-        )
-    ).first()
-    return None if row is None else (row[0], row[1], row[2])
+    return await _found(session, store_id, EventSignup.id == signup_id)
+
+
+async def anyone_checked_in(session: AsyncSession, event_id: int) -> bool:
+    """Whether staff checked anyone in at the event (else no list was kept)."""
+    found = await session.scalar(
+        select(EventSignup.id)
+        .where(EventSignup.event_id == event_id, EventSignup.checked_in_at.is_not(None))
+        .limit(1)
+    )
+    return found is not None
 
 
 async def check_in(
@@ -72,15 +78,7 @@ async def check_in(
     """Mark the sign-up attended and give the event's attendance points, once: a second
     scan or tick changes nothing (`again`). Raises `EventRefused` for a sign-up not
     going, an event not running, or outside the check-in hours."""
-    row = (
-        await session.execute(
-            select(EventSignup, Event, Member)
-            .join(Event, Event.id == EventSignup.event_id)
-            .join(Member, Member.id == EventSignup.member_id)
-            .where(EventSignup.id == signup_id, EventSignup.store_id == store.id)
-            .execution_options(populate_existing=True)
-        )
-    ).first()
+    row = await by_id(session, store.id, signup_id)
     if row is None:
         raise EventRefused(Refusal.NOT_SIGNED_UP)
     signup, event, member = row

@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.events.checkin import anyone_checked_in
 from bot.club.events.rules import EventStatus, Status, evaluation_closes
 from bot.club.policy.events import EventPolicy
 from bot.club.stores.context import StoreContext
@@ -95,15 +96,6 @@ async def _evaluated(session: AsyncSession, event_id: int, member_id: int) -> Ev
     )
 
 
-async def _anyone_checked_in(session: AsyncSession, event_id: int) -> bool:
-    found = await session.scalar(
-        select(EventSignup.id)
-        .where(EventSignup.event_id == event_id, EventSignup.checked_in_at.is_not(None))
-        .limit(1)
-    )
-    return found is not None
-
-
 async def evaluable(
     session: AsyncSession, store: StoreContext, signup_id: int, member_id: int, now: datetime
 ) -> Evaluable:
@@ -125,7 +117,7 @@ async def evaluable(
         raise EvaluationRefused(Refusal.NOT_YOURS)
     signup, event = row
     evaluated = await _evaluated(session, event.id, member_id) is not None
-    checked = await _anyone_checked_in(session, event.id)
+    checked = await anyone_checked_in(session, event.id)
     reason = refusal(store.policy.events, event, signup, checked, evaluated, now)
     if reason is not None:
         raise EvaluationRefused(reason, event)
