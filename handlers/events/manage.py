@@ -18,9 +18,10 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 from bot.club.events import manage, roster
 from bot.club.events.manage import ManageRefused, Refused
 from bot.club.events.manage_form import MESSAGE_FORM, MOVE_FORM, NEW_FORM, PUBLISH, SEATS_FORM
-from bot.club.events.manage_steps import ANY_TIER, AT_START, NONE, TIME_STEPS, columns
+from bot.club.events.manage_steps import AT_START, NONE, TIME_STEPS, columns
 from bot.club.events.rules import EventStatus
 from bot.club.forms.engine import Kind, Outcome, Reply
+from bot.club.forms.steps import ANY_TIER
 from bot.club.staff import audit
 from bot.club.staff.roles import Permission
 from bot.i18n import N_

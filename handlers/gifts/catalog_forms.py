@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.club.forms.engine import Outcome
+from bot.club.forms.steps import ANY_TIER
 from bot.club.gifts import manage
 from bot.club.gifts.manage import Changed, ManageRefused, Refused
 from bot.club.gifts.manage_form import ADD_FORM, EDIT_FORM, RESTOCK_FORM
-from bot.club.gifts.manage_steps import ANY_TIER, BY_NAME, columns
+from bot.club.gifts.manage_steps import BY_NAME, columns
 from bot.club.gifts.redeem import item
 from bot.club.gifts.rules import ItemStatus, Kind
 from bot.club.staff.roles import Permission

@@ -19,8 +19,9 @@ from bot.club.bookings.answers import parse_clock, parse_day
 from bot.club.common.numbers import parse_whole
 from bot.club.events.rules import Kind as EventKind
 from bot.club.forms.engine import Context, Kind, Rejected, Reply, Step
+from bot.club.forms.steps import tier_step
 
-ANY_TIER, AT_START, NONE = "any", "start", "0"
+AT_START, NONE = "start", "0"
 MAX_TITLE, MAX_DESCRIPTION, MAX_PLACE, MAX_SEATS = 80, 1000, 300, 100_000
 CHOICE = frozenset({Kind.CHOICE})
 BOTH = frozenset({Kind.TEXT, Kind.CHOICE})
@@ -144,22 +145,8 @@ async def _deadline(reply: Reply, ctx: Context) -> dict[str, Any]:
     return {"deadline": until.isoformat()}
 
 
-async def _tier(reply: Reply, ctx: Context) -> dict[str, Any]:
-    wanted = _text(reply).casefold()
-    if wanted == ANY_TIER:
-        return {"tier": None}
-    for tier in ctx.policy.tiers:
-        if wanted in {tier.code.casefold(), *(n.casefold() for n in tier.names.values())}:
-            return {"tier": tier.code}
-    raise Rejected("tier_unknown")
-
-
 def _trip(data: dict[str, Any]) -> bool:
     return known(data, "kind") == EventKind.TRIP
-
-
-def _tiers(ctx: Context) -> list[str]:
-    return [t.code for t in ctx.policy.tiers] + [ANY_TIER]
 
 
 def _most_companions(ctx: Context) -> int:
@@ -186,7 +173,7 @@ STEPS = (
         choices=lambda ctx: [NONE],
     ),
     Step("deadline", _deadline, accepts=BOTH, choices=lambda ctx: [AT_START]),
-    Step("tier", _tier, accepts=BOTH, choices=_tiers),
+    tier_step(),
     Step(
         "award",
         _whole("award", "points_invalid", 0, lambda ctx: 10**6),

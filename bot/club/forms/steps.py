@@ -178,3 +178,27 @@ def confirm_step(typed: Parser | None = None) -> Step:
         choices=lambda ctx: [CONFIRM],
         review=True,
     )
+
+
+ANY_TIER = "any"  # the lowest-tier step's answer for "every member"
+
+
+async def _tier(reply: Reply, ctx: Context) -> dict[str, Any]:
+    wanted = (reply.value or "").strip().casefold()
+    if wanted == ANY_TIER:
+        return {"tier": None}
+    for tier in ctx.policy.tiers:
+        if wanted in {tier.code.casefold(), *(n.casefold() for n in tier.names.values())}:
+            return {"tier": tier.code}
+    raise Rejected("tier_unknown")
+
+
+def _tiers(ctx: Context) -> list[str]:
+    return [t.code for t in ctx.policy.tiers] + [ANY_TIER]
+
+
+def tier_step() -> Step:
+    """The lowest tier something is for (a gift, an event): a tier's button, its code or
+    its name typed in either language, or "any"; `tier` is None for every member. An
+    unknown name is rejected as "tier_unknown"."""
+    return Step("tier", _tier, accepts=frozenset({Kind.TEXT, Kind.CHOICE}), choices=_tiers)

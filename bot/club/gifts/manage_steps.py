@@ -14,10 +14,10 @@ from typing import Any
 from bot.club.common.numbers import parse_whole
 from bot.club.common.validation import parse_amount_fen, parse_date
 from bot.club.forms.engine import Context, Kind, Rejected, Reply, Step
-from bot.club.forms.steps import confirm_step
+from bot.club.forms.steps import confirm_step, tier_step
 from bot.club.gifts.rules import Kind as ItemKind
 
-UNLIMITED, ANY_TIER = "unlimited", "any"
+UNLIMITED = "unlimited"
 MAX_NAME, MAX_DESCRIPTION = 60, 500
 CHOICE = frozenset({Kind.CHOICE})
 BOTH = frozenset({Kind.TEXT, Kind.CHOICE})
@@ -70,16 +70,6 @@ async def _limit(reply: Reply, ctx: Context) -> dict[str, Any]:
     return {"limit": found["limit"] or None}  # 0: no limit
 
 
-async def _tier(reply: Reply, ctx: Context) -> dict[str, Any]:
-    wanted = _text(reply).casefold()
-    if wanted == ANY_TIER:
-        return {"tier": None}
-    for tier in ctx.policy.tiers:
-        if wanted in {tier.code.casefold(), *(n.casefold() for n in tier.names.values())}:
-            return {"tier": tier.code}
-    raise Rejected("tier_unknown")
-
-
 async def _from(reply: Reply, ctx: Context) -> dict[str, Any]:
     day = parse_date(_text(reply), today=ctx.today, allow_future=True)
     until = _known(ctx, "until")
@@ -112,10 +102,6 @@ def _voucher(data: dict[str, Any]) -> bool:
     return data.get("kind") == ItemKind.VOUCHER
 
 
-def _tiers(ctx: Context) -> list[str]:
-    return [t.code for t in ctx.policy.tiers] + [ANY_TIER]
-
-
 def _default(value: Any) -> Any:
     return lambda ctx: [str(value(ctx))] if value(ctx) else []
 
@@ -143,7 +129,7 @@ STEPS = (
         choices=_default(lambda ctx: ctx.policy.gifts.limit_days),
         applies=lambda data: bool(data.get("limit")),
     ),
-    Step("tier", _tier, accepts=BOTH, choices=_tiers),
+    tier_step(),
     Step("from", _from, skippable=True),
     Step("until", _until, skippable=True),
     Step("face", _money("face", 1), applies=_voucher),
