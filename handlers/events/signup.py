@@ -12,6 +12,9 @@ old button after a restart still works.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.club.events import browse, signup
@@ -25,6 +28,7 @@ from handlers.events import owner_texts
 from handlers.events.browse import refused, send_ics, send_pass, show_card, to_list
 from handlers.events.texts import FEATURE, title
 
+T = TypeVar("T")
 YES = "y"
 STALE = N_("That button is no longer active.")
 
@@ -38,6 +42,18 @@ def _args(turn: Turn, *counts: int) -> tuple[int, tuple[str, ...]] | None:
         turn.callback_notice = turn._(STALE)
         return None
     return first, cb.args[1:]
+
+
+async def _attempt(turn: Turn, action: Callable[..., Awaitable[T]], *args: object) -> T | None:
+    """Run a sign-up use-case (`action(session, store, *args, now)`) for the press; None
+    when it was refused: then nothing is kept, and the owner is told why."""
+    store = turn.store
+    try:
+        return await action(turn.session, store, *args, store.now())
+    except EventRefused as no:
+        await turn.session.rollback()
+        refused(turn, no.code)
+        return None
 
 
 async def _seated(turn: Turn, member: Member, done: signup.SignedUp) -> None:
@@ -96,14 +112,8 @@ async def on_join(turn: Turn) -> None:
     if companions is None:
         turn.callback_notice = turn._(STALE)
         return
-    store = turn.store
-    try:
-        done = await signup.sign_up(
-            turn.session, store, event_id, member.id, companions, store.now()
-        )
-    except EventRefused as no:
-        await turn.session.rollback()
-        refused(turn, no.code)
+    done = await _attempt(turn, signup.sign_up, event_id, member.id, companions)
+    if done is None:
         return
     await _seated(turn, member, done)
 
@@ -115,12 +125,8 @@ async def on_take(turn: Turn) -> None:
     member = await current_member(turn) if pressed else None
     if pressed is None or member is None:
         return
-    store = turn.store
-    try:
-        done = await signup.take_offer(turn.session, store, pressed[0], member.id, store.now())
-    except EventRefused as no:
-        await turn.session.rollback()
-        refused(turn, no.code)
+    done = await _attempt(turn, signup.take_offer, pressed[0], member.id)
+    if done is None:
         return
     await _seated(turn, member, done)
 
@@ -133,11 +139,8 @@ async def on_decline(turn: Turn) -> None:
     if pressed is None or member is None:
         return
     store = turn.store
-    try:
-        freed = await signup.decline_offer(turn.session, store, pressed[0], member.id, store.now())
-    except EventRefused as no:
-        await turn.session.rollback()
-        refused(turn, no.code)
+    freed = await _attempt(turn, signup.decline_offer, pressed[0], member.id)
+    if freed is None:
         return
     event = await browse.card(turn.session, store.id, freed.signup.event_id, None)
     name = title(turn.t, event.event) if event else ""
@@ -171,11 +174,8 @@ async def on_cancel(turn: Turn) -> None:
     if not rest:
         _ask(turn, seen)
         return
-    try:
-        freed = await signup.cancel(turn.session, store, event_id, member.id, store.now())
-    except EventRefused as no:
-        await turn.session.rollback()
-        refused(turn, no.code)
+    freed = await _attempt(turn, signup.cancel, event_id, member.id)
+    if freed is None:
         return
     lines = [turn._("Cancelled: {title}.", title=name)]
     if freed.refunded:
