@@ -33,6 +33,8 @@ ERRORS: dict[str, str] = {
 }
 ACTIONS = ("pick", "skip", "cancel")
 
+SKIP = N_("Skip")  # a skippable step's button, unless the form names its own
+
 
 @dataclass(frozen=True)
 class FormUI:
@@ -146,7 +148,7 @@ def keyboard(turn: Turn, ui: FormUI, outcome: Outcome) -> Markup:
         width = ui.columns.get(name, 1)
         rows = [pairs[i : i + width] for i in range(0, len(pairs), width)]
     if step.skippable:
-        skip = turn._(ui.skip_labels.get(name, N_("Skip")))
+        skip = turn._(ui.skip_labels.get(name, SKIP))
         rows.append([(skip, encode(ui.feature, "skip", token, name))])
     if name in ui.cancel_on:
         rows.append([(turn._("Cancel"), encode(ui.feature, "cancel", token))])
