@@ -92,3 +92,10 @@ def role_label(t: Translator, role: str) -> str:
 
 def push_kind_label(t: Translator, kind: str) -> str:
     return t.gettext(PUSH_KINDS[kind]) if kind in PUSH_KINDS else kind
+
+
+def who(t: Translator, user_id: int | None, name: str | None, me: int) -> str:
+    """A staff member as a colleague reads them: "you", their name, or their id."""
+    if user_id == me:
+        return t.gettext("you")
+    return name or t.gettext("staff member {id}", id=user_id or "—")

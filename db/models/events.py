@@ -123,5 +123,6 @@ class EventFeedback(Base):
     answer: Mapped[str | None] = mapped_column(String(2000))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by: Mapped[int | None] = mapped_column(BigInteger)
+    answered_by_name: Mapped[str | None] = mapped_column(String(64))  # as Telegram named them
     flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,9 +12,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.club.events import checkin, signup
 from bot.club.events.checkin import CheckedIn
 from bot.club.events.rules import EventRefused, Refusal
-from bot.club.gifts.desk import staff_name
 from bot.club.members import join
 from bot.club.staff import audit
+from bot.club.staff.names import staff_name
 from bot.club.staff.roles import Permission
 from bot.messaging.notify import notify_member
 from handlers.announce import announce
@@ -24,7 +24,7 @@ from handlers.events import checkin_texts as words
 from handlers.events.checkin_texts import FEATURE, PAGE_SIZE
 from handlers.events.texts import FEATURE as OWNERS_FEATURE
 from handlers.events.texts import refusal_text
-from handlers.gifts.desk_texts import who
+from handlers.texts import who
 
 if TYPE_CHECKING:
     from db.models import Event, EventSignup, Member

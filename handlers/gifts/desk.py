@@ -12,7 +12,7 @@ from bot.club.gifts.desk import DeskRefusal, Done
 from bot.club.gifts.rules import Kind, Status
 from bot.club.members import join
 from bot.club.members.lookup import member_by_id
-from bot.club.staff import audit
+from bot.club.staff import audit, names
 from bot.club.staff.roles import Permission
 from bot.i18n import N_
 from bot.messaging.notify import notify_member
@@ -21,6 +21,7 @@ from handlers.common import Markup, Turn, inline, staff_only, turn_handler
 from handlers.gifts import desk_texts as words
 from handlers.gifts import texts
 from handlers.gifts.texts import FEATURE
+from handlers.texts import who
 
 if TYPE_CHECKING:
     from db.models import Member, Redemption
@@ -34,10 +35,10 @@ def clerk(turn: Turn) -> desk.Clerk:
 
 
 async def _by(turn: Turn, redemption: Redemption) -> str:
-    name = redemption.collected_by_name or await desk.staff_name(
+    name = redemption.collected_by_name or await names.staff_name(
         turn.session, turn.store.id, redemption.collected_by
     )
-    return words.who(turn.t, redemption.collected_by, name, turn.user_id)
+    return who(turn.t, redemption.collected_by, name, turn.user_id)
 
 
 async def _view(turn: Turn, redemption: Redemption, member: Member | None) -> tuple[str, Markup]:

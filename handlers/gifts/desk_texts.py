@@ -42,12 +42,6 @@ FOR_STAFF = N_("This QR code is for store staff. Your gifts and vouchers: /mygif
 OWN_CODE = N_("Show this code at the desk when you come in.")
 
 
-def who(t: Translator, user_id: int | None, name: str | None, me: int) -> str:
-    if user_id == me:
-        return t.gettext("you")
-    return name or t.gettext("staff member {id}", id=user_id or "—")
-
-
 def outcome_line(t: Translator, redemption: Redemption, by: str) -> str | None:
     """When and by whom it left the desk, or how it ended."""
     if redemption.status == Status.COLLECTED and redemption.collected_at is not None:

@@ -14,10 +14,9 @@ from enum import StrEnum
 from sqlalchemy import Row, Select, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club.staff import audit
+from bot.club.staff import audit, names
 from bot.club.stores.context import StoreContext
-from db import queries
-from db.models import AuditEntry, Event, EventFeedback, Member
+from db.models import Event, EventFeedback, Member
 
 ANSWER_ACTION = "event.answer"
 LONGEST_ANSWER = 2000
@@ -173,7 +172,12 @@ async def answer(
                 ASKED,
                 OPEN,
             )
-            .values(answer=text, answered_at=now, answered_by=staff_user)
+            .values(
+                answer=text,
+                answered_at=now,
+                answered_by=staff_user,
+                answered_by_name=staff_name[:64] if staff_name else None,
+            )
             .returning(EventFeedback.id)
             .execution_options(synchronize_session=False)
         )
@@ -183,9 +187,7 @@ async def answer(
         raise QuestionRefused(Refusal.UNKNOWN)
     if won is None:
         return Answered(item, again=True)
-    # Who answered, as colleagues know them (the row keeps only the Telegram id).
-    details = {"name": staff_name[:64]} if staff_name else {}
-    audit.record(session, store_id, staff_user, ANSWER_ACTION, f"feedback:{feedback_id}", **details)
+    audit.record(session, store_id, staff_user, ANSWER_ACTION, f"feedback:{feedback_id}")
     return Answered(item)
 
 
@@ -196,20 +198,9 @@ async def answerer_name(
     else their member name, else None."""
     if feedback.answered_by is None:
         return None
-    details = await session.scalar(
-        select(AuditEntry.details)
-        .where(
-            AuditEntry.store_id == store_id,
-            AuditEntry.action == ANSWER_ACTION,
-            AuditEntry.target == f"feedback:{feedback.id}",
-        )
-        .order_by(AuditEntry.id)
-        .limit(1)
+    return feedback.answered_by_name or await names.staff_name(
+        session, store_id, feedback.answered_by
     )
-    if details and details.get("name"):
-        return str(details["name"])
-    member = await queries.member_by_user(session, store_id, feedback.answered_by)
-    return member.name if member is not None else None
 
 
 def due_cutoff(store: StoreContext, now: datetime) -> datetime:

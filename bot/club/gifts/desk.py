@@ -247,11 +247,3 @@ async def low_stock(session: AsyncSession, store_id: int, threshold: int) -> lis
         .order_by(Gift.stock, Gift.id)
     )
     return list(rows)
-
-
-async def staff_name(session: AsyncSession, store_id: int, user_id: int | None) -> str | None:
-    """What the club knows to call a staff member: their member name, if they are one."""
-    if user_id is None:
-        return None
-    member = await queries.member_by_user(session, store_id, user_id)
-    return member.name if member is not None else None

@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("answer", sa.String(length=2000), nullable=True),
         sa.Column("answered_at", db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("answered_by", sa.BigInteger(), nullable=True),
+        sa.Column("answered_by_name", sa.String(length=64), nullable=True),
         sa.Column("flagged_at", db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", db.base.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
