@@ -31,7 +31,8 @@ from bot.messaging.booking_pushes import Said, Venue
 from bot.messaging.outbox import Purpose, Status
 from db.models import Event, EventSignup, Member, Push
 
-EVENT_PUSHES = (Purpose.EVENT_REMINDER, Purpose.EVENT_EVALUATION, Purpose.EVENT_OFFER)
+SEAT_PUSHES = (Purpose.EVENT_REMINDER, Purpose.EVENT_EVALUATION)  # keyed by seat_key
+EVENT_PUSHES = (*SEAT_PUSHES, Purpose.EVENT_OFFER)
 
 
 def seat_key(event: Event, signup: EventSignup) -> str:
@@ -98,14 +99,25 @@ async def queue_offer(session: AsyncSession, store: StoreContext, signup: EventS
     )
 
 
-async def drop(session: AsyncSession, event_id: int, member_id: int | None = None) -> None:
-    """Call off the queued pushes of an event (of one owner's sign-up, with `member_id`);
-    the sender also skips any whose sign-up or event is no longer as it was."""
+async def drop(
+    session: AsyncSession,
+    event_id: int,
+    member_id: int | None = None,
+    *,
+    version: int | None = None,
+) -> None:
+    """Call off the queued pushes of an event: of one owner's sign-up (`member_id`), or
+    only the reminders and evaluations queued for one `version` of it (the old time of a
+    moved event; offers stand). The sender also skips any whose sign-up or event is no
+    longer as it was."""
+    purposes, key = EVENT_PUSHES, f"event:{event_id}:%"
+    if version is not None:
+        purposes, key = SEAT_PUSHES, f"event:{event_id}:{version}:%"
     statement = (
         update(Push)
         .where(
-            Push.purpose.in_([str(p) for p in EVENT_PUSHES]),
-            Push.dedupe_key.like(f"event:{event_id}:%"),
+            Push.purpose.in_([str(p) for p in purposes]),
+            Push.dedupe_key.like(key),
             Push.status == Status.QUEUED,
         )
         .values(status=Status.CANCELLED)

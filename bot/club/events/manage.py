@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.events import signup
@@ -23,9 +23,7 @@ from bot.club.events.rules import ACTIVE, EventStatus, Status
 from bot.club.staff import audit
 from bot.club.stores.context import StoreContext
 from bot.messaging import event_pushes
-from bot.messaging.outbox import Purpose
-from bot.messaging.outbox import Status as PushStatus
-from db.models import Event, EventSignup, Push
+from db.models import Event, EventSignup
 
 RECENT = timedelta(days=14)  # the desk still lists events that ended this recently
 DESK_SIZE = 20
@@ -134,21 +132,6 @@ class Moved:
     told: list[int] = field(default_factory=list)  # member ids: everyone signed up
 
 
-async def _drop_old_seats(session: AsyncSession, event: Event, version: int) -> None:
-    """Call off the reminders and evaluations queued for the event's old time (their
-    key carries the version; `event_pushes.seat_key`). Offers are left alone."""
-    await session.execute(
-        update(Push)
-        .where(
-            Push.purpose.in_([str(Purpose.EVENT_REMINDER), str(Purpose.EVENT_EVALUATION)]),
-            Push.dedupe_key.like(f"event:{event.id}:{version}:%"),
-            Push.status == PushStatus.QUEUED,
-        )
-        .values(status=PushStatus.CANCELLED)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def planned(event: Event, columns: dict[str, Any]) -> dict[str, Any]:
     """The time and place columns a change sets: a new start without a new end keeps
     the event's length."""
@@ -180,7 +163,7 @@ async def move(
     old = event.version
     event.version, event.updated_at = old + 1, now
     await session.flush()
-    await _drop_old_seats(session, event, old)
+    await event_pushes.drop(session, event.id, version=old)  # the old time's reminders
     signups = (
         await session.scalars(
             select(EventSignup)
