@@ -71,7 +71,7 @@ async def test_questions_unanswered_first_then_an_answer_reaches_the_owner(bot):
     assert cs.last.button_labels == [f"Answer #{late.id}", f"Answer #{fresh.id}"]
     text = joined(await cs.press(f"Answer #{late.id}"))
     assert "Wang Wei asked about Owner class: winter driving" in text
-    assert "«Is the winter tyre worth it?»" in text and "Cancel" in cs.last.button_labels
+    assert "“Is the winter tyre worth it?”" in text and "Cancel" in cs.last.button_labels
     text = joined(await cs.send("Yes, if you drive in snow often."))
     assert "Answered. Wang Wei receives your answer now." in text
     owner = bot.person(OWNER)

@@ -35,7 +35,7 @@ def overdue_text(t: Translator, store: StoreContext, item: Item) -> str:
     assert fb.asked_at is not None
     return t.gettext(
         "⚠️ A question unanswered for over {hours} hours (due {due}):\n"
-        "{name} about {event}, asked {asked}:\n«{question}»\nAnswer it with /questions.",
+        "{name} about {event}, asked {asked}:\n“{question}”\nAnswer it with /questions.",
         hours=t.number(store.policy.events.answer_hours),
         due=t.datetime(answer_due(store.policy.events, fb.asked_at)),
         name=item.member.name,
@@ -104,7 +104,7 @@ async def tell_question(
         session,
         services,
         lambda t: t.gettext(
-            "❓ {name} asked about {event}:\n«{question}»\nPlease answer by {due} with /questions.",
+            "❓ {name} asked about {event}:\n“{question}”\nPlease answer by {due} with /questions.",
             name=name,
             event=text_in(titles, t.locale),
             question=question,
@@ -121,7 +121,7 @@ async def deliver_answer(session: AsyncSession, services: Services, answered: An
 
     def render(t: Translator) -> str:
         return t.gettext(
-            "You asked about {event}:\n«{question}»\n\nOur answer:\n{answer}",
+            "You asked about {event}:\n“{question}”\n\nOur answer:\n{answer}",
             event=_title(t, item),
             question=fb.question or "",
             answer=fb.answer or "",

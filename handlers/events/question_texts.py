@@ -88,7 +88,7 @@ def item_lines(
                 who=by or t.gettext("staff member {id}", id=fb.answered_by or "—"),
             )
         )
-    lines.append(t.gettext("Question: «{text}»", text=clip(fb.question)))
+    lines.append(t.gettext("Question: “{text}”", text=clip(fb.question)))
     if fb.answer:
         lines.append(t.gettext("Answer: {text}", text=clip(fb.answer)))
     return lines

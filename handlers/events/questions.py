@@ -182,7 +182,7 @@ async def answer_screen(turn: Turn, outcome: Outcome) -> str:
     if item is None:
         return error(turn, Refusal.UNKNOWN)
     return turn._(
-        "{name} asked about {event}:\n«{question}»\n\nType your answer; the owner receives "
+        "{name} asked about {event}:\n“{question}”\n\nType your answer; the owner receives "
         "it here in chat.",
         name=item.member.name,
         event=title(turn.t, item.event),
