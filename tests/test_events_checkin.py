@@ -59,7 +59,7 @@ async def attendance_rows(bot, member_id: int) -> int:
 async def test_staff_scan_checks_the_owner_in_once_and_a_second_scan_says_when(bot):
     event = await soon(bot, companions_max=3, points_award=50)
     owner, pass_ = await signed_up(bot, event, OWNER, companions=2)
-    desk = await factories.staff(bot, DESK, "customer_service")
+    desk = await factories.staff(bot, DESK, "customer_service", first_name="Zhou")
 
     text = joined(await desk.send(f"/start ci_{pass_.code}"))
     assert "Checked in: Wang Wei" in text
@@ -88,7 +88,8 @@ async def test_staff_scan_checks_the_owner_in_once_and_a_second_scan_says_when(b
     colleague = await factories.staff(bot, DESK + 1, "service_advisor", language="zh-hans")
     said = joined(await colleague.send(f"/start ci_{pass_.code}"))
     zh = svc.translator("zh_Hans", svc.default_store)
-    assert f"Wang Wei已于 {zh.clock(checked_at)} 由工作人员 {DESK}签到。" in said
+    # A colleague reads who checked the owner in by the name Telegram gave them.
+    assert f"Wang Wei 已于 {zh.clock(checked_at)} 由 Zhou 签到。" in said
     assert "共 3 人：车主本人及 2 位同行人。" in said
     assert await attendance_rows(bot, member.id) == 1
     assert (await member_of(bot, OWNER)).redeemable_points == 50

@@ -95,6 +95,7 @@ class EventSignup(Base):
     turn: Mapped[int] = mapped_column(Integer, default=0)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_by: Mapped[int | None] = mapped_column(BigInteger)
+    checked_in_by_name: Mapped[str | None] = mapped_column(String(64))  # as Telegram named them
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -30,9 +30,10 @@ if TYPE_CHECKING:
     from db.models import Event, EventSignup, Member
 
 
-async def _by(turn: Turn, user_id: int | None) -> str:
+async def _by(turn: Turn, signup_row: EventSignup) -> str:
     """Who checked the owner in, as staff call them ("you" for oneself)."""
-    name = await staff_name(turn.session, turn.store.id, user_id)
+    user_id = signup_row.checked_in_by
+    name = signup_row.checked_in_by_name or await staff_name(turn.session, turn.store.id, user_id)
     return who(turn.t, user_id, name, turn.user_id)
 
 
@@ -42,7 +43,14 @@ async def _check_in(turn: Turn, found: tuple[EventSignup, Event, Member]) -> Che
     signup_row, event, member = found
     now = turn.store.now()
     try:
-        done = await checkin.check_in(turn.session, turn.store, signup_row.id, turn.user_id, now)
+        done = await checkin.check_in(
+            turn.session,
+            turn.store,
+            signup_row.id,
+            turn.user_id,
+            now,
+            staff_name=turn.user_name,
+        )
     except EventRefused as refused:
         place = await signup.waitlist_place(turn.session, signup_row)
         policy = turn.store.policy.events
@@ -103,7 +111,7 @@ async def open_pass(turn: Turn, arg: str) -> None:
     if isinstance(outcome, str):
         turn.reply(outcome, inline([[list_button]]))
         return
-    by = await _by(turn, outcome.signup.checked_in_by)
+    by = await _by(turn, outcome.signup)
     text = words.checked_text(turn.t, turn.store.policy, outcome, by, turn.store.now())
     turn.reply(text, inline([[list_button]]))
 
@@ -141,9 +149,7 @@ async def on_tick(turn: Turn) -> None:
     if isinstance(outcome, str):
         notice = outcome
     elif outcome.again:
-        notice = words.already(
-            turn.t, outcome, await _by(turn, outcome.signup.checked_in_by), turn.store.now()
-        )
+        notice = words.already(turn.t, outcome, await _by(turn, outcome.signup), turn.store.now())
     else:
         notice = words.ticked(turn.t, outcome)
     turn.callback_notice = notice[:200]

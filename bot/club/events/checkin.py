@@ -74,6 +74,8 @@ async def check_in(
     signup_id: int,
     staff_user: int,
     now: datetime,
+    *,
+    staff_name: str | None = None,
 ) -> CheckedIn:
     """Mark the sign-up attended and give the event's attendance points, once: a second
     scan or tick changes nothing (`again`). Raises `EventRefused` for a sign-up not
@@ -94,7 +96,12 @@ async def check_in(
         await session.execute(
             update(EventSignup)
             .where(EventSignup.id == signup.id, EventSignup.checked_in_at.is_(None))
-            .values(checked_in_at=now, checked_in_by=staff_user, updated_at=now)
+            .values(
+                checked_in_at=now,
+                checked_in_by=staff_user,
+                checked_in_by_name=staff_name[:64] if staff_name else None,
+                updated_at=now,
+            )
             .returning(EventSignup.id)
         )
     ).first()

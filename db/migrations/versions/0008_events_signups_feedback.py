@@ -121,6 +121,7 @@ def upgrade() -> None:
         sa.Column("turn", sa.Integer(), nullable=False),
         sa.Column("checked_in_at", db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("checked_in_by", sa.BigInteger(), nullable=True),
+        sa.Column("checked_in_by_name", sa.String(length=64), nullable=True),
         sa.Column("created_at", db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("cancelled_at", db.base.UTCDateTime(timezone=True), nullable=True),
