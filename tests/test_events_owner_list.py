@@ -9,7 +9,7 @@ from datetime import timedelta
 from tests.factories import add_event, owner
 from tests.flows import services
 from tests.harness import joined
-from tests.test_events_owner_support import move, notices, sent
+from tests.test_events_owner_support import move, notice, notices, sent
 
 
 async def test_the_list_is_upcoming_published_events_soonest_first_with_mine_marked(bot):
@@ -51,7 +51,7 @@ async def test_the_list_is_upcoming_published_events_soonest_first_with_mine_mar
     assert card.method == "editMessageText"
     assert "Your tier is below this event's; it is not open to you yet." in card.text
     assert card.button_labels == ["Add to calendar", "« Back to the list"]
-    assert "That event is for a higher tier." in joined(
+    assert "That event is for a higher tier." in notice(
         await wei.press_data(f"ev:join:{gold.id}:0")
     )
     back = (await wei.press("« Back to the list"))[-1]
@@ -121,16 +121,16 @@ async def test_the_deadline_passed_and_forged_or_stale_cards(bot):
     assert "Sign-up for this event has closed." in card.text
     assert "Sign up" not in card.button_labels
     calls = await wei.press_data(f"ev:join:{event.id}:0")
-    assert "Sign-up for that event has closed." in joined(calls)
+    assert "Sign-up for that event has closed." in notice(calls)
     draft = await add_event(bot, status="draft")
     for data in ("ev:show:99999", f"ev:show:{draft.id}", f"ev:map:{draft.id}"):
         assert "That event does not exist (any more)." in notices(await wei.press_data(data))
     calls = await wei.press_data(f"ev:join:{draft.id}:0")
-    assert "That event is not open for sign-up." in joined(calls)
+    assert "That event is not open for sign-up." in notice(calls)
     for data in ("ev:show:abc", "ev:show", "ev:join:1:x", "ev:map:1:2", "ev:pass:0"):
         assert notices(await wei.press_data(data)) == ["That button is no longer active."]
     assert "That event does not exist" in joined(await wei.send("/start ev_12ab"))
-    assert "You are not signed up for that event." in joined(
+    assert "You are not signed up for that event." in notice(
         await wei.press_data(f"ev:pass:{event.id}")
     )
 

@@ -12,6 +12,7 @@ from tests.test_events_owner_support import (
     event_row,
     ics_of,
     move,
+    notice,
     notices,
     pass_link,
     points_of,
@@ -79,10 +80,11 @@ async def test_a_points_cost_with_companions_is_paid_and_comes_back_on_cancel(bo
     assert picker.button_labels == ["Just me", "+1", "+2", "« Back to the list"]
     assert "Each seat costs 200 points." in picker.text
     calls = await wei.press("+2")  # three seats: 600 points, they hold 500
-    assert "You do not have enough redeemable points for that event." in joined(calls)
+    assert "You do not have enough redeemable points for that event." in notice(calls)
+    assert "It needs 600 points; you have 500." in notice(calls)  # what is missing
     assert await points_of(bot, 8402) == 500 and not sent(calls, "sendPhoto")
     calls = await wei.press_data(f"ev:join:{event.id}:3")  # more than the event allows
-    assert "That event does not allow so many companions." in joined(calls)
+    assert "That event does not allow so many companions." in notice(calls)
     calls = await wei.press_data(f"ev:join:{event.id}:1")
     text = sent(calls, "sendPhoto")[0].text
     assert "With 1 companion" in text and "Meeting point: Store car park" in text
@@ -109,10 +111,10 @@ async def test_cancel_after_the_start_and_forged_cancels_are_refused(bot):
     await wei.press_data(f"ev:join:{event.id}:0")
     for data in (f"ev:cancel:{event.id}:n", "ev:cancel:x", "ev:cancel"):
         assert notices(await wei.press_data(data)) == ["That button is no longer active."]
-    assert "That event does not exist" in joined(await wei.press_data("ev:cancel:99999:y"))
+    assert "That event does not exist" in notice(await wei.press_data("ev:cancel:99999:y"))
     await move(bot, event.id, starts_at=event.starts_at - timedelta(days=8))
     calls = await wei.press_data(f"ev:cancel:{event.id}:y")
-    assert "That event has already begun." in joined(calls)
+    assert "That event has already begun." in notice(calls)
     assert (await signups(bot, event.id))[8403].status == Status.GOING
 
 

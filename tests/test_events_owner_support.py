@@ -22,6 +22,11 @@ def notices(calls: list[Call]) -> list[str]:
     return [c.params.get("text") or "" for c in calls if c.method == "answerCallbackQuery"]
 
 
+def notice(calls: list[Call]) -> str:
+    """All the pop-up texts as one (a refusal answers the pressed button)."""
+    return " ".join(notices(calls))
+
+
 def sent(calls: list[Call], method: str) -> list[Call]:
     return [c for c in calls if c.method == method]
 

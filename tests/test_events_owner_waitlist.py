@@ -14,6 +14,7 @@ from tests.harness import joined
 from tests.test_events_owner_support import (
     event_row,
     hold_until,
+    notice,
     notices,
     points_of,
     pushes,
@@ -76,10 +77,10 @@ async def test_letting_a_held_place_go_passes_it_on_and_old_offers_are_answered(
     await li.press_data(f"ev:cancel:{event.id}:y")
     held = (await signups(bot, event.id))[8512]
     # Someone else's offer, a forged id, malformed data: nothing moves.
-    assert "You are not signed up for that event." in joined(
+    assert "You are not signed up for that event." in notice(
         await fang.press_data(f"ev:take:{held.id}")
     )
-    assert "You are not signed up for that event." in joined(
+    assert "You are not signed up for that event." in notice(
         await fang.press_data("ev:decline:99999")
     )
     assert notices(await wei.press_data("ev:take:abc")) == ["That button is no longer active."]
@@ -92,8 +93,8 @@ async def test_letting_a_held_place_go_passes_it_on_and_old_offers_are_answered(
     assert [p.chat_id for p in offers] == [8512, 8513]
     # The passed-on offer's buttons, pressed late.
     late = "Sorry, that held place has passed on or was taken back."
-    assert late in joined(await wei.press_data(f"ev:take:{held.id}"))
-    assert late in joined(await wei.press_data(f"ev:decline:{held.id}"))
+    assert late in notice(await wei.press_data(f"ev:take:{held.id}"))
+    assert late in notice(await wei.press_data(f"ev:decline:{held.id}"))
     assert (await event_row(bot, event.id)).seats_taken == 1
     # Leaving the waitlist needs no seat given back.
     await li.press_data(f"ev:join:{event.id}:0")
@@ -118,11 +119,11 @@ async def test_a_held_place_short_of_points_stands_and_one_run_out_is_answered(b
     await li.press_data(f"ev:cancel:{event.id}:y")
     held = (await signups(bot, event.id))[8532]
     calls = await wei.press_data(f"ev:take:{held.id}")
-    assert "You do not have enough redeemable points for that event." in joined(calls)
+    assert "You do not have enough redeemable points for that event." in notice(calls)
     assert (await signups(bot, event.id))[8532].status == Status.OFFERED  # it stands
     await hold_until(bot, held.id, services(bot).now() - timedelta(minutes=1))
     calls = await wei.press_data(f"ev:take:{held.id}")
-    assert "Sorry, that held place has passed on or was taken back." in joined(calls)
+    assert "Sorry, that held place has passed on or was taken back." in notice(calls)
     assert await points_of(bot, 8532) == 40
 
 

@@ -143,11 +143,9 @@ async def on_show(turn: Turn) -> None:
     await show_card(turn, event_id, in_place=cb.arg(1) == FROM_LIST)
 
 
-def refused(turn: Turn, code: str) -> None:
-    """Why not, as the press's notice and as a message with the way back to the list."""
-    text = refusal_text(turn.t, code)
-    turn.callback_notice = text
-    turn.reply(text, inline([[to_list(turn)]]))
+def refused(turn: Turn, code: str, detail: str = "") -> None:
+    """Why not, as the pressed button's notice (the card it is on stays as it was)."""
+    turn.callback_notice = " ".join(p for p in (refusal_text(turn.t, code), detail) if p)
 
 
 def pass_link(turn: Turn, code: str) -> str:

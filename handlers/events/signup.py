@@ -18,7 +18,7 @@ from typing import TypeVar
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.club.events import browse, signup
-from bot.club.events.rules import EventRefused, EventStatus, Refusal, Status
+from bot.club.events.rules import EventRefused, EventStatus, Refusal, Status, cost_of
 from bot.i18n import N_
 from db.models import Member
 from handlers.callbacks import encode, pattern
@@ -44,15 +44,30 @@ def _args(turn: Turn, *counts: int) -> tuple[int, tuple[str, ...]] | None:
     return first, cb.args[1:]
 
 
-async def _attempt(turn: Turn, action: Callable[..., Awaitable[T]], *args: object) -> T | None:
+async def _attempt(
+    turn: Turn,
+    action: Callable[..., Awaitable[T]],
+    *args: object,
+    member: Member,
+    companions: int | None = None,
+) -> T | None:
     """Run a sign-up use-case (`action(session, store, *args, now)`) for the press; None
-    when it was refused: then nothing is kept, and the owner is told why."""
+    when it was refused: then nothing is kept, and the owner is told why (short of
+    points: what the seats cost and what they hold)."""
     store = turn.store
     try:
         return await action(turn.session, store, *args, store.now())
     except EventRefused as no:
+        detail = ""  # read before the rollback expires the rows
+        if no.code == Refusal.SHORT and no.event is not None:
+            need = cost_of(no.event, companions if companions is not None else 0)
+            detail = turn._(
+                "It needs {need} points; you have {have}.",
+                need=turn.t.number(need),
+                have=turn.t.number(member.redeemable_points),
+            )
         await turn.session.rollback()
-        refused(turn, no.code)
+        refused(turn, no.code, detail)
         return None
 
 
@@ -112,7 +127,9 @@ async def on_join(turn: Turn) -> None:
     if companions is None:
         turn.callback_notice = turn._(STALE)
         return
-    done = await _attempt(turn, signup.sign_up, event_id, member.id, companions)
+    done = await _attempt(
+        turn, signup.sign_up, event_id, member.id, companions, member=member, companions=companions
+    )
     if done is None:
         return
     await _seated(turn, member, done)
@@ -125,7 +142,7 @@ async def on_take(turn: Turn) -> None:
     member = await current_member(turn) if pressed else None
     if pressed is None or member is None:
         return
-    done = await _attempt(turn, signup.take_offer, pressed[0], member.id)
+    done = await _attempt(turn, signup.take_offer, pressed[0], member.id, member=member)
     if done is None:
         return
     await _seated(turn, member, done)
@@ -139,7 +156,7 @@ async def on_decline(turn: Turn) -> None:
     if pressed is None or member is None:
         return
     store = turn.store
-    freed = await _attempt(turn, signup.decline_offer, pressed[0], member.id)
+    freed = await _attempt(turn, signup.decline_offer, pressed[0], member.id, member=member)
     if freed is None:
         return
     event = await browse.card(turn.session, store.id, freed.signup.event_id, None)
@@ -174,7 +191,7 @@ async def on_cancel(turn: Turn) -> None:
     if not rest:
         _ask(turn, seen)
         return
-    freed = await _attempt(turn, signup.cancel, event_id, member.id)
+    freed = await _attempt(turn, signup.cancel, event_id, member.id, member=member)
     if freed is None:
         return
     lines = [turn._("Cancelled: {title}.", title=name)]
