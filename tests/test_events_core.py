@@ -271,7 +271,14 @@ async def test_an_event_file_carries_its_instants_and_a_new_sequence_after_a_mov
     assert name == f"event-{event.id}.ics"
     assert parsed["dtstart"].dt == event.starts_at.astimezone(store.tz)
     assert parsed["summary"] == "Owner class: winter driving"
-    assert "4S店门口" in str(parsed["location"]) and int(parsed["sequence"]) == 2
+    assert str(parsed["location"]) == "4S店门口" and int(parsed["sequence"]) == 2
+    assert "4S店二楼会议室" in str(parsed["description"])  # the trip's destination
+    pinned = await add_event(bot, latitude=23.13, longitude=113.26)
+    _, content = event_ics(store, pinned, "zh_Hans")
+    parsed = next(c for c in icalendar.Calendar.from_ical(content).walk("VEVENT"))
+    assert str(parsed["location"]) == "4S店二楼会议室"
+    assert (parsed["geo"].latitude, parsed["geo"].longitude) == (23.13, 113.26)
+    assert str(parsed["summary"]) == "车主讲堂：冬季用车"
 
 
 async def test_mixed_traffic_keeps_seats_counted_and_no_seat_idle_while_the_first_in_line_fits(

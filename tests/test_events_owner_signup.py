@@ -44,7 +44,8 @@ async def test_signing_up_sends_the_pass_and_the_calendar_file_once(bot):
     assert ics.decoded("DTSTART") == event.starts_at
     # A double tap on the same button: the same sign-up, one seat.
     again = await wei.press_data(f"ev:join:{event.id}:0")
-    assert "You were already signed up." in joined(again)
+    assert "You were already signed up for Owner class: winter driving." in joined(again)
+    assert not sent(again, "sendPhoto") and not sent(again, "sendDocument")  # not re-sent
     assert (await event_row(bot, event.id)).seats_taken == 1
     assert len(await signups(bot, event.id)) == 1
     # The card now offers the pass again, the calendar and the cancel.

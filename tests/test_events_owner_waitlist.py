@@ -66,7 +66,7 @@ async def test_full_event_waitlist_place_then_the_freed_seat_is_offered_and_take
     assert (await signups(bot, event.id))[8502].status == Status.GOING
     # A double tap on the offer: still one seat.
     again = await wei.press_data(f"ev:take:{rows[8502].id}")
-    assert "You were already signed up." in joined(again)
+    assert "You were already signed up for" in joined(again)
     assert (await event_row(bot, event.id)).seats_taken == 1
     await fang.send(f"/start ev_{event.id}")
     assert "⏳ You are number 1 on the waitlist" in fang.last.text

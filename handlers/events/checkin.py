@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.club.events import checkin, signup
 from bot.club.events.checkin import CheckedIn
-from bot.club.events.rules import EventRefused, Refusal
+from bot.club.events.rules import EventRefused, Refusal, Status
 from bot.club.members import join
 from bot.club.staff import audit
 from bot.club.staff.names import staff_name
@@ -83,8 +83,10 @@ async def _owners_own(turn: Turn, code: str) -> None:
         return
     signup_row, event, _ = found
     text = words.own_pass(turn.t, event, signup_row, turn.store.now())
-    button = (turn._("Open the event"), encode(OWNERS_FEATURE, "show", event.id))
-    turn.reply(text, inline([[button]]))
+    rows = [[(turn._("Open the event"), encode(OWNERS_FEATURE, "show", event.id))]]
+    if signup_row.status == Status.GOING:
+        rows.insert(0, [(turn._("My check-in pass"), encode(OWNERS_FEATURE, "pass", event.id))])
+    turn.reply(text, inline(rows))
 
 
 async def _elsewhere(turn: Turn, code: str) -> bool:

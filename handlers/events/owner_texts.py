@@ -25,10 +25,15 @@ def when(t: Translator, event: Event) -> str:
     return f"{t.datetime(start)} – {t.datetime(end)}"
 
 
-def seats_text(t: Translator, event: Event) -> str:
+def seats_text(t: Translator, event: Event, status: str | None = None) -> str:
+    """Seats left; when none are, the waitlist is offered only to owners not in already."""
     left = seats_left(event)
     if left == 0:
-        return t.gettext("Full — you can join the waitlist")
+        return (
+            t.gettext("Full")
+            if status is not None
+            else t.gettext("Full — you can join the waitlist")
+        )
     return t.ngettext("{n} seat left", "{n} seats left", left, n=t.number(left))
 
 
@@ -82,7 +87,7 @@ def list_entry(t: Translator, policy: ClubPolicy, seen: Seen, tier: str | None, 
         f"{n}. {kind_label(t, event.kind)} · {title(t, event)}",
         "🗓 " + when(t, event),
         "📍 " + (event.place or "—"),
-        " · ".join([seats_text(t, event), points_text(t, event)]),
+        " · ".join([seats_text(t, event, seen.status), points_text(t, event)]),
     ]
     above = tier_text(t, policy, event)
     if above and tier is not None and not tier_allows(policy, event, tier):
@@ -106,7 +111,7 @@ def card_text(
     lines.append(t.gettext("Where: {place}", place=event.place or "—"))
     if event.kind == Kind.TRIP and event.meeting_point:
         lines.append(t.gettext("Meeting point: {place}", place=event.meeting_point))
-    lines.append(seats_text(t, event))
+    lines.append(seats_text(t, event, seen.status))
     if event.companions_max:
         lines.append(
             t.ngettext(
@@ -172,7 +177,7 @@ def card_rows(
         rows.append([(t.gettext("Add to calendar"), encode(FEATURE, "ics", event.id))])
     if event.latitude is not None and event.longitude is not None:
         rows.append([(t.gettext("Map"), encode(FEATURE, "map", event.id))])
-    if open_ and seen.status in (Status.GOING, Status.OFFERED):
+    if open_ and seen.status == Status.GOING:  # a held place has its own two buttons
         rows.append([(t.gettext("Cancel my sign-up"), encode(FEATURE, "cancel", event.id))])
     elif open_ and seen.status == Status.WAITING:
         rows.append([(t.gettext("Leave the waitlist"), encode(FEATURE, "cancel", event.id))])

@@ -84,8 +84,13 @@ async def _seated(turn: Turn, member: Member, done: signup.SignedUp) -> None:
     if mine.status == Status.OFFERED:  # signed up again while a place is held for them
         await show_card(turn, event.id)
         return
+    if done.again:  # a second tap: say so, and leave the pass and the file already sent
+        pass_button = (turn._("My check-in pass"), encode(FEATURE, "pass", event.id))
+        head = turn._("You were already signed up for {title}.", title=title(t, event))
+        turn.reply(head, inline([[pass_button], [to_list(turn)]]))
+        return
     left = None
-    if mine.points_paid and not done.again:
+    if mine.points_paid:
         await turn.session.refresh(member, ["redeemable_points"])
         left = member.redeemable_points
     send_pass(turn, event, mine, member.name, owner_texts.going(t, event, mine, done.again, left))
@@ -216,7 +221,7 @@ def _ask(turn: Turn, seen: browse.Seen) -> None:
             turn._("Your {points} points come back.", points=turn.t.number(mine.points_paid))
         )
     if seen.status == Status.GOING:
-        lines.append(turn._("Your seat then goes to the next owner waiting."))
+        lines.append(turn._("If anyone is waiting, your seat goes to the next in line."))
     yes = encode(FEATURE, "cancel", event.id, YES)
     keep = encode(FEATURE, "keep", event.id)
     turn.replace(

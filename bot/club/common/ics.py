@@ -26,6 +26,7 @@ def calendar_file(
     *,
     sequence: int = 0,
     stamp: datetime | None = None,
+    geo: tuple[float, float] | None = None,
 ) -> bytes:
     """One event from `starts_at` to `ends_at` (aware instants) in the store's zone `tz`;
     the same `uid` with a higher `sequence` replaces an earlier file (a move)."""
@@ -44,6 +45,8 @@ def calendar_file(
         event.add("location", location)
     if description:
         event.add("description", description)
+    if geo is not None:  # (latitude, longitude): the phone's calendar shows the pin
+        event.add("geo", geo)
     cal.add_component(event)
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
