@@ -26,6 +26,7 @@ from db.models import Event
 from handlers import broadcast, forms
 from handlers.callbacks import encode, pattern
 from handlers.common import Turn, inline, staff_only, turn_handler
+from handlers.events.desk_forms import MESSAGE_UI, MOVE_UI, SEATS_UI
 from handlers.events.desk_texts import (
     FEATURE,
     announcement,
@@ -34,9 +35,9 @@ from handlers.events.desk_texts import (
     entry_line,
     list_buttons,
     refused_text,
+    show_card,
     signup_status,
 )
-from handlers.events.manage import MESSAGE_UI, MOVE_UI, SEATS_UI, show_card
 from handlers.events.texts import title
 
 ACTIONS = ("show", "list", "xlsx", "msg", "move", "seats", "publish", "announce")
