@@ -4,18 +4,18 @@ or publish it. Who may is the policy's [events].manage_roles. The desk's forms o
 existing event are `handlers.events.desk_forms`; they reuse this form's error texts
 and button labels, as they ask the same steps again.
 
-A location shared in chat reaches whichever form is open as an answer of kind OTHER
-carrying "latitude,longitude" (only the event forms' map step takes it).
+The map step takes a shared location, which `handlers.router` hands to whichever form
+is open (as kind OTHER carrying "latitude,longitude").
 """
 
 from __future__ import annotations
 
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.club.events.manage_form import NEW_FORM, PUBLISH
 from bot.club.events.manage_steps import ANY_TIER, AT_START, NONE, columns
 from bot.club.events.rules import EventStatus
-from bot.club.forms.engine import Kind, Outcome, Reply
+from bot.club.forms.engine import Outcome
 from bot.club.staff.roles import Permission
 from bot.i18n import N_
 from db.models import Event
@@ -158,20 +158,9 @@ async def on_new_event(turn: Turn) -> None:
         await forms.show(turn, NEW_UI, outcome)
 
 
-@turn_handler
-async def on_location(turn: Turn) -> None:
-    """A shared location: the open form's answer (its map step), else not understood."""
-    message = turn.update.effective_message
-    where = message.location if message is not None else None
-    value = f"{where.latitude},{where.longitude}" if where is not None else None
-    if not await forms.take(turn, Reply(Kind.OTHER, value)):
-        turn.reply(turn._("I did not understand that. /help lists what I can do."))
-
-
 def build_handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("newevent", on_new_event, filters=private),
         forms.button_handler(FEATURE),
-        MessageHandler(private & filters.LOCATION, on_location),
     ]
