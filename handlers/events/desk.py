@@ -1,8 +1,8 @@
 """/eventdesk: staff run the store's events. A list of upcoming and recent ones (drafts
 for managers), each opening its staff view: seats, who is going, the waitlist, offers
 and check-ins; the sign-up list, the attendee XLSX, the check-in list, a message to
-attendees, a change of time or place, the seats; for managers also publish, announce
-(the broadcast form, preset with the event) and cancel.
+attendees, a change of time or place, the seats; for managers also publish and cancel,
+and announce (the broadcast form, preset with the event) for those who may broadcast.
 
 Buttons are `evd:<action>:<event id>[:<page>]`; each press re-reads the event in the
 turn's store and the use-case re-checks its state (a forged id, another store's event,
@@ -199,6 +199,13 @@ async def on_button(turn: Turn) -> None:
         return
     if cb.action in MANAGERS and not await turn.may(Permission.MANAGE_EVENTS):
         turn.callback_notice = turn._("Sorry, this command is for store staff with the right role.")
+        return
+    if cb.action == "announce" and not await turn.may(Permission.BROADCAST):
+        # The card shows Announce only to those who may broadcast too; this is a stale
+        # card (the policy or a role changed) or forged data.
+        turn.callback_notice = turn._(
+            "Announcing sends a broadcast, and your role may not send broadcasts in this store."
+        )
         return
     event_id = cb.id(0)
     event = None

@@ -106,8 +106,9 @@ def card_text(turn: Turn, event: Event, counts: Counts) -> str:
     return "\n".join([head, *event_lines(turn, event), "", seats, going, rest])
 
 
-def card_keyboard(turn: Turn, event: Event, manager: bool) -> Markup:
-    """The desk's buttons; the managers' ones (publish, announce, cancel) only for them."""
+def card_keyboard(turn: Turn, event: Event, manager: bool, announcer: bool) -> Markup:
+    """The desk's buttons; the managers' ones (publish, cancel) only for them, Announce
+    only for a manager who may also broadcast (it opens the broadcast form)."""
     _, eid = turn._, event.id
     rows = [
         [
@@ -130,11 +131,12 @@ def card_keyboard(turn: Turn, event: Event, manager: bool) -> Markup:
         ]
     )
     if manager:
+        row = [(_("Cancel event"), encode(FEATURE, "calloff", eid))]
         if event.status == EventStatus.DRAFT:
-            first = (_("Publish"), encode(FEATURE, "publish", eid))
-        else:
-            first = (_("Announce"), encode(FEATURE, "announce", eid))
-        rows.append([first, (_("Cancel event"), encode(FEATURE, "calloff", eid))])
+            row.insert(0, (_("Publish"), encode(FEATURE, "publish", eid)))
+        elif announcer:
+            row.insert(0, (_("Announce"), encode(FEATURE, "announce", eid)))
+        rows.append(row)
     return inline(rows)
 
 
@@ -142,8 +144,9 @@ async def show_card(turn: Turn, event: Event, *, reply: bool = False) -> None:
     """The event's staff view (in place of the pressed message, or as a new one)."""
     counts = await roster.counts(turn.session, event.id)
     manager = await turn.may(Permission.MANAGE_EVENTS)
-    text, markup = card_text(turn, event, counts), card_keyboard(turn, event, manager)
-    (turn.reply if reply else turn.replace)(text, markup)
+    announcer = manager and await turn.may(Permission.BROADCAST)
+    markup = card_keyboard(turn, event, manager, announcer)
+    (turn.reply if reply else turn.replace)(card_text(turn, event, counts), markup)
 
 
 def entry_line(turn: Turn, number: int, entry: Entry) -> str:
