@@ -3,9 +3,9 @@
 A feature declares a `FormUI` (its form, its callback prefix, prompt texts, button
 labels, what to show when done) and registers it; this module renders prompts (step
 n/total, choice and skip buttons built with `handlers.callbacks.encode`, the contact
-button), takes typed text, photos, contacts and button presses for whichever form is
-open, refuses stale buttons with a notice on the button, removes the buttons of a
-prompt once it is answered, and cancels.
+button), takes typed text, photos, contacts, shared locations (`handlers.router` hands
+them in) and button presses for whichever form is open, refuses stale buttons with a
+notice on the button, removes the buttons of a prompt once it is answered, and cancels.
 """
 
 from __future__ import annotations

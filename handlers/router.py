@@ -50,8 +50,20 @@ async def on_contact(turn: Turn) -> None:
 
 
 @turn_handler
+async def on_location(turn: Turn) -> None:
+    """A shared location: an answer of kind OTHER carrying "latitude,longitude", so any
+    form may have a map step (its step accepts OTHER and parses the value); a step that
+    does not take it answers with its own reminder."""
+    message = turn.update.effective_message
+    where = message.location if message is not None else None
+    value = f"{where.latitude},{where.longitude}" if where is not None else None
+    if not await forms.take(turn, Reply(Kind.OTHER, value)):
+        _not_understood(turn)
+
+
+@turn_handler
 async def on_other(turn: Turn) -> None:
-    """A sticker, voice message, location...: never an answer, but a reminder of the step."""
+    """A sticker, voice message...: never an answer, but a reminder of the step."""
     if not await forms.take(turn, Reply(Kind.OTHER)):
         _not_understood(turn)
 
@@ -73,6 +85,7 @@ def build_handlers() -> list[BaseHandler]:
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text),
         MessageHandler(private & filters.PHOTO, on_photo),
         MessageHandler(private & filters.CONTACT, on_contact),
+        MessageHandler(private & filters.LOCATION, on_location),
         MessageHandler(
             private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~filters.TEXT, on_other
         ),

@@ -32,8 +32,11 @@ async def share_location(person, lat: float, lon: float):
     return await person.bot.feed({"message": message})
 
 
-async def fill_class(manager, *, start: str | None = None) -> None:
-    """The create form up to its summary, as a manager answers it for an owner class."""
+async def fill_class(
+    manager, *, start: str | None = None, where: tuple[float, float] | None = None
+) -> None:
+    """The create form up to its summary, as a manager answers it for an owner class
+    (with `where`, its map location shared at the map step)."""
     year = _next_year()
     await manager.send("/newevent")
     await manager.press("Owner class")
@@ -45,7 +48,10 @@ async def fill_class(manager, *, start: str | None = None) -> None:
     await manager.send(start or f"{year}-12-19 14:00")
     await manager.send("16:00")
     await manager.send("4S店二楼会议室")
-    await manager.press("No map location")
+    if where is None:
+        await manager.press("No map location")
+    else:
+        await share_location(manager, *where)
     await manager.send("30")
     await manager.send("2")
     await manager.press("Until the start")

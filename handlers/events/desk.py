@@ -1,8 +1,8 @@
 """/eventdesk: staff run the store's events. A list of upcoming and recent ones (drafts
 for managers), each opening its staff view: seats, who is going, the waitlist, offers
 and check-ins; the sign-up list, the attendee XLSX, the check-in list, a message to
-attendees, a change of time or place, the seats; for managers also publish, announce
-(the broadcast form, preset with the event) and cancel.
+attendees, a change of time or place, the seats; for managers also publish and cancel,
+and announce (the broadcast form, preset with the event) for those who may broadcast.
 
 Buttons are `evd:<action>:<event id>[:<page>]`; each press re-reads the event in the
 turn's store and the use-case re-checks its state (a forged id, another store's event,
@@ -26,6 +26,7 @@ from db.models import Event
 from handlers import broadcast, forms
 from handlers.callbacks import encode, pattern
 from handlers.common import Turn, inline, staff_only, turn_handler
+from handlers.events.desk_forms import MESSAGE_UI, MOVE_UI, SEATS_UI
 from handlers.events.desk_texts import (
     FEATURE,
     announcement,
@@ -34,9 +35,9 @@ from handlers.events.desk_texts import (
     entry_line,
     list_buttons,
     refused_text,
+    show_card,
     signup_status,
 )
-from handlers.events.manage import MESSAGE_UI, MOVE_UI, SEATS_UI, show_card
 from handlers.events.texts import title
 
 ACTIONS = ("show", "list", "xlsx", "msg", "move", "seats", "publish", "announce")
@@ -198,6 +199,13 @@ async def on_button(turn: Turn) -> None:
         return
     if cb.action in MANAGERS and not await turn.may(Permission.MANAGE_EVENTS):
         turn.callback_notice = turn._("Sorry, this command is for store staff with the right role.")
+        return
+    if cb.action == "announce" and not await turn.may(Permission.BROADCAST):
+        # The card shows Announce only to those who may broadcast too; this is a stale
+        # card (the policy or a role changed) or forged data.
+        turn.callback_notice = turn._(
+            "Announcing sends a broadcast, and your role may not send broadcasts in this store."
+        )
         return
     event_id = cb.id(0)
     event = None

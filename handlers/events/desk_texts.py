@@ -1,13 +1,17 @@
 """How an event reads for staff: its card (what owners are told, then the seats), the
-desk view's counts and buttons, a sign-up line. Pure functions of a turn and rows."""
+desk view's counts and buttons, a sign-up line. Pure functions of a turn and rows, but
+for `show_card`, which reads the counts and sends the card (the desk, its forms and
+/newevent all end on it)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.club.events import roster
 from bot.club.events.manage import Refused
 from bot.club.events.roster import Counts, Entry
 from bot.club.events.rules import EventStatus, Status
+from bot.club.staff.roles import Permission
 from bot.i18n import N_, Translator
 from handlers.callbacks import encode
 from handlers.common import Markup, Turn, inline
@@ -102,8 +106,9 @@ def card_text(turn: Turn, event: Event, counts: Counts) -> str:
     return "\n".join([head, *event_lines(turn, event), "", seats, going, rest])
 
 
-def card_keyboard(turn: Turn, event: Event, manager: bool) -> Markup:
-    """The desk's buttons; the managers' ones (publish, announce, cancel) only for them."""
+def card_keyboard(turn: Turn, event: Event, manager: bool, announcer: bool) -> Markup:
+    """The desk's buttons; the managers' ones (publish, cancel) only for them, Announce
+    only for a manager who may also broadcast (it opens the broadcast form)."""
     _, eid = turn._, event.id
     rows = [
         [
@@ -126,12 +131,22 @@ def card_keyboard(turn: Turn, event: Event, manager: bool) -> Markup:
         ]
     )
     if manager:
+        row = [(_("Cancel event"), encode(FEATURE, "calloff", eid))]
         if event.status == EventStatus.DRAFT:
-            first = (_("Publish"), encode(FEATURE, "publish", eid))
-        else:
-            first = (_("Announce"), encode(FEATURE, "announce", eid))
-        rows.append([first, (_("Cancel event"), encode(FEATURE, "calloff", eid))])
+            row.insert(0, (_("Publish"), encode(FEATURE, "publish", eid)))
+        elif announcer:
+            row.insert(0, (_("Announce"), encode(FEATURE, "announce", eid)))
+        rows.append(row)
     return inline(rows)
+
+
+async def show_card(turn: Turn, event: Event, *, reply: bool = False) -> None:
+    """The event's staff view (in place of the pressed message, or as a new one)."""
+    counts = await roster.counts(turn.session, event.id)
+    manager = await turn.may(Permission.MANAGE_EVENTS)
+    announcer = manager and await turn.may(Permission.BROADCAST)
+    markup = card_keyboard(turn, event, manager, announcer)
+    (turn.reply if reply else turn.replace)(card_text(turn, event, counts), markup)
 
 
 def entry_line(turn: Turn, number: int, entry: Entry) -> str:

@@ -25,7 +25,7 @@ AT_START, NONE = "start", "0"
 MAX_TITLE, MAX_DESCRIPTION, MAX_PLACE, MAX_SEATS = 80, 1000, 300, 100_000
 CHOICE = frozenset({Kind.CHOICE})
 BOTH = frozenset({Kind.TEXT, Kind.CHOICE})
-# A shared location reaches the form as OTHER with "lat,lon" (handlers.events.manage).
+# A shared location reaches the form as OTHER with "lat,lon" (handlers.router).
 WHERE = frozenset({Kind.TEXT, Kind.OTHER})
 TEXTS = {"title_zh": ("titles", "zh_Hans"), "title_en": ("titles", "en")}
 TEXTS |= {"desc_zh": ("descriptions", "zh_Hans"), "desc_en": ("descriptions", "en")}

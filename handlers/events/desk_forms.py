@@ -1,0 +1,157 @@
+"""The desk's three forms on one event (`handlers.events.desk` opens them): change its
+time or place (everyone signed up is told), set its seats (new ones are offered to the
+waitlist at once), write to everyone holding a seat. They ask the /newevent form's
+steps again, so they share its error texts and button labels (`handlers.events.manage`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.club.events import manage, roster
+from bot.club.events.manage import ManageRefused, Refused
+from bot.club.events.manage_form import MESSAGE_FORM, MOVE_FORM, SEATS_FORM
+from bot.club.events.manage_steps import TIME_STEPS, columns
+from bot.club.forms.engine import Outcome
+from bot.club.staff import audit
+from bot.club.staff.roles import Permission
+from bot.i18n import N_
+from bot.messaging.notify import notify_member
+from db.models import Event
+from handlers import forms
+from handlers.common import Turn
+from handlers.events.desk_texts import FEATURE as DESK_FEATURE
+from handlers.events.desk_texts import (
+    message_notice,
+    moved_notice,
+    refused_text,
+    show_card,
+    where_lines,
+)
+from handlers.events.manage import ERRORS, choice_label
+
+MOVE_PROMPTS = {
+    "starts": N_("The new start (store time, e.g. 12-19 14:00)? Skip to keep it."),
+    "ends": N_("The new end (a time the same day, or a date and time)? Skip to keep the length."),
+    "place": N_("The new address? Skip to keep it."),
+    "location": N_("Share the new map location, or skip to keep it."),
+    "meeting": N_("The new meeting point? Skip to keep it."),
+}
+KEEP = {name: N_("Keep it") for name in MOVE_PROMPTS}
+
+
+async def move_summary(turn: Turn, outcome: Outcome) -> str:
+    """The time and place now, then as they will be (a new start keeps the length)."""
+    data = outcome.data
+    event = await manage.event_of(turn.session, turn.store.id, int(data["event"]))
+    if event is None:
+        return refused_text(turn, Refused.UNKNOWN)
+    new = manage.planned(event, columns({k: data.get(k) for k in TIME_STEPS}))
+    shown = Event(**{name: getattr(event, name) for name in manage.MOVED}, kind=event.kind)
+    for name, value in new.items():
+        setattr(shown, name, value)
+    return turn._(
+        "Now:\n{was}\n\nNew:\n{now}\n\nEveryone signed up will be told. Save this change?",
+        was="\n".join(where_lines(turn.t, event)),
+        now="\n".join(where_lines(turn.t, shown)),
+    )
+
+
+async def moved(turn: Turn, outcome: Outcome) -> None:
+    result: manage.Moved | ManageRefused = outcome.result
+    if isinstance(result, ManageRefused):
+        turn.replace(refused_text(turn, result.code))
+        return
+    if not result.changed:
+        turn.replace(turn._("Nothing changed."))
+        return
+    event, told = result.event, 0
+    for member in await roster.members(turn.session, result.told):
+        key = f"event-move:{event.id}:{event.version}"
+        told += await notify_member(
+            turn.session, turn.services, member, lambda t: moved_notice(t, event), key
+        )
+    turn.replace(
+        turn.t.ngettext(
+            "Saved. {n} owner signed up is being told.",
+            "Saved. {n} owners signed up are being told.",
+            told,
+            n=turn.t.number(told),
+        )
+    )
+    await show_card(turn, event, reply=True)
+
+
+async def seats_set(turn: Turn, outcome: Outcome) -> None:
+    result = outcome.result
+    if isinstance(result, ManageRefused):
+        turn.replace(refused_text(turn, result.code))
+        return
+    event, offered = result
+    text = turn._("Seats set to {n}.", n=turn.t.number(event.capacity))
+    if offered:
+        text += " " + turn.t.ngettext(
+            "A place is offered to {n} owner from the waitlist.",
+            "Places are offered to {n} owners from the waitlist.",
+            len(offered),
+            n=turn.t.number(len(offered)),
+        )
+    if event.capacity < event.seats_taken:
+        text += " " + turn._("More seats are taken than that; nobody loses a place.")
+    turn.replace(text)
+    await show_card(turn, event, reply=True)
+
+
+async def messaged(turn: Turn, outcome: Outcome) -> None:
+    written = outcome.result
+    event = await manage.event_of(turn.session, turn.store.id, written["event"])
+    if event is None:
+        turn.replace(refused_text(turn, Refused.UNKNOWN))
+        return
+    told, text = 0, written["text"]
+    for member in await roster.holders(turn.session, event.id):
+        key = f"event-msg:{event.id}:{outcome.token}"
+        told += await notify_member(
+            turn.session, turn.services, member, lambda t: message_notice(t, event, text), key
+        )
+    audit.record(
+        turn.session, turn.store.id, turn.user_id, "event.message", f"event:{event.id}", told=told
+    )
+    turn.replace(
+        turn.t.ngettext(
+            "Your message is on its way to {n} owner.",
+            "Your message is on its way to {n} owners.",
+            told,
+            n=turn.t.number(told),
+        )
+    )
+
+
+def _desk_ui(form: Any, prompts: dict[str, str], done: Any, **more: Any) -> forms.FormUI:
+    return forms.register(
+        forms.FormUI(
+            form=form,
+            feature=DESK_FEATURE,
+            prompts=prompts,
+            cancelled=N_("Cancelled; the event was not changed."),
+            done=done,
+            errors={**ERRORS, "message_length": N_("Please send between 1 and 1,000 characters.")},
+            permission=more.pop("permission", Permission.RUN_EVENTS),
+            label=choice_label,
+            cancel_on=frozenset({"confirm", "capacity", "text"}),
+            **more,
+        )
+    )
+
+
+MOVE_UI = _desk_ui(
+    MOVE_FORM, MOVE_PROMPTS, moved, skip_labels=KEEP, screens={"confirm": move_summary}
+)
+SEATS_UI = _desk_ui(
+    SEATS_FORM, {"capacity": N_("How many seats now, companions included?")}, seats_set
+)
+MESSAGE_UI = _desk_ui(
+    MESSAGE_FORM,
+    {"text": N_("Write the message for everyone holding a seat (up to 1,000 characters).")},
+    messaged,
+)
