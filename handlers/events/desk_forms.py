@@ -46,18 +46,21 @@ KEEP = {name: N_("Keep as it is") for name in MOVE_PROMPTS}
 
 
 def _before(t: Translator, gap: timedelta) -> str:
-    """How long before the start sign-up closes: "at the start", "7 days", "5 hours"."""
-    if gap <= timedelta(0):
+    """How long before the start sign-up closes: "7 days", "12 hours", "7 days and 12
+    hours" before the new start, or "at the new start"."""
+    days, rest = divmod(max(gap, timedelta(0)), timedelta(days=1))
+    hours = round(rest / timedelta(hours=1))
+    if hours == 24:
+        days, hours = days + 1, 0
+    if not days and not hours:
         return t.gettext("at the new start")
-    days, rest = divmod(gap, timedelta(days=1))
-    if not rest:
-        return t.ngettext(
-            "{n} day before the new start", "{n} days before the new start", days, n=t.number(days)
-        )
-    hours = max(1, round(gap / timedelta(hours=1)))
-    return t.ngettext(
-        "{n} hour before the new start", "{n} hours before the new start", hours, n=t.number(hours)
-    )
+    day_text = t.ngettext("{n} day", "{n} days", days, n=t.number(days))
+    hour_text = t.ngettext("{n} hour", "{n} hours", hours, n=t.number(hours))
+    if days and hours:
+        span = t.gettext("{days} and {hours}", days=day_text, hours=hour_text)
+    else:
+        span = day_text if days else hour_text
+    return t.gettext("{span} before the new start", span=span)
 
 
 def deadline_line(t: Translator, event: Event, *, relative: bool = False) -> str:

@@ -29,8 +29,8 @@ FEATURE = "evn"  # the create form's buttons
 
 PROMPTS = {
     "kind": N_("What kind of event is it?"),
-    "title_zh": N_("What is the event called in Chinese? Up to 80 characters."),
-    "title_en": N_("And its name in English? Up to 80 characters."),
+    "title_zh": N_("What is the event's title in Chinese? Up to 80 characters."),
+    "title_en": N_("And its title in English? Up to 80 characters."),
     "desc_zh": N_("Describe it in Chinese: what will owners do or learn?"),
     "desc_en": N_("And the description in English? You may skip this."),
     "photo": N_("Send a photo for the event, or skip."),
