@@ -61,9 +61,9 @@ async def test_the_desk_view_counts_seats_going_waiting_and_check_ins(bot):
     await open_event(desk, event)
     view = desk.last.text
     assert f"#{event.id} · published" in view
-    assert "Seats taken: 3 of 4" in view
-    assert "Owners going: 2 · Companions: 1" in view
-    assert "Waitlist: 1 · Offered a place: 0 · Checked in: 0" in view
+    assert "Seats filled: 3 of 4" in view
+    assert "Owners going: 2 · Companions they bring: 1" in view
+    assert "Waitlist: 1 · Held places: 0 · Checked in: 0" in view
     labels = desk.last.button_labels
     assert {"Sign-ups", "Export XLSX", "Check-in list", "Message attendees"} <= set(labels)
     assert "Cancel event" not in labels and "Announce" not in labels  # managers' buttons
@@ -81,7 +81,8 @@ async def test_the_sign_up_list_shows_phones_companions_and_waitlist_places(bot)
     assert lines[2].startswith("2. Zhao Lei · +8613900000002 · 已报名")
     assert lines[3].startswith("3. Sun Yu") and "候补 #1" in lines[3]
     await desk.press("« 返回活动")
-    assert "已占座位：3 / 4" in desk.last.text and "已报名车主：2" in desk.last.text
+    assert "已占名额：3 / 4" in desk.last.text and "已报名车主：2 · 同行人：1" in desk.last.text
+    assert "座位" not in desk.last.text  # seats are 名额 everywhere, as owners read them
 
 
 async def test_the_list_pages_by_ten(bot):

@@ -52,9 +52,10 @@ async def test_a_change_of_time_re_keys_the_reminders_and_tells_everyone(bot):
     store = services_of(bot).default_store
     later = event.starts_at.astimezone(store.tz) + (event.ends_at - event.starts_at) * 12
     await manager.send(later.strftime("%Y-%m-%d %H:%M"))
-    await manager.press("Keep it")  # the end: keeps the length
+    await manager.press("Keep as it is")  # the end: keeps the length
+    await manager.press("Keep as it is")  # the sign-up deadline
     await manager.send("新店三楼")
-    await manager.press("Keep it")  # the map location
+    await manager.press("Keep as it is")  # the map location
     assert "Now:" in manager.last.text and "新店三楼" in manager.last.text
     await manager.press("Confirm")
     assert "3 owners signed up are being told" in manager.received()[-2].text
@@ -68,9 +69,11 @@ async def test_a_change_of_time_re_keys_the_reminders_and_tells_everyone(bot):
     assert [p.status for p in fresh] == ["queued", "queued"]
     assert {p.member_id for p in fresh} == {first.id, second.id}
     assert all(p.not_before < moved.starts_at and p.not_before > event.starts_at for p in fresh)
-    for member in (first, second, third):
+    for member, standing in ((first, "seat is kept"), (second, "seat is kept")):
         told = [t for t in texts_to(bot, member.telegram_user_id) if "新店三楼" in t]
-        assert len(told) == 1 and "/events" in told[0]
+        assert len(told) == 1 and standing in told[0] and "/events" in told[0]
+    (told,) = [t for t in texts_to(bot, third.telegram_user_id) if "新店三楼" in t]
+    assert "You stay on the waitlist, number 1." in told and "seat" not in told
 
 
 async def test_more_seats_are_offered_to_the_waitlist_at_once(bot):
@@ -82,8 +85,8 @@ async def test_more_seats_are_offered_to_the_waitlist_at_once(bot):
     assert "whole number above 0" in desk.received()[-2].text
     await desk.send("6")
     assert "Seats set to 6" in desk.received()[-2].text
-    assert "offered to 1 owner" in desk.received()[-2].text
-    assert "Seats taken: 5 of 6" in desk.last.text
+    assert "held for 1 owner" in desk.received()[-2].text
+    assert "Seats filled: 5 of 6" in desk.last.text
     (held,) = await rows(bot, EventSignup, EventSignup.member_id == third.id)
     assert held.status == "offered"
     offers = await rows(bot, Push, Push.purpose == Purpose.EVENT_OFFER)
@@ -125,7 +128,7 @@ async def test_cancelling_refunds_points_and_tells_owners_and_staff(make_bot):
     await open_event(manager, event)
     await manager.press("Cancel event")
     assert "All 2 owners signed up will be told" in manager.last.text
-    await manager.press("Keep it")
+    await manager.press("No, keep the event")
     assert (await rows(bot, Event, Event.id == event.id))[0].status == "published"
     await manager.press("Cancel event")
     await manager.press("Yes, cancel the event")

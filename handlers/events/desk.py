@@ -118,7 +118,7 @@ async def _call_off_asked(turn: Turn, event: Event) -> None:
     buttons = [
         [
             (turn._("Yes, cancel the event"), encode(FEATURE, "callok", event.id)),
-            (turn._("Keep it"), encode(FEATURE, "show", event.id)),
+            (turn._("No, keep the event"), encode(FEATURE, "show", event.id)),
         ]
     ]
     turn.replace(question, inline(buttons))

@@ -6,6 +6,7 @@ steps again, so they share its error texts and button labels (`handlers.events.m
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.club.events import manage, roster
@@ -15,7 +16,7 @@ from bot.club.events.manage_steps import TIME_STEPS, columns
 from bot.club.forms.engine import Outcome
 from bot.club.staff import audit
 from bot.club.staff.roles import Permission
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.messaging.notify import notify_member
 from db.models import Event
 from handlers import forms
@@ -33,27 +34,64 @@ from handlers.events.manage import ERRORS, choice_label
 MOVE_PROMPTS = {
     "starts": N_("The new start (store time, e.g. 12-19 14:00)? Skip to keep it."),
     "ends": N_("The new end (a time the same day, or a date and time)? Skip to keep the length."),
+    "deadline": N_(
+        "Until when may owners sign up now? A store time like 12-18 20:00, or until the "
+        "start. Skip to keep the deadline as it is."
+    ),
     "place": N_("The new address? Skip to keep it."),
     "location": N_("Share the new map location, or skip to keep it."),
     "meeting": N_("The new meeting point? Skip to keep it."),
 }
-KEEP = {name: N_("Keep it") for name in MOVE_PROMPTS}
+KEEP = {name: N_("Keep as it is") for name in MOVE_PROMPTS}
+
+
+def _before(t: Translator, gap: timedelta) -> str:
+    """How long before the start sign-up closes: "7 days", "12 hours", "7 days and 12
+    hours" before the new start, or "at the new start"."""
+    days, rest = divmod(max(gap, timedelta(0)), timedelta(days=1))
+    hours = round(rest / timedelta(hours=1))
+    if hours == 24:
+        days, hours = days + 1, 0
+    if not days and not hours:
+        return t.gettext("at the new start")
+    day_text = t.ngettext("{n} day", "{n} days", days, n=t.number(days))
+    hour_text = t.ngettext("{n} hour", "{n} hours", hours, n=t.number(hours))
+    if days and hours:
+        span = t.gettext("{days} and {hours}", days=day_text, hours=hour_text)
+    else:
+        span = day_text if days else hour_text
+    return t.gettext("{span} before the new start", span=span)
+
+
+def deadline_line(t: Translator, event: Event, *, relative: bool = False) -> str:
+    line = t.gettext("Sign-up until {when}", when=t.datetime(event.signup_until))
+    if relative:
+        gap = _before(t, event.starts_at - event.signup_until)
+        line += t.gettext(" ({gap})", gap=gap)
+    return line
 
 
 async def move_summary(turn: Turn, outcome: Outcome) -> str:
-    """The time and place now, then as they will be (a new start keeps the length)."""
+    """The time and place now, then as they will be (a new start keeps the length; a
+    kept deadline is shown against the new start, as it does not move with it)."""
     data = outcome.data
     event = await manage.event_of(turn.session, turn.store.id, int(data["event"]))
     if event is None:
         return refused_text(turn, Refused.UNKNOWN)
-    new = manage.planned(event, columns({k: data.get(k) for k in TIME_STEPS}))
-    shown = Event(**{name: getattr(event, name) for name in manage.MOVED}, kind=event.kind)
+    asked = columns({k: data.get(k) for k in TIME_STEPS})
+    new = manage.planned(event, asked)
+    shown = Event(
+        **{name: getattr(event, name) for name in (*manage.MOVED, "signup_until")},
+        kind=event.kind,
+    )
     for name, value in new.items():
         setattr(shown, name, value)
+    shown.signup_until = min(asked.get("signup_until") or event.signup_until, shown.starts_at)
+    kept = data.get("deadline") is None and shown.starts_at != event.starts_at
     return turn._(
         "Now:\n{was}\n\nNew:\n{now}\n\nEveryone signed up will be told. Save this change?",
-        was="\n".join(where_lines(turn.t, event)),
-        now="\n".join(where_lines(turn.t, shown)),
+        was="\n".join([*where_lines(turn.t, event), deadline_line(turn.t, event)]),
+        now="\n".join([*where_lines(turn.t, shown), deadline_line(turn.t, shown, relative=kept)]),
     )
 
 
@@ -65,20 +103,29 @@ async def moved(turn: Turn, outcome: Outcome) -> None:
     if not result.changed:
         turn.replace(turn._("Nothing changed."))
         return
-    event, told = result.event, 0
-    for member in await roster.members(turn.session, result.told):
+    event, told, tell = result.event, 0, set(result.told)
+    for entry in await roster.entries(turn.session, event.id):
+        if entry.member.id not in tell:
+            continue
         key = f"event-move:{event.id}:{event.version}"
         told += await notify_member(
-            turn.session, turn.services, member, lambda t: moved_notice(t, event), key
+            turn.session,
+            turn.services,
+            entry.member,
+            lambda t, entry=entry: moved_notice(t, event, entry, result.changed),
+            key,
         )
-    turn.replace(
-        turn.t.ngettext(
-            "Saved. {n} owner signed up is being told.",
-            "Saved. {n} owners signed up are being told.",
-            told,
-            n=turn.t.number(told),
+    if not result.told and result.changed == ("signup_until",):
+        turn.replace(deadline_line(turn.t, event))
+    else:
+        turn.replace(
+            turn.t.ngettext(
+                "Saved. {n} owner signed up is being told.",
+                "Saved. {n} owners signed up are being told.",
+                told,
+                n=turn.t.number(told),
+            )
         )
-    )
     await show_card(turn, event, reply=True)
 
 
@@ -89,15 +136,16 @@ async def seats_set(turn: Turn, outcome: Outcome) -> None:
         return
     event, offered = result
     text = turn._("Seats set to {n}.", n=turn.t.number(event.capacity))
+    # Each sentence on its own line: joined with a space, Chinese shows a stray one.
     if offered:
-        text += " " + turn.t.ngettext(
-            "A place is offered to {n} owner from the waitlist.",
-            "Places are offered to {n} owners from the waitlist.",
+        text += "\n" + turn.t.ngettext(
+            "A place is held for {n} owner from the waitlist.",
+            "Places are held for {n} owners from the waitlist.",
             len(offered),
             n=turn.t.number(len(offered)),
         )
     if event.capacity < event.seats_taken:
-        text += " " + turn._("More seats are taken than that; nobody loses a place.")
+        text += "\n" + turn._("More seats are filled than that; nobody loses a seat.")
     turn.replace(text)
     await show_card(turn, event, reply=True)
 

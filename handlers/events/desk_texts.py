@@ -32,9 +32,9 @@ SHORT_STATUS = {EventStatus.DRAFT: N_("draft"), EventStatus.CANCELLED: N_("cance
 SIGNUP_STATUS = {
     Status.GOING: N_("going"),
     Status.WAITING: N_("waitlist"),
-    Status.OFFERED: N_("place offered"),
+    Status.OFFERED: N_("held place"),
     Status.CANCELLED: N_("cancelled"),
-    Status.LAPSED: N_("offer lapsed"),
+    Status.LAPSED: N_("held place lapsed"),
 }
 REFUSED = {
     Refused.UNKNOWN: N_("That event does not exist (any more)."),
@@ -64,9 +64,10 @@ def when_text(t: Translator, event: Event) -> str:
 
 
 def event_lines(turn: Turn, event: Event) -> list[str]:
-    """What the event is: title, kind, time, place, seats and terms."""
+    """What the event is: kind and title (in the owners' order), time, place, seats and
+    terms."""
     t, _ = turn.t, turn._
-    lines = [f"{title(t, event)} · {kind_label(t, event.kind)}", *where_lines(t, event)]
+    lines = [f"{kind_label(t, event.kind)} · {title(t, event)}", *where_lines(t, event)]
     lines.append(_("Seats: {n}", n=t.number(event.capacity)))
     if event.companions_max:
         lines.append(_("Companions per owner: up to {n}", n=t.number(event.companions_max)))
@@ -88,17 +89,17 @@ def card_text(turn: Turn, event: Event, counts: Counts) -> str:
     t, _ = turn.t, turn._
     head = f"#{event.id} · {event_status(turn, event.status)}"
     seats = _(
-        "Seats taken: {taken} of {capacity}",
+        "Seats filled: {taken} of {capacity}",
         taken=t.number(event.seats_taken),
         capacity=t.number(event.capacity),
     )
     going = _(
-        "Owners going: {n} · Companions: {companions}",
+        "Owners going: {n} · Companions they bring: {companions}",
         n=t.number(counts.going),
         companions=t.number(counts.companions),
     )
     rest = _(
-        "Waitlist: {waiting} · Offered a place: {offered} · Checked in: {checked}",
+        "Waitlist: {waiting} · Held places: {offered} · Checked in: {checked}",
         waiting=t.number(counts.waiting),
         offered=t.number(counts.offered),
         checked=t.number(counts.checked_in),
@@ -181,13 +182,14 @@ def desk_button(turn: Turn, event: Event) -> tuple[str, str]:
     return label[:60], encode(FEATURE, "show", event.id)
 
 
-def where_lines(t: Translator, event: Event) -> list[str]:
-    """When and where: the time, the address, the map location, the meeting point."""
+def where_lines(t: Translator, event: Event, *, pin: bool = True) -> list[str]:
+    """When and where: the time, the address, the map location (staff only: owners get
+    the pin from the event card's Map button, never raw numbers), the meeting point."""
     lines = [
         f"🕒 {when_text(t, event)}",  # an icon and a value: nothing to translate
         f"📍 {event.place}",
     ]
-    if event.latitude is not None and event.longitude is not None:
+    if pin and event.latitude is not None and event.longitude is not None:
         lines.append(
             t.gettext("🗺 Map location: {lat}, {lon}", lat=event.latitude, lon=event.longitude)
         )
@@ -196,11 +198,29 @@ def where_lines(t: Translator, event: Event) -> list[str]:
     return lines
 
 
-def moved_notice(t: Translator, event: Event) -> str:
-    """To everyone signed up: the event's new time and place."""
+def standing(t: Translator, entry: Entry) -> str:
+    """What a change of time leaves each owner with: their seat, their waitlist number,
+    or their held place and until when."""
+    signup = entry.signup
+    if signup.status == Status.OFFERED and signup.offer_until is not None:
+        return t.gettext(
+            "Your held place stands until {time}; take it or let it go in /events.",
+            time=t.datetime(signup.offer_until),
+        )
+    if signup.status == Status.WAITING:
+        return t.gettext(
+            "You stay on the waitlist, number {place}.", place=t.number(entry.place or 1)
+        )
+    return t.gettext("Your seat is kept. The new calendar file is in /events.")
+
+
+def moved_notice(t: Translator, event: Event, entry: Entry, changed: tuple[str, ...] = ()) -> str:
+    """To one owner signed up: the event's new time and place, then what applies to them."""
     head = t.gettext("The time or place of {title} has changed:", title=title(t, event))
-    lines = [head, *where_lines(t, event)]
-    lines.append(t.gettext("Your place stays as it was. The new calendar file is in /events."))
+    lines = [head, *where_lines(t, event, pin=False)]
+    if {"latitude", "longitude"} & set(changed) and event.latitude is not None:
+        lines.append(t.gettext("🗺 The map location changed: the Map button in /events shows it."))
+    lines.append(standing(t, entry))
     return "\n".join(lines)
 
 
@@ -209,8 +229,8 @@ def called_off_notice(t: Translator, event: Event, points: int) -> str:
     text = t.gettext(
         "Sorry: {title} on {day} is cancelled.", title=title(t, event), day=t.date(event.starts_at)
     )
-    if points:
-        text += " " + t.ngettext(
+    if points:  # a sentence of its own: no language gets a stray space between them
+        text += "\n" + t.ngettext(
             "The {n} point you paid is back in your balance.",
             "The {n} points you paid are back in your balance.",
             points,
@@ -227,7 +247,7 @@ def message_notice(t: Translator, event: Event, text: str) -> str:
 def announcement(t: Translator, event: Event, longest: int) -> str:
     """The announcement broadcast's text in `t`'s language: title, time, place, the
     description (cut to fit `longest`)."""
-    head = "\n".join([title(t, event), *where_lines(t, event)])
+    head = "\n".join([title(t, event), *where_lines(t, event, pin=False)])
     body = description(t, event)
     room = longest - len(head) - 2
     if body and room > 20:

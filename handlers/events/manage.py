@@ -29,10 +29,10 @@ FEATURE = "evn"  # the create form's buttons
 
 PROMPTS = {
     "kind": N_("What kind of event is it?"),
-    "title_zh": N_("The title in Chinese (简体中文), up to 80 characters?"),
-    "title_en": N_("The title in English?"),
-    "desc_zh": N_("A description in Chinese: what will owners do or learn?"),
-    "desc_en": N_("The description in English? You may skip this."),
+    "title_zh": N_("What is the event's title in Chinese? Up to 80 characters."),
+    "title_en": N_("And its title in English? Up to 80 characters."),
+    "desc_zh": N_("Describe it in Chinese: what will owners do or learn?"),
+    "desc_en": N_("And the description in English? You may skip this."),
     "photo": N_("Send a photo for the event, or skip."),
     "starts": N_("When does it start? Store time, e.g. 2026-12-19 14:00 or 12-19 14:00."),
     "ends": N_("When does it end? A time the same day (e.g. 16:00), or a date and time."),
@@ -68,6 +68,7 @@ ERRORS = {
     ),
     "tier_unknown": N_("That is not one of the club's tiers; please choose one of the buttons."),
     "points_invalid": N_("Please send a whole number of points, 0 for none."),
+    "cost_invalid": N_("Please send a seat's cost as a whole number of points, 0 for free."),
 }
 SKIPS = {
     "desc_en": N_("No English description"),
@@ -124,7 +125,7 @@ async def summary(turn: Turn, outcome: Outcome) -> str:
 async def created(turn: Turn, outcome: Outcome) -> None:
     event: Event = outcome.result
     if event.status == EventStatus.PUBLISHED:
-        turn.replace(turn._("Published: owners see it in /events. /eventdesk runs it."))
+        turn.replace(turn._("Published: owners see it in /events. Manage it with /eventdesk."))
     else:
         turn.replace(turn._("Saved as a draft: owners do not see it until you publish it."))
     await show_card(turn, event, reply=True)

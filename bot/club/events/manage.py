@@ -149,19 +149,29 @@ async def move(
     columns: dict[str, Any],
     now: datetime,
 ) -> Moved:
-    """Set the new time or place. A later start with no new end keeps the length; the
-    deadline never falls after the start. Seats' pushes are queued again."""
+    """Set the new time or place, and the sign-up deadline if given. A later start with
+    no new end keeps the length; the deadline never falls after the start. A change of
+    time or place queues the seats' pushes again and tells everyone signed up; a new
+    deadline alone concerns nobody signed up already."""
     event = await _changeable(session, store, event_id, now)
-    before = {name: getattr(event, name) for name in MOVED}
+    before = {name: getattr(event, name) for name in (*MOVED, "signup_until")}
+    until = columns.get("signup_until")
     columns = planned(event, columns)
     changed = tuple(k for k, v in columns.items() if v != before[k])
-    if not changed:
-        return Moved(event, before, ())
     for name in changed:
         setattr(event, name, columns[name])
-    event.signup_until = min(event.signup_until, event.starts_at)
+    event.signup_until = min(until or event.signup_until, event.starts_at)
+    if event.signup_until != before["signup_until"]:
+        changed += ("signup_until",)
+    if not changed:
+        return Moved(event, before, ())
+    event.updated_at = now
+    audit.record(session, store.id, actor, "event.move", f"event:{event.id}", changed=list(changed))
+    if changed == ("signup_until",):
+        await session.flush()
+        return Moved(event, before, changed)
     old = event.version
-    event.version, event.updated_at = old + 1, now
+    event.version = old + 1
     await session.flush()
     await event_pushes.drop(session, event.id, version=old)  # the old time's reminders
     signups = (
@@ -174,7 +184,6 @@ async def move(
     for seat in signups:
         if seat.status == Status.GOING:
             await event_pushes.queue_seat(session, store, event, seat, now)
-    audit.record(session, store.id, actor, "event.move", f"event:{event.id}", changed=list(changed))
     return Moved(event, before, changed, [s.member_id for s in signups])
 
 

@@ -10,6 +10,7 @@ readers) and kept in the dialog as UTC ISO strings.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -29,11 +30,19 @@ BOTH = frozenset({Kind.TEXT, Kind.CHOICE})
 WHERE = frozenset({Kind.TEXT, Kind.OTHER})
 TEXTS = {"title_zh": ("titles", "zh_Hans"), "title_en": ("titles", "en")}
 TEXTS |= {"desc_zh": ("descriptions", "zh_Hans"), "desc_en": ("descriptions", "en")}
-TIME_STEPS = ("starts", "ends", "place", "location", "meeting")
+# A change of time or place asks these again (the deadline hangs on the start).
+TIME_STEPS = ("starts", "ends", "deadline", "place", "location", "meeting")
 
 
 def _text(reply: Reply) -> str:
     return " ".join((reply.value or "").split())
+
+
+def _typed(reply: Reply) -> str:
+    """A typed number or moment after NFKC: Chinese keyboards often give full-width
+    digits and colons ("１０", "１４：００"). Only here, where a person types: callback
+    data keeps refusing anything but ASCII digits (`parse_whole`)."""
+    return unicodedata.normalize("NFKC", _text(reply))
 
 
 def _tz(ctx: Context) -> ZoneInfo:
@@ -83,7 +92,7 @@ async def _photo(reply: Reply, ctx: Context) -> dict[str, Any]:
 
 
 async def _starts(reply: Reply, ctx: Context) -> dict[str, Any]:
-    starts = parse_moment(_text(reply), _tz(ctx), ctx.today)
+    starts = parse_moment(_typed(reply), _tz(ctx), ctx.today)
     if starts is None:
         raise Rejected("when_invalid")
     if starts <= ctx.now:
@@ -93,7 +102,7 @@ async def _starts(reply: Reply, ctx: Context) -> dict[str, Any]:
 
 async def _ends(reply: Reply, ctx: Context) -> dict[str, Any]:
     """A time the same day as the start, or a date and time."""
-    text, tz = _text(reply), _tz(ctx)
+    text, tz = _typed(reply), _tz(ctx)
     starts = moment(known(ctx.data, "starts"))
     assert starts is not None
     ends = parse_moment(text, tz, starts.astimezone(tz).date())
@@ -108,7 +117,7 @@ async def _ends(reply: Reply, ctx: Context) -> dict[str, Any]:
 
 async def _location(reply: Reply, ctx: Context) -> dict[str, Any]:
     """A shared location, or typed 'latitude, longitude'."""
-    parts = (reply.value or "").replace("，", ",").split(",")
+    parts = unicodedata.normalize("NFKC", reply.value or "").split(",")
     try:
         lat, lon = (float(p) for p in parts)
     except ValueError:
@@ -120,7 +129,7 @@ async def _location(reply: Reply, ctx: Context) -> dict[str, Any]:
 
 def _whole(key: str, code: str, minimum: int, maximum: Any) -> Any:
     async def parse(reply: Reply, ctx: Context) -> dict[str, Any]:
-        number = parse_whole(_text(reply), minimum=minimum, maximum=maximum(ctx))
+        number = parse_whole(_typed(reply), minimum=minimum, maximum=maximum(ctx))
         if number is None:
             raise Rejected(code)
         return {key: number}
@@ -135,7 +144,7 @@ async def _deadline(reply: Reply, ctx: Context) -> dict[str, Any]:
         if reply.value != AT_START:
             raise Rejected("unexpected")
         return {"deadline": starts.isoformat()}
-    until = parse_moment(_text(reply), _tz(ctx), ctx.today)
+    until = parse_moment(_typed(reply), _tz(ctx), ctx.today)
     if until is None:
         raise Rejected("when_invalid")
     if until > starts:
@@ -182,7 +191,7 @@ STEPS = (
     ),
     Step(
         "cost",
-        _whole("cost", "points_invalid", 0, lambda ctx: 10**6),
+        _whole("cost", "cost_invalid", 0, lambda ctx: 10**6),
         accepts=BOTH,
         choices=lambda ctx: [NONE],
     ),
