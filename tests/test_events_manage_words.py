@@ -43,7 +43,7 @@ async def test_chinese_prompts_read_naturally_and_errors_match_their_prompts(bot
     manager = await staff(bot, MANAGER, "manager", language="zh-hans")
     await manager.send("/newevent")
     await manager.press("车主讲堂")
-    assert manager.last.text == "（2/17） 活动的中文标题是什么？最多 80 个字。"
+    assert manager.last.text == "（2/17）活动的中文标题是什么？最多 80 个字。"
     for text in ("冬季用车讲堂", "Winter driving class", "冬季轮胎、电瓶与保养"):
         await manager.send(text)
     await manager.press("不填英文介绍")
