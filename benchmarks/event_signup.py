@@ -46,13 +46,13 @@ from db.models import Event, EventSignup, Member  # noqa: E402
 from tests.flows import member_rows  # noqa: E402
 
 
-async def setup(url: str, events: int, per_event: int, burst: int):
+async def setup(url: str, events: int, per_event: int, extra: int):
     services = await build_services(Settings(bot_token="123456:BENCH", database_url=url))
     store = services.default_store
     now = store.now()
     seats = per_event // 2
     async with services.sessionmaker() as session:
-        rows = member_rows(store.id, store.policy.tiers[0].code, 40_000_000, per_event + burst)
+        rows = member_rows(store.id, store.policy.tiers[0].code, 40_000_000, per_event + extra)
         for chunk in range(0, len(rows), 2000):
             await session.execute(insert(Member), rows[chunk : chunk + 2000])
         members = list(await session.scalars(select(Member.id).order_by(Member.id)))
@@ -101,12 +101,12 @@ async def setup(url: str, events: int, per_event: int, burst: int):
 
 
 async def run(url: str, events: int, per_event: int, runs: int, burst: int) -> None:
-    services, members, ids, total = await setup(url, events, per_event, burst)
+    services, members, ids, total = await setup(url, events, per_event, runs + burst)
     store = services.default_store
     rng = random.Random(5)
     measures: dict[str, list[float]] = {k: [] for k in ("list", "card", "sign-up", "cancel")}
     measures["check-in"] = []
-    newcomers = iter(members[per_event:])
+    newcomers = iter(members[per_event : per_event + runs])
     seated = {event_id: list(members[: per_event // 2]) for event_id in ids[:-1]}
     async with services.sessionmaker() as session:  # check-in is open at the start
         starts = dict((await session.execute(select(Event.id, Event.starts_at))).all())
@@ -135,7 +135,7 @@ async def run(url: str, events: int, per_event: int, runs: int, burst: int) -> N
             await signup.cancel(session, store, event_id, leaving, store.now())
             await session.commit()
         measures["cancel"].append(time.perf_counter() - started)
-        staying = seated[event_id][0]
+        staying = seated[event_id].pop(0)  # a first check-in every time
         async with services.sessionmaker() as session:
             seat = await signup.signup_of(session, event_id, staying)
         started = time.perf_counter()
