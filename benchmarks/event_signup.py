@@ -70,6 +70,7 @@ async def setup(url: str, events: int, per_event: int, extra: int):
                 place="4S店",
                 capacity=10 if i == events else seats,
                 seats_taken=0 if i == events else seats,
+                queued=0 if i == events else per_event,
                 companions_max=0,
                 points_award=20,
                 points_cost=0,
@@ -89,6 +90,7 @@ async def setup(url: str, events: int, per_event: int, extra: int):
                         "companions": 0,
                         "status": "going" if j < seats else "waiting",
                         "queued_at": now - timedelta(seconds=per_event - j),
+                        "queue_no": j + 1,
                         "code": f"B{event_id:04d}{j:05d}",
                         "turn": 1 if j < seats else 0,
                     }

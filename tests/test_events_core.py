@@ -49,7 +49,7 @@ async def seats(bot, event_id: int) -> tuple[int, int, dict[str, list[int]]]:
             await session.execute(
                 select(EventSignup)
                 .where(EventSignup.event_id == event_id)
-                .order_by(EventSignup.queued_at, EventSignup.id)
+                .order_by(EventSignup.queue_no, EventSignup.id)
             )
         ).scalars()
         held, by_status = 0, {}
@@ -322,7 +322,22 @@ async def test_mixed_traffic_keeps_seats_counted_and_no_seat_idle_while_the_firs
             head = await session.scalar(
                 select(EventSignup)
                 .where(EventSignup.event_id == event.id, EventSignup.status == Status.WAITING)
-                .order_by(EventSignup.queued_at, EventSignup.id)
+                .order_by(EventSignup.queue_no)
                 .limit(1)
             )
         assert head is None or party(head.companions) > capacity - taken
+
+
+async def test_the_first_in_line_leaving_lets_the_next_who_fits_have_the_free_seat(bot):
+    event = await add_event(bot, capacity=3, companions_max=2)
+    a, x, b, c = await people(bot, 4, 996000)
+    await attempt(bot, signup.sign_up, event.id, a, 1)  # 2 seats
+    await attempt(bot, signup.sign_up, event.id, x, 0)  # the last seat
+    await attempt(bot, signup.sign_up, event.id, b, 2)  # waits for 3 seats
+    await attempt(bot, signup.sign_up, event.id, c, 0)  # waits behind b for 1
+    await attempt(bot, signup.cancel, event.id, x)  # 1 seat free: b, first in line, needs 3
+    _, _, by_status = await seats(bot, event.id)
+    assert by_status[Status.WAITING] == [b, c] and Status.OFFERED not in by_status
+    await attempt(bot, signup.cancel, event.id, b)  # b leaves the line: c fits
+    taken, held, by_status = await seats(bot, event.id)
+    assert by_status[Status.OFFERED] == [c] and taken == held == 3

@@ -55,6 +55,7 @@ class Event(Base):
     # draft | published | cancelled
     status: Mapped[str] = mapped_column(String(10), default="draft")
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    queued: Mapped[int] = mapped_column(Integer, default=0)  # the line's counter (see queue_no)
     version: Mapped[int] = mapped_column(Integer, default=1)
     broadcast_id: Mapped[int | None] = mapped_column(Integer)  # its announcement, if any
     created_by: Mapped[int | None] = mapped_column(BigInteger)
@@ -65,14 +66,16 @@ class Event(Base):
 
 class EventSignup(Base):
     """One owner's place at one event (one row per owner and event, reused when they
-    sign up again). The waitlist is the `waiting` rows in (`queued_at`, `id`) order;
+    sign up again). The waitlist is the `waiting` rows in `queue_no` order: numbers
+    handed out by the event's counter under its lock, so the line is the order in which
+    sign-ups took the lock, whatever clock each request read before it;
     `code` is the check-in pass (the QR deep link staff scan)."""
 
     __tablename__ = "event_signups"
     __table_args__ = (
         UniqueConstraint("event_id", "member_id"),
         CheckConstraint("companions >= 0", name="signup_companions_not_negative"),
-        Index("ix_event_signups_event_id_status", "event_id", "status", "queued_at"),
+        Index("ix_event_signups_event_id_status", "event_id", "status", "queue_no"),
         Index("ix_event_signups_member_id_status", "member_id", "status"),
         Index("ix_event_signups_status_offer_until", "status", "offer_until"),
     )
@@ -84,7 +87,8 @@ class EventSignup(Base):
     companions: Mapped[int] = mapped_column(Integer, default=0)
     # going | waiting | offered | cancelled | lapsed (an offer not taken in time)
     status: Mapped[str] = mapped_column(String(10))
-    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # signed up at
+    queue_no: Mapped[int] = mapped_column(Integer, default=0)
     offer_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     offers: Mapped[int] = mapped_column(Integer, default=0)  # places offered so far
     code: Mapped[str] = mapped_column(String(12), unique=True)

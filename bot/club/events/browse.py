@@ -39,8 +39,7 @@ def _place_of(mine: type[EventSignup]):
         .where(
             ahead.event_id == mine.event_id,
             ahead.status == Status.WAITING,
-            (ahead.queued_at < mine.queued_at)
-            | ((ahead.queued_at == mine.queued_at) & (ahead.id < mine.id)),
+            ahead.queue_no < mine.queue_no,
         )
         .correlate(mine)
         .scalar_subquery()

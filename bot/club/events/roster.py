@@ -73,7 +73,7 @@ async def entries(session: AsyncSession, event_id: int, *, everyone: bool = Fals
         .where(EventSignup.event_id == event_id)
         .order_by(
             case(RANK, value=EventSignup.status, else_=3),
-            EventSignup.queued_at,
+            EventSignup.queue_no,  # the waitlist in its order
             EventSignup.id,
         )
     )

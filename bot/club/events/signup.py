@@ -84,8 +84,7 @@ async def waitlist_place(session: AsyncSession, signup: EventSignup) -> int | No
         select(func.count()).where(
             EventSignup.event_id == signup.event_id,
             EventSignup.status == Status.WAITING,
-            (EventSignup.queued_at < signup.queued_at)
-            | ((EventSignup.queued_at == signup.queued_at) & (EventSignup.id < signup.id)),
+            EventSignup.queue_no < signup.queue_no,
         )
     )
     return int(ahead or 0) + 1
@@ -95,7 +94,7 @@ async def _queue_head(session: AsyncSession, event_id: int) -> EventSignup | Non
     return await session.scalar(
         select(EventSignup)
         .where(EventSignup.event_id == event_id, EventSignup.status == Status.WAITING)
-        .order_by(EventSignup.queued_at, EventSignup.id)
+        .order_by(EventSignup.queue_no)
         .limit(1)
         .execution_options(populate_existing=True)
     )
@@ -229,6 +228,8 @@ async def sign_up(
         )
         session.add(signup)
     signup.companions, signup.queued_at, signup.offer_until = companions, now, None
+    event.queued += 1  # under the lock: the line is the order sign-ups took it
+    signup.queue_no = event.queued
     signup.cancelled_at, signup.checked_in_at, signup.checked_in_by = None, None, None
     signup.points_paid, signup.lots, signup.updated_at = 0, [], now
     if going:
@@ -280,7 +281,9 @@ async def _give_up(
         signup.cancelled_at = now
     await session.flush()
     await event_pushes.drop(session, event.id, signup.member_id)
-    offered = await promote(session, store, event, now) if holding else []
+    # Promote even when no seat was freed: the first in line leaving the line (too big
+    # for the free seats) lets those behind, who may fit, move up.
+    offered = await promote(session, store, event, now)
     return Freed(signup, refunded, offered)
 
 

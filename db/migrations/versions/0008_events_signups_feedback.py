@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("points_cost", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("seats_taken", sa.Integer(), nullable=False),
+        sa.Column("queued", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("broadcast_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.BigInteger(), nullable=True),
@@ -113,6 +114,7 @@ def upgrade() -> None:
         sa.Column("companions", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("queued_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("queue_no", sa.Integer(), nullable=False),
         sa.Column("offer_until", db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("offers", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=12), nullable=False),
@@ -151,7 +153,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("event_signups", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_event_signups_event_id_status", ["event_id", "status", "queued_at"], unique=False
+            "ix_event_signups_event_id_status", ["event_id", "status", "queue_no"], unique=False
         )
         batch_op.create_index(
             "ix_event_signups_member_id_status", ["member_id", "status"], unique=False
