@@ -235,7 +235,7 @@ async def test_a_new_price_refuses_a_confirm_at_the_old_one(bot):
     await manager.press("Points cost")
     calls = await manager.send("0")
     assert "above 0" in joined(calls)
-    await manager.send("700")
+    await manager.send("７００")  # full-width, as a Chinese keyboard types it
     assert "700 points" in manager.last.text and "Save this change?" in manager.last.text
     assert (await _gift(bot, gift.id)).cost_points == 500  # not before Save
     await manager.press("Confirm")

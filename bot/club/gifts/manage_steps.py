@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from bot.club.common.numbers import parse_whole
-from bot.club.common.validation import parse_amount_fen, parse_date
+from bot.club.common.validation import parse_amount_fen, parse_date, to_halfwidth
 from bot.club.forms.engine import Context, Kind, Rejected, Reply, Step
 from bot.club.forms.steps import confirm_step, tier_step
 from bot.club.gifts.rules import Kind as ItemKind
@@ -51,7 +51,8 @@ async def _photo(reply: Reply, ctx: Context) -> dict[str, Any]:
 
 def _whole(key: str, code: str, minimum: int) -> Any:
     async def parse(reply: Reply, ctx: Context) -> dict[str, Any]:
-        number = parse_whole(_text(reply), minimum=minimum, maximum=10**9)
+        # Full-width digits too ("５００"): what a Chinese keyboard often types.
+        number = parse_whole(to_halfwidth(_text(reply)), minimum=minimum, maximum=10**9)
         if number is None:
             raise Rejected(code)
         return {key: number}
