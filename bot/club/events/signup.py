@@ -18,20 +18,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common import codes
+from bot.club.events import costs
 from bot.club.events.rules import (
     ACTIVE,
     HOLDING,
     EventRefused,
     Refusal,
     Status,
-    cost_of,
     offer_until,
     party,
     seats_left,
     sign_up_refusal,
 )
-from bot.club.points import ledger
-from bot.club.points.ledger import EntryKind, Posting
 from bot.club.stores.context import StoreContext
 from bot.messaging import event_pushes
 from db.models import Event, EventSignup, Member
@@ -100,60 +98,6 @@ async def _queue_head(session: AsyncSession, event_id: int) -> EventSignup | Non
     )
 
 
-async def _can_pay(session: AsyncSession, event: Event, member_id: int, companions: int) -> bool:
-    """Whether the owner holds the seat's cost; a cost locks their balance row until
-    the transaction ends, so nothing else of theirs spends it meanwhile."""
-    cost = cost_of(event, companions)
-    return cost == 0 or await ledger.hold(session, member_id, cost)
-
-
-async def _pay(session: AsyncSession, event: Event, signup: EventSignup, now: datetime) -> None:
-    """Take the seat's points cost (checked by `_can_pay` first); the lots it took are
-    kept on the sign-up for a refund."""
-    cost = cost_of(event, signup.companions)
-    signup.points_paid, signup.lots = 0, []
-    if cost == 0:
-        return
-    lots = await ledger.spent_lots(session, signup.member_id, cost)
-    paid = await ledger.post(
-        session,
-        Posting(
-            event.store_id,
-            signup.member_id,
-            EntryKind.EVENT_COST,
-            f"event:{signup.id}:{signup.turn}",
-            redeemable=-cost,
-            reason=f"event:{event.id}",
-            at=now,
-        ),
-        guard=True,
-    )
-    if paid is not None:
-        signup.points_paid, signup.lots = cost, lots
-
-
-async def _refund(
-    session: AsyncSession, signup: EventSignup, now: datetime, actor: int | None
-) -> int:
-    """Give the seat's points cost back (each lot with its own expiry); how many."""
-    if not signup.points_paid:
-        return 0
-    back = signup.points_paid
-    await ledger.give_back(
-        session,
-        signup.store_id,
-        signup.member_id,
-        signup.lots or [[None, back]],
-        EntryKind.EVENT_REFUND,
-        f"event-refund:{signup.id}:{signup.turn}",
-        f"event:{signup.event_id}",
-        actor=actor,
-        at=now,
-    )
-    signup.points_paid, signup.lots = 0, []
-    return back
-
-
 async def _seat(
     session: AsyncSession, store: StoreContext, event: Event, signup: EventSignup, now: datetime
 ) -> None:
@@ -161,7 +105,7 @@ async def _seat(
     signup.turn += 1
     signup.status, signup.offer_until, signup.updated_at = Status.GOING, None, now
     await session.flush()
-    await _pay(session, event, signup, now)
+    await costs.pay(session, event, signup, now)
     await event_pushes.queue_seat(session, store, event, signup, now)
 
 
@@ -211,7 +155,7 @@ async def sign_up(
     reason = sign_up_refusal(store.policy, event, tier, companions, now)
     if reason is not None:
         raise EventRefused(reason, event)
-    if not await _can_pay(session, event, member_id, companions):
+    if not await costs.can_pay(session, event, member_id, companions):
         raise EventRefused(Refusal.SHORT, event)
     # First come, first served: nobody jumps a waitlist, even where a seat is free.
     going = await _queue_head(session, event.id) is None and party(companions) <= seats_left(event)
@@ -257,7 +201,7 @@ async def take_offer(
         return SignedUp(signup, event, again=True)
     if signup.status != Status.OFFERED or signup.offer_until is None or signup.offer_until <= now:
         raise EventRefused(Refusal.NO_OFFER, event)
-    if not await _can_pay(session, event, member_id, signup.companions):
+    if not await costs.can_pay(session, event, member_id, signup.companions):
         raise EventRefused(Refusal.SHORT, event)  # the offer stands until it runs out
     await _seat(session, store, event, signup, now)
     return SignedUp(signup, event)
@@ -273,7 +217,7 @@ async def _give_up(
     actor: int | None,
 ) -> Freed:
     holding = signup.status in HOLDING
-    refunded = await _refund(session, signup, now, actor) if holding else 0
+    refunded = await costs.refund(session, signup, now, actor) if holding else 0
     if holding:
         event.seats_taken = max(0, event.seats_taken - party(signup.companions))
     signup.status, signup.offer_until, signup.updated_at = status, None, now
@@ -390,7 +334,7 @@ async def cancel_event(
     ).all()
     told, refunded = [], 0
     for signup in signups:
-        refunded += await _refund(session, signup, now, actor)
+        refunded += await costs.refund(session, signup, now, actor)
         signup.status, signup.cancelled_at, signup.offer_until = Status.CANCELLED, now, None
         signup.updated_at = now
         told.append(signup.member_id)
