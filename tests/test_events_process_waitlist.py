@@ -7,7 +7,6 @@ takes it with the offer's own button. One seat, one offer, nothing twice."""
 from __future__ import annotations
 
 import asyncio
-import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,6 +16,7 @@ from bot.app import build_services
 from bot.config import Settings
 from db.models import Event, EventSignup, Push
 from tests.factories import add_event, add_member
+from tests.test_events_process import replies
 from tests.test_run_modes import BotProcess, bot_env, stand  # noqa: F401 (the fixture)
 
 FIRST, SECOND = 5311, 5312
@@ -25,17 +25,6 @@ FIRST, SECOND = 5311, 5312
 def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
     rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
     return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
-
-
-async def replies(api, bot: BotProcess, chat: int, seen: int, within: float = 15.0) -> list[dict]:
-    """What the bot sent `chat` after its first `seen` messages (waits for one)."""
-    deadline = time.monotonic() + within
-    while len(await api.sent(chat)) <= seen:
-        bot.check_alive()
-        assert time.monotonic() < deadline, f"nothing for {chat} after {within}s:\n{bot.log()}"
-        await asyncio.sleep(0.02)
-    await asyncio.sleep(0.3)
-    return (await api.sent(chat))[seen:]
 
 
 async def send(api, bot: BotProcess, chat: int, text: str) -> list[dict]:
