@@ -11,6 +11,8 @@ file and `ev:pass:<id>` the check-in pass (a QR of the deep link staff scan).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.common.numbers import parse_id
@@ -21,13 +23,15 @@ from bot.club.events.rules import EventStatus, Refusal, Status
 from bot.club.members.lookup import member_of
 from bot.i18n import N_
 from bot.render.pass_image import pass_qr
-from db.models import Event, EventSignup, Member
 from handlers import photos
 from handlers.callbacks import encode, pattern
 from handlers.common import Markup, Turn, inline, turn_handler
 from handlers.events import owner_texts
 from handlers.events.owner_texts import Rows
 from handlers.events.texts import FEATURE, PASS_PREFIX, refusal_text, title
+
+if TYPE_CHECKING:
+    from db.models import Event, EventSignup, Member
 
 PAGE = 5
 LAST_PAGE = 10_000

@@ -11,6 +11,8 @@ a cancelled one are refused).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.broadcasts.form import MAX_TEXT
@@ -22,7 +24,6 @@ from bot.club.staff import audit
 from bot.club.staff.roles import Permission
 from bot.i18n import Translator
 from bot.messaging.notify import notify_member, staff_notice
-from db.models import Event
 from handlers import broadcast, forms
 from handlers.callbacks import encode, pattern
 from handlers.common import Turn, inline, staff_only, turn_handler
@@ -39,6 +40,9 @@ from handlers.events.desk_texts import (
     signup_status,
 )
 from handlers.events.texts import title
+
+if TYPE_CHECKING:
+    from db.models import Event
 
 ACTIONS = ("show", "list", "xlsx", "msg", "move", "seats", "publish", "announce")
 ACTIONS += ("calloff", "callok")

@@ -7,7 +7,7 @@ steps again, so they share its error texts and button labels (`handlers.events.m
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.club.events import manage, roster
 from bot.club.events.manage import ManageRefused, Refused
@@ -18,7 +18,6 @@ from bot.club.staff import audit
 from bot.club.staff.roles import Permission
 from bot.i18n import N_, Translator
 from bot.messaging.notify import notify_member
-from db.models import Event
 from handlers import forms
 from handlers.common import Turn
 from handlers.events.desk_texts import FEATURE as DESK_FEATURE
@@ -30,6 +29,9 @@ from handlers.events.desk_texts import (
     where_lines,
 )
 from handlers.events.manage import ERRORS, choice_label
+
+if TYPE_CHECKING:
+    from db.models import Event
 
 MOVE_PROMPTS = {
     "starts": N_("The new start (store time, e.g. 12-19 14:00)? Skip to keep it."),
@@ -78,15 +80,7 @@ async def move_summary(turn: Turn, outcome: Outcome) -> str:
     event = await manage.event_of(turn.session, turn.store.id, int(data["event"]))
     if event is None:
         return refused_text(turn, Refused.UNKNOWN)
-    asked = columns({k: data.get(k) for k in TIME_STEPS})
-    new = manage.planned(event, asked)
-    shown = Event(
-        **{name: getattr(event, name) for name in (*manage.MOVED, "signup_until")},
-        kind=event.kind,
-    )
-    for name, value in new.items():
-        setattr(shown, name, value)
-    shown.signup_until = min(asked.get("signup_until") or event.signup_until, shown.starts_at)
+    shown = manage.as_moved(event, columns({k: data.get(k) for k in TIME_STEPS}))
     kept = data.get("deadline") is None and shown.starts_at != event.starts_at
     return turn._(
         "Now:\n{was}\n\nNew:\n{now}\n\nEveryone signed up will be told. Save this change?",

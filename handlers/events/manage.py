@@ -10,20 +10,24 @@ is open (as kind OTHER carrying "latitude,longitude").
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.club.events.manage_form import NEW_FORM, PUBLISH
-from bot.club.events.manage_steps import AT_START, NONE, columns
+from bot.club.events.manage_steps import AT_START, NONE, draft_of
 from bot.club.events.rules import EventStatus
 from bot.club.forms.engine import Outcome
 from bot.club.forms.steps import ANY_TIER
 from bot.club.staff.roles import Permission
 from bot.i18n import N_
-from db.models import Event
 from handlers import forms
 from handlers.common import Turn, staff_only, turn_handler
 from handlers.events.desk_texts import event_lines, show_card
 from handlers.events.texts import kind_label
+
+if TYPE_CHECKING:
+    from db.models import Event
 
 FEATURE = "evn"  # the create form's buttons
 
@@ -105,15 +109,8 @@ async def companions_prompt(turn: Turn, outcome: Outcome) -> str:
     )
 
 
-def preview(data: dict) -> Event:
-    """The event as the answers so far describe it (not stored)."""
-    values = {"descriptions": {}, "capacity": 0, "companions_max": 0, "seats_taken": 0}
-    values |= {"points_award": 0, "points_cost": 0, "status": "draft", "version": 1}
-    return Event(**{**values, **columns(data)})
-
-
 async def summary(turn: Turn, outcome: Outcome) -> str:
-    event = preview(outcome.data)
+    event = draft_of(outcome.data)
     text = "\n".join(event_lines(turn, event))
     question = turn._("Save it as a draft, or publish it so owners see it in /events?")
     if event.photo:

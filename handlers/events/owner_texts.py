@@ -5,14 +5,17 @@ translator, the policy and plain rows."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.club.events.browse import Seen
 from bot.club.events.rules import EventStatus, Kind, Status, seats_left, tier_allows
 from bot.club.policy.model import ClubPolicy
 from bot.i18n import Translator
-from db.models import Event, EventSignup
 from handlers.callbacks import encode
 from handlers.events.texts import FEATURE, description, kind_label, title
+
+if TYPE_CHECKING:
+    from db.models import Event, EventSignup
 
 Rows = list[list[tuple[str, str]]]
 

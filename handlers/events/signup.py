@@ -13,20 +13,22 @@ old button after a restart still works.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.club.events import browse, signup
 from bot.club.events.rules import EventRefused, EventStatus, Refusal, Status, cost_of
 from bot.i18n import N_
-from db.models import Member
 from handlers.callbacks import encode, pattern
 from handlers.card import current_member
 from handlers.common import Turn, inline, turn_handler
 from handlers.events import owner_texts
 from handlers.events.browse import refused, send_ics, send_pass, show_card, to_list
 from handlers.events.texts import FEATURE, title
+
+if TYPE_CHECKING:
+    from db.models import Member
 
 T = TypeVar("T")
 YES = "y"

@@ -141,6 +141,25 @@ def planned(event: Event, columns: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def moved_columns(event: Event, columns: dict[str, Any]) -> dict[str, Any]:
+    """The time, place and deadline `columns` leave the event with: a new start without a
+    new end keeps the length; the deadline (given, or kept) never falls after the start."""
+    out = planned(event, columns)
+    starts = out.get("starts_at", event.starts_at)
+    out["signup_until"] = min(columns.get("signup_until") or event.signup_until, starts)
+    return out
+
+
+def as_moved(event: Event, columns: dict[str, Any]) -> Event:
+    """The event as `move` would leave it, not stored (the change's summary)."""
+    shown = Event(
+        kind=event.kind, **{name: getattr(event, name) for name in (*MOVED, "signup_until")}
+    )
+    for name, value in moved_columns(event, columns).items():
+        setattr(shown, name, value)
+    return shown
+
+
 async def move(
     session: AsyncSession,
     store: StoreContext,
@@ -155,14 +174,10 @@ async def move(
     deadline alone concerns nobody signed up already."""
     event = await _changeable(session, store, event_id, now)
     before = {name: getattr(event, name) for name in (*MOVED, "signup_until")}
-    until = columns.get("signup_until")
-    columns = planned(event, columns)
-    changed = tuple(k for k, v in columns.items() if v != before[k])
+    after = moved_columns(event, columns)
+    changed = tuple(k for k, v in after.items() if v != before[k])
     for name in changed:
-        setattr(event, name, columns[name])
-    event.signup_until = min(until or event.signup_until, event.starts_at)
-    if event.signup_until != before["signup_until"]:
-        changed += ("signup_until",)
+        setattr(event, name, after[name])
     if not changed:
         return Moved(event, before, ())
     event.updated_at = now

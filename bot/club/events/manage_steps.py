@@ -21,6 +21,7 @@ from bot.club.common.numbers import parse_whole
 from bot.club.events.rules import Kind as EventKind
 from bot.club.forms.engine import Context, Kind, Rejected, Reply, Step
 from bot.club.forms.steps import tier_step
+from db.models import Event
 
 AT_START, NONE = "start", "0"
 MAX_TITLE, MAX_DESCRIPTION, MAX_PLACE, MAX_SEATS = 80, 1000, 300, 100_000
@@ -236,3 +237,10 @@ def columns(data: dict[str, Any]) -> dict[str, Any]:
     if "tier" in data:
         out["min_tier"] = data["tier"]
     return out
+
+
+def draft_of(data: dict[str, Any]) -> Event:
+    """The event as the form's answers so far describe it (not stored): its summary."""
+    values: dict[str, Any] = {"descriptions": {}, "capacity": 0, "companions_max": 0}
+    values |= {"seats_taken": 0, "points_award": 0, "points_cost": 0, "status": "draft"}
+    return Event(**{**values, "version": 1, **columns(data)})
