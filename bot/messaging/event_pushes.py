@@ -16,6 +16,7 @@ from bot.club.common.localized import text_in
 from bot.club.events.checkin import anyone_checked_in
 from bot.club.events.evaluate import attended
 from bot.club.events.rules import (
+    RATINGS,
     EventStatus,
     Kind,
     cost_of,
@@ -134,7 +135,6 @@ CANCEL_HINT = N_(
     "Cannot come after all? Cancel in /events so the next on the waitlist gets the place."
 )
 TAKE, DECLINE = N_("Take the place"), N_("Let it go")
-RATINGS = range(1, 6)
 PER_ROW = {Purpose.EVENT_EVALUATION: len(RATINGS), Purpose.EVENT_OFFER: 2}  # buttons a row
 
 

@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.club.events import evaluate, evaluate_form
 from bot.club.events.evaluate import EvaluationRefused, Refusal, Saved
+from bot.club.events.rules import RATINGS
 from bot.club.forms.engine import Outcome
 from bot.i18n import N_
 from bot.messaging.event_notices import tell_question
@@ -100,7 +101,7 @@ async def on_rate(turn: Turn) -> None:
     refused: str | None = None
     if signup_id is None:
         refused = Refusal.NOT_YOURS
-    elif rating not in evaluate.RATINGS:
+    elif rating not in RATINGS:
         refused = Refusal.RATING
     if refused is None and signup_id is not None and rating is not None:
         store = turn.store

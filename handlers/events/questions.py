@@ -13,7 +13,7 @@ from __future__ import annotations
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.common.numbers import parse_id
-from bot.club.events import evaluate_form, questions
+from bot.club.events import evaluate_form, manage, questions
 from bot.club.events.questions import Answered, Item, QuestionRefused, Refusal
 from bot.club.forms.engine import Outcome
 from bot.club.staff.roles import Permission
@@ -104,7 +104,7 @@ async def show_questions(turn: Turn, page: int) -> None:
 
 
 async def show_event(turn: Turn, event_id: int, page: int) -> None:
-    event = await questions.event_of(turn.session, turn.store.id, event_id)
+    event = await manage.event_of(turn.session, turn.store.id, event_id)
     if event is None:
         turn.replace(turn._("No event #{id} in this store.", id=event_id))
         return

@@ -13,13 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.events.checkin import anyone_checked_in
-from bot.club.events.rules import EventStatus, Status, evaluation_closes
+from bot.club.events.rules import RATINGS, EventStatus, Status, evaluation_closes
 from bot.club.policy.events import EventPolicy
 from bot.club.stores.context import StoreContext
 from db.models import Event, EventFeedback, EventSignup
 from db.writes import insert_once
 
-RATINGS = range(1, 6)
 LONGEST = 1000  # the longest "useful" or question kept (the columns' size)
 
 

@@ -132,19 +132,12 @@ class Moved:
     told: list[int] = field(default_factory=list)  # member ids: everyone signed up
 
 
-def planned(event: Event, columns: dict[str, Any]) -> dict[str, Any]:
-    """The time and place columns a change sets: a new start without a new end keeps
-    the event's length."""
-    out = {k: v for k, v in columns.items() if k in MOVED}
-    if "starts_at" in out and "ends_at" not in out:
-        out["ends_at"] = event.ends_at + (out["starts_at"] - event.starts_at)
-    return out
-
-
 def moved_columns(event: Event, columns: dict[str, Any]) -> dict[str, Any]:
     """The time, place and deadline `columns` leave the event with: a new start without a
     new end keeps the length; the deadline (given, or kept) never falls after the start."""
-    out = planned(event, columns)
+    out = {k: v for k, v in columns.items() if k in MOVED}
+    if "starts_at" in out and "ends_at" not in out:
+        out["ends_at"] = event.ends_at + (out["starts_at"] - event.starts_at)
     starts = out.get("starts_at", event.starts_at)
     out["signup_until"] = min(columns.get("signup_until") or event.signup_until, starts)
     return out

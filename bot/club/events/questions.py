@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Row, Select, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.events.rules import RATINGS, overdue_if_asked_by
 from bot.club.staff import audit, names
 from bot.club.stores.context import StoreContext
 from db.models import Event, EventFeedback, Member
@@ -115,18 +116,12 @@ async def ratings(session: AsyncSession, store_id: int, event_id: int) -> Rating
             .group_by(EventFeedback.rating)
         )
     ).all()
-    stars = {n: 0 for n in range(1, 6)}
+    stars = dict.fromkeys(RATINGS, 0)
     for rating, count in rows:
         stars[int(rating)] = int(count)
     count = sum(stars.values())
     average = sum(n * c for n, c in stars.items()) / count if count else None
     return Ratings(count, average, stars)
-
-
-async def event_of(session: AsyncSession, store_id: int, event_id: int) -> Event | None:
-    return await session.scalar(
-        select(Event).where(Event.id == event_id, Event.store_id == store_id)
-    )
 
 
 async def find(session: AsyncSession, store_id: int, feedback_id: int) -> Item | None:
@@ -203,12 +198,6 @@ async def answerer_name(
     )
 
 
-def due_cutoff(store: StoreContext, now: datetime) -> datetime:
-    """Questions asked at or before this are past `[events].answer_hours` now (their
-    `answer_due` has come)."""
-    return now - timedelta(hours=store.policy.events.answer_hours)
-
-
 async def overdue(
     session: AsyncSession, store: StoreContext, now: datetime, limit: int = 30
 ) -> tuple[list[Item], int]:
@@ -218,7 +207,7 @@ async def overdue(
         EventFeedback.store_id == store.id,
         ASKED,
         OPEN,
-        EventFeedback.asked_at <= due_cutoff(store, now),
+        EventFeedback.asked_at <= overdue_if_asked_by(store.policy.events, now),
     )
     rows = await session.execute(
         _joined().where(*where).order_by(EventFeedback.asked_at, EventFeedback.id).limit(limit)
@@ -239,7 +228,7 @@ async def flag_overdue(session: AsyncSession, store: StoreContext, now: datetime
                 ASKED,
                 OPEN,
                 EventFeedback.flagged_at.is_(None),
-                EventFeedback.asked_at <= due_cutoff(store, now),
+                EventFeedback.asked_at <= overdue_if_asked_by(store.policy.events, now),
             )
             .values(flagged_at=now)
             .returning(EventFeedback.id)

@@ -109,11 +109,6 @@ async def holders(session: AsyncSession, event_id: int) -> list[Member]:
     return await _members(session, event_id, HOLDING)
 
 
-async def signed_up(session: AsyncSession, event_id: int) -> list[Member]:
-    """Everyone signed up: seats, offers and the waitlist."""
-    return await _members(session, event_id, ACTIVE)
-
-
 async def members(session: AsyncSession, member_ids: list[int]) -> list[Member]:
     if not member_ids:
         return []

@@ -35,6 +35,7 @@ class Status(StrEnum):
     LAPSED = "lapsed"  # an offered place not taken in time (or declined)
 
 
+RATINGS = range(1, 6)  # an evaluation's stars
 HOLDING = (Status.GOING, Status.OFFERED)
 ACTIVE = (Status.GOING, Status.OFFERED, Status.WAITING)
 
@@ -148,3 +149,8 @@ def evaluation_closes(policy: EventPolicy, event: Event) -> datetime:
 def answer_due(policy: EventPolicy, asked_at: datetime) -> datetime:
     """When an owner's question must have its answer (SOURCES: within 48 h)."""
     return asked_at + timedelta(hours=policy.answer_hours)
+
+
+def overdue_if_asked_by(policy: EventPolicy, now: datetime) -> datetime:
+    """Questions asked at or before this are past their `answer_due` now."""
+    return now - timedelta(hours=policy.answer_hours)
