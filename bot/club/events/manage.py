@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.events import signup
-from bot.club.events.rules import ACTIVE, EventStatus, Status
+from bot.club.events.rules import ACTIVE, EventRefused, EventStatus, Status
 from bot.club.staff import audit
 from bot.club.stores.context import StoreContext
 from bot.messaging import event_pushes
@@ -215,41 +215,24 @@ async def set_capacity(
     return event, offered
 
 
-@dataclass(frozen=True)
-class CalledOff:
-    event: Event
-    refunds: dict[int, int]  # member id -> points given back (0: it was free)
-    refunded: int
-
-
 async def call_off(
     session: AsyncSession, store: StoreContext, event_id: int, actor: int, now: datetime
-) -> CalledOff:
+) -> signup.Called:
     """Cancel the event (`signup.cancel_event`: every sign-up cancelled, points costs
     refunded, pushes called off); whom to tell and what each got back."""
-    event = await signup.lock_event(session, store.id, event_id)
-    if event is None:
-        raise ManageRefused(Refused.UNKNOWN)
-    if event.status == EventStatus.CANCELLED:
-        raise ManageRefused(Refused.CANCELLED, event)
-    paid = dict(
-        (
-            await session.execute(
-                select(EventSignup.member_id, EventSignup.points_paid).where(
-                    EventSignup.event_id == event.id, EventSignup.status.in_(ACTIVE)
-                )
-            )
-        ).all()
-    )
-    called = await signup.cancel_event(session, store, event.id, actor, now)
-    refunds = {member_id: int(paid.get(member_id) or 0) for member_id in called.told}
+    try:
+        called = await signup.cancel_event(session, store, event_id, actor, now)
+    except EventRefused:
+        raise ManageRefused(Refused.UNKNOWN) from None
+    if called.again:
+        raise ManageRefused(Refused.CANCELLED, called.event)
     audit.record(
         session,
         store.id,
         actor,
         "event.cancel",
-        f"event:{event.id}",
-        told=len(called.told),
+        f"event:{called.event.id}",
+        told=len(called.refunds),
         refunded=called.refunded,
     )
-    return CalledOff(called.event, refunds, called.refunded)
+    return called

@@ -309,8 +309,17 @@ async def change_capacity(
 @dataclass(frozen=True)
 class Called:
     event: Event
-    told: list[int]  # member ids of everyone who held a seat, an offer or a waitlist place
-    refunded: int  # points given back in all
+    # Everyone who held a seat, an offer or a waitlist place: member id -> points back.
+    refunds: dict[int, int]
+    again: bool = False  # it was called off before: nothing changed now
+
+    @property
+    def told(self) -> list[int]:
+        return list(self.refunds)
+
+    @property
+    def refunded(self) -> int:
+        return sum(self.refunds.values())
 
 
 async def cancel_event(
@@ -322,7 +331,7 @@ async def cancel_event(
     if event is None:
         raise EventRefused(Refusal.UNKNOWN)
     if event.status == "cancelled":
-        return Called(event, [], 0)
+        return Called(event, {}, again=True)
     event.status, event.cancelled_at, event.updated_at = "cancelled", now, now
     signups = (
         await session.scalars(
@@ -332,13 +341,12 @@ async def cancel_event(
             .execution_options(populate_existing=True)
         )
     ).all()
-    told, refunded = [], 0
+    refunds: dict[int, int] = {}
     for signup in signups:
-        refunded += await costs.refund(session, signup, now, actor)
+        refunds[signup.member_id] = await costs.refund(session, signup, now, actor)
         signup.status, signup.cancelled_at, signup.offer_until = Status.CANCELLED, now, None
         signup.updated_at = now
-        told.append(signup.member_id)
     event.seats_taken = 0
     await session.flush()
     await event_pushes.drop(session, event.id)
-    return Called(event, told, refunded)
+    return Called(event, refunds)
