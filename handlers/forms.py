@@ -167,13 +167,6 @@ def _remember(turn: Turn, version: int) -> Callable[[Any], Awaitable[None]]:
     return sent
 
 
-def position(form: engine.Form, step: engine.Step, data: Mapping[str, Any]) -> tuple[int, int]:
-    """(n, total) among the steps this instance asks: a step that does not apply to
-    its answers so far (a class has no meeting point) is counted nowhere."""
-    asked = [s for s in form.steps if s is step or s.applies is None or s.applies(dict(data))]
-    return asked.index(step) + 1, len(asked)
-
-
 async def prompt(turn: Turn, ui: FormUI, outcome: Outcome) -> None:
     step = outcome.step
     assert step is not None
@@ -183,7 +176,7 @@ async def prompt(turn: Turn, ui: FormUI, outcome: Outcome) -> None:
     else:
         text = turn._(ui.prompts[step.name])
     if ui.numbered:  # every prompt, a custom screen's too
-        n, total = position(ui.form, step, outcome.data)
+        n, total = ui.form.position(step, dict(outcome.data))
         text = turn._("({n}/{total}) ", n=n, total=total) + text
     remember = (
         _remember(turn, outcome.version) if isinstance(markup, InlineKeyboardMarkup) else None

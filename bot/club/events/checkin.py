@@ -103,12 +103,12 @@ async def check_in(
                 updated_at=now,
             )
             .returning(EventSignup.id)
+            .execution_options(synchronize_session="fetch")  # the row in hand is updated
         )
     ).first()
     if marked is None:  # a twin scan got there first
         await session.refresh(signup)
         return CheckedIn(signup, event, member, 0, None, again=True)
-    await session.refresh(signup)
     balances, points = None, event.points_award
     if points:
         balances = await ledger.post(

@@ -120,9 +120,12 @@ class Form:
                 return step
         return None
 
-    def position(self, step: Step) -> tuple[int, int]:
-        """(n, total) for "step n of total"."""
-        return self.steps.index(step) + 1, len(self.steps)
+    def position(self, step: Step, data: dict[str, Any]) -> tuple[int, int]:
+        """(n, total) for "step n of total", among the steps this instance asks: a step
+        that does not apply to its answers so far (a class has no meeting point) is
+        counted nowhere."""
+        asked = [s for s in self.steps if s is step or s.applies is None or s.applies(data)]
+        return asked.index(step) + 1, len(asked)
 
 
 @dataclass
