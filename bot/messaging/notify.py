@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +52,21 @@ async def notify_member(
         urgent=True,  # a reply to what the owner did: no quiet hours
     )
     return queued is not None
+
+
+async def notify_members(
+    session: AsyncSession,
+    services: Services,
+    members: Iterable[Member],
+    render: Callable[[Member], Render],
+    key: str = "",
+) -> int:
+    """Queue `render(member)` for each member, in their own language, once per `key`;
+    how many could be reached."""
+    told = 0
+    for member in members:
+        told += await notify_member(session, services, member, render(member), key)
+    return told
 
 
 STAFF_FIRST = timedelta(minutes=1)  # staff posts are claimed before queued broadcasts

@@ -23,7 +23,7 @@ from bot.club.events.rules import EventStatus
 from bot.club.staff import audit
 from bot.club.staff.roles import Permission
 from bot.i18n import Translator
-from bot.messaging.notify import notify_member, staff_notice
+from bot.messaging.notify import notify_members, staff_notice
 from handlers import broadcast, forms
 from handlers.callbacks import encode, pattern
 from handlers.common import Turn, inline, staff_only, turn_handler
@@ -131,16 +131,14 @@ async def _call_off_asked(turn: Turn, event: Event) -> None:
 async def _call_off(turn: Turn, event: Event) -> None:
     store, session = turn.store, turn.session
     called = await manage.call_off(session, store, event.id, turn.user_id, store.now())
-    event, told = called.event, 0
-    for member in await roster.members(session, list(called.refunds)):
-        points = called.refunds[member.id]
-        told += await notify_member(
-            session,
-            turn.services,
-            member,
-            lambda t, points=points: called_off_notice(t, event, points),
-            f"event-off:{event.id}",
-        )
+    event = called.event
+    told = await notify_members(
+        session,
+        turn.services,
+        await roster.members(session, list(called.refunds)),
+        lambda m: lambda t: called_off_notice(t, event, called.refunds[m.id]),
+        f"event-off:{event.id}",
+    )
 
     def post(t: Translator) -> str:  # the staff group, in the store's language
         return t.gettext(

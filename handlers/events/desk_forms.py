@@ -17,7 +17,7 @@ from bot.club.forms.engine import Outcome
 from bot.club.staff import audit
 from bot.club.staff.roles import Permission
 from bot.i18n import N_, Translator
-from bot.messaging.notify import notify_member
+from bot.messaging.notify import notify_members
 from handlers import forms
 from handlers.common import Turn
 from handlers.events.desk_texts import FEATURE as DESK_FEATURE
@@ -97,18 +97,15 @@ async def moved(turn: Turn, outcome: Outcome) -> None:
     if not result.changed:
         turn.replace(turn._("Nothing changed."))
         return
-    event, told, tell = result.event, 0, set(result.told)
-    for entry in await roster.entries(turn.session, event.id):
-        if entry.member.id not in tell:
-            continue
-        key = f"event-move:{event.id}:{event.version}"
-        told += await notify_member(
-            turn.session,
-            turn.services,
-            entry.member,
-            lambda t, entry=entry: moved_notice(t, event, entry, result.changed),
-            key,
-        )
+    event, tell = result.event, set(result.told)
+    entries = {e.member.id: e for e in await roster.entries(turn.session, event.id)}
+    told = await notify_members(
+        turn.session,
+        turn.services,
+        [e.member for member_id, e in entries.items() if member_id in tell],
+        lambda m: lambda t: moved_notice(t, event, entries[m.id], result.changed),
+        f"event-move:{event.id}:{event.version}",
+    )
     if not result.told and result.changed == ("signup_until",):
         turn.replace(deadline_line(turn.t, event))
     else:
@@ -150,12 +147,14 @@ async def messaged(turn: Turn, outcome: Outcome) -> None:
     if event is None:
         turn.replace(refused_text(turn, Refused.UNKNOWN))
         return
-    told, text = 0, written["text"]
-    for member in await roster.holders(turn.session, event.id):
-        key = f"event-msg:{event.id}:{outcome.token}"
-        told += await notify_member(
-            turn.session, turn.services, member, lambda t: message_notice(t, event, text), key
-        )
+    text = written["text"]
+    told = await notify_members(
+        turn.session,
+        turn.services,
+        await roster.holders(turn.session, event.id),
+        lambda m: lambda t: message_notice(t, event, text),
+        f"event-msg:{event.id}:{outcome.token}",
+    )
     audit.record(
         turn.session, turn.store.id, turn.user_id, "event.message", f"event:{event.id}", told=told
     )
