@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common.localized import text_in
@@ -15,11 +14,11 @@ from bot.club.events import questions
 from bot.club.events.evaluate import Saved
 from bot.club.events.questions import Answered, Item
 from bot.club.events.rules import answer_due
+from bot.club.members.lookup import chosen_locale
 from bot.club.staff.roles import Role, staff_list
 from bot.club.stores.context import StoreContext
 from bot.i18n import Translator
 from bot.messaging.notify import notify_member, queue_staff_post, staff_notice
-from db.models import ChatUser, Member
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -53,17 +52,6 @@ async def _managers(session: AsyncSession, services: Services, store: StoreConte
     return managers or sorted(uid for uid, roles in everyone.items() if Role.ADMIN in roles)
 
 
-async def _locale_of(session: AsyncSession, store: StoreContext, user_id: int) -> str:
-    """A staff member's language: as a member, else as chosen before, else the store's."""
-    mine = await session.scalar(
-        select(Member.locale).where(Member.store_id == store.id, Member.telegram_user_id == user_id)
-    )
-    chosen = await session.scalar(
-        select(ChatUser.locale).where(ChatUser.telegram_user_id == user_id)
-    )
-    return mine or chosen or store.default_locale
-
-
 async def flag_overdue_questions(
     session: AsyncSession, services: Services, store: StoreContext, now: datetime
 ) -> int:
@@ -74,7 +62,9 @@ async def flag_overdue_questions(
     if not flagged:
         return 0
     managers = await _managers(session, services, store)
-    locales = {uid: await _locale_of(session, store, uid) for uid in managers}
+    locales = {
+        uid: await chosen_locale(session, store.id, uid) or store.default_locale for uid in managers
+    }
     for item in flagged:
         await staff_notice(
             session, services, lambda t, item=item: overdue_text(t, store, item), store=store

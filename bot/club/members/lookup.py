@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common.codes import clean_code
@@ -86,12 +87,11 @@ async def open_member_for_staff(
     return member
 
 
-async def saved_locale(session: AsyncSession, store_id: int, user_id: int) -> str | None:
-    """The member's language choice (else the one saved before joining), in one
-    statement: every update reads it. A member who writes to the bot has unblocked it,
-    so pushes reach them again."""
+async def _locales(session: AsyncSession, store_id: int, user_id: int) -> Row[Any]:
+    """(member's language, member's blocked mark, language saved before joining), in one
+    statement."""
     mine = (Member.store_id == store_id, Member.telegram_user_id == user_id)
-    row = (
+    return (
         await session.execute(
             select(
                 select(Member.locale).where(*mine).scalar_subquery(),
@@ -102,8 +102,22 @@ async def saved_locale(session: AsyncSession, store_id: int, user_id: int) -> st
             )
         )
     ).one()
-    member_locale, blocked_at, chat_locale = row
+
+
+async def chosen_locale(session: AsyncSession, store_id: int, user_id: int) -> str | None:
+    """The language someone chose, as a member or before joining; None if never (read
+    only: for writing to staff unasked)."""
+    member_locale, _, chat_locale = await _locales(session, store_id, user_id)
+    return member_locale or chat_locale
+
+
+async def saved_locale(session: AsyncSession, store_id: int, user_id: int) -> str | None:
+    """The member's language choice (else the one saved before joining), in one
+    statement: every update reads it. A member who writes to the bot has unblocked it,
+    so pushes reach them again."""
+    member_locale, blocked_at, chat_locale = await _locales(session, store_id, user_id)
     if blocked_at is not None:
+        mine = (Member.store_id == store_id, Member.telegram_user_id == user_id)
         await session.execute(
             update(Member)
             .where(*mine)
