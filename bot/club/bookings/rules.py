@@ -8,6 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.club.bookings.slots import DayPlan, earliest, last_day
+from bot.club.common.clock import evening_before
 from bot.club.policy.bookings import BookingPolicy, Service
 from bot.messaging.outbox import Purpose, in_quiet_hours
 
@@ -117,8 +118,7 @@ def reminder_times(
     that is still well before the time; none is queued for a moment already past."""
     out: list[tuple[Purpose, datetime]] = []
     if policy.evening_reminder_at is not None:
-        eve_day = start.astimezone(tz).date() - timedelta(days=1)
-        eve = datetime.combine(eve_day, policy.evening_reminder_at, tzinfo=tz)
+        eve = evening_before(start, tz, policy.evening_reminder_at)
         if now < eve < start:
             out.append((Purpose.BOOKING_EVE, eve.astimezone(start.tzinfo)))
     if policy.soon_reminder_hours:

@@ -3,10 +3,11 @@ the moment; and when its pushes go. No I/O."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.club.common.clock import evening_before
 from bot.club.policy.events import EventPolicy
 from bot.club.policy.model import ClubPolicy
 from bot.messaging.outbox import in_quiet_hours
@@ -130,8 +131,7 @@ def reminder_at(policy: EventPolicy, tz: ZoneInfo, event: Event, now: datetime) 
     """The reminder the evening before (store time), or None when off or already past."""
     if policy.reminder_at is None:
         return None
-    eve_day = event.starts_at.astimezone(tz).date() - timedelta(days=1)
-    eve = datetime.combine(eve_day, policy.reminder_at, tzinfo=tz).astimezone(UTC)
+    eve = evening_before(event.starts_at, tz, policy.reminder_at)
     return eve if now < eve < event.starts_at else None
 
 
