@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.club.common.numbers import page_count
 from bot.club.points import ledger as points
 from bot.club.points.ledger import EntryKind
 from bot.messaging.membership_texts import way_to_next_tier
 from handlers.callbacks import encode, pattern
 from handlers.card import current_member
 from handlers.common import Turn, inline, turn_handler
+from handlers.paging import page_row
 
 if TYPE_CHECKING:
     from db.models import PointsEntry, Visit
@@ -74,18 +76,16 @@ async def render(turn: Turn, page: int) -> None:
             )
         )
     rows, total = await points.history(turn.session, member.id, offset=page * PAGE, limit=PAGE)
-    pages = max((total + PAGE - 1) // PAGE, 1)
+    pages = page_count(total, PAGE)
     if total:
         lines.append("")
         lines.append(turn._("History, page {page} of {pages}:", page=page + 1, pages=pages))
         lines.extend(entry_text(turn, entry, visit) for entry, visit in rows)
     else:
         lines.append(turn._("No points yet: they come with every paid visit."))
-    buttons = []
-    if page > 0:
-        buttons.append((turn._("◀ Newer"), encode(POINTS, "page", page - 1)))
-    if page + 1 < pages:
-        buttons.append((turn._("Older ▶"), encode(POINTS, "page", page + 1)))
+    buttons = page_row(
+        page, pages, turn._("◀ Newer"), turn._("Older ▶"), lambda n: encode(POINTS, "page", n)
+    )
     turn.replace("\n".join(lines), inline([buttons]) if buttons else None)
 
 

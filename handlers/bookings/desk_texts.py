@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot.club.bookings.desk import Line, Marked, Sheet
 from bot.club.bookings.rules import Status
 from bot.club.bookings.slots import EVERY, opening
+from bot.club.common.numbers import page_count
 from bot.i18n import N_, Translator
 from handlers.bookings import texts
 
@@ -119,7 +120,7 @@ def booking_lines(t: Translator, store: StoreContext, line: Line) -> list[str]:
 
 
 def pages(sheet: Sheet) -> int:
-    return max(1, -(-len(sheet.lines) // PAGE))
+    return page_count(len(sheet.lines), PAGE)
 
 
 def on_page(sheet: Sheet, page: int) -> list[Line]:

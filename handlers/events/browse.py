@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club.common.numbers import parse_id
+from bot.club.common.numbers import page_count, parse_id
 from bot.club.events import browse
 from bot.club.events.browse import Seen
 from bot.club.events.calendar import event_ics
@@ -29,6 +29,7 @@ from handlers.common import Markup, Turn, inline, turn_handler
 from handlers.events import owner_texts
 from handlers.events.owner_texts import Rows
 from handlers.events.texts import FEATURE, PASS_PREFIX, refusal_text, title
+from handlers.paging import page_row
 
 if TYPE_CHECKING:
     from db.models import Event, EventSignup, Member
@@ -55,7 +56,7 @@ async def show_list(turn: Turn, page: int, lead: list[str] | None = None) -> Non
     member_id, tier = (member.id, member.tier_code) if member else (None, None)
     now = store.now()
     rows, total = await browse.upcoming(turn.session, store.id, member_id, now, page * PAGE, PAGE)
-    pages = max((total + PAGE - 1) // PAGE, 1)
+    pages = page_count(total, PAGE)
     if total and not rows:  # past the end (a forged page, or fewer since): the last one
         page = pages - 1
         rows, total = await browse.upcoming(
@@ -76,11 +77,9 @@ async def show_list(turn: Turn, page: int, lead: list[str] | None = None) -> Non
         buttons.append([(label, encode(FEATURE, "show", seen.event.id, FROM_LIST))])
     if member is None:
         parts.append(turn._("You are not a club member yet. Send /start to join."))
-    nav = []
-    if page > 0:
-        nav.append((turn._("◀ Sooner"), encode(FEATURE, "list", page - 1)))
-    if page + 1 < pages:
-        nav.append((turn._("Later ▶"), encode(FEATURE, "list", page + 1)))
+    nav = page_row(
+        page, pages, turn._("◀ Sooner"), turn._("Later ▶"), lambda n: encode(FEATURE, "list", n)
+    )
     buttons += [nav] if nav else []
     turn.replace("\n\n".join(parts), inline(buttons))
 

@@ -16,6 +16,7 @@ from bot.i18n import N_, Translator
 from handlers.callbacks import encode
 from handlers.common import Markup, Turn, inline
 from handlers.events.texts import description, kind_label, title
+from handlers.paging import page_row
 
 if TYPE_CHECKING:
     from db.models import Event
@@ -166,11 +167,13 @@ def entry_line(turn: Turn, number: int, entry: Entry) -> str:
 
 
 def list_buttons(turn: Turn, event_id: int, page: int, pages: int) -> Markup:
-    row = []
-    if page > 0:
-        row.append((turn._("‹ Previous"), encode(FEATURE, "list", event_id, page - 1)))
-    if page + 1 < pages:
-        row.append((turn._("Next ›"), encode(FEATURE, "list", event_id, page + 1)))
+    row = page_row(
+        page,
+        pages,
+        turn._("‹ Previous"),
+        turn._("Next ›"),
+        lambda n: encode(FEATURE, "list", event_id, n),
+    )
     back = [(turn._("« Back to the event"), encode(FEATURE, "show", event_id))]
     return inline([row, back] if row else [back])
 

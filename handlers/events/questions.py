@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.club.common.numbers import parse_id
+from bot.club.common.numbers import page_count, parse_id
 from bot.club.events import evaluate_form, manage, questions
 from bot.club.events.questions import Answered, Item, QuestionRefused, Refusal
 from bot.club.forms.engine import Outcome
@@ -24,6 +24,7 @@ from handlers.callbacks import encode, pattern
 from handlers.common import Markup, Turn, inline, staff_only, turn_handler
 from handlers.events.question_texts import item_lines, ratings_text
 from handlers.events.texts import title
+from handlers.paging import page_row
 
 FEATURE = "evq"
 PAGE = 4  # evaluations per message: 4 of at most ~800 characters fit one message
@@ -50,7 +51,7 @@ async def _page(turn: Turn, page: int, event_id: int | None) -> tuple[list[Item]
     """The items of `page` (clamped to the last), that page, and how many pages."""
     offset = page * PAGE
     items, total = await questions.listing(turn.session, turn.store.id, offset, PAGE, event_id)
-    pages = max(1, -(-total // PAGE))
+    pages = page_count(total, PAGE)
     if page >= pages:
         page = pages - 1
         items, _ = await questions.listing(turn.session, turn.store.id, page * PAGE, PAGE, event_id)
@@ -72,11 +73,7 @@ def _keyboard(
             return encode(FEATURE, "page", n)
         return encode(FEATURE, "event", event_id, n)
 
-    moves = []
-    if page > 0:
-        moves.append((turn._("◀ Previous"), to(page - 1)))
-    if page + 1 < pages:
-        moves.append((turn._("Next ▶"), to(page + 1)))
+    moves = page_row(page, pages, turn._("◀ Previous"), turn._("Next ▶"), to)
     if moves:
         rows.append(moves)
     return inline(rows) if rows else None

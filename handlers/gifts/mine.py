@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.club.common.numbers import page_count
 from bot.club.gifts import mine as owned
 from bot.club.gifts import refunds
 from bot.club.gifts.redeem import item
@@ -27,6 +28,7 @@ from handlers.card import current_member
 from handlers.common import Markup, Turn, inline, turn_handler
 from handlers.gifts import texts
 from handlers.gifts.texts import DEEP_LINK_PREFIX, FEATURE
+from handlers.paging import page_row
 
 if TYPE_CHECKING:
     from db.models import Member, Redemption
@@ -88,7 +90,7 @@ async def show_list(turn: Turn, page: int, lead: Sequence[str] = ()) -> None:
     if member is None:
         return
     rows, total = await owned.page(turn.session, member.id, page * PAGE, PAGE)
-    pages = max((total + PAGE - 1) // PAGE, 1)
+    pages = page_count(total, PAGE)
     if total and not rows:  # past the end (a forged page, or fewer since): the last one
         page = pages - 1
         rows, total = await owned.page(turn.session, member.id, page * PAGE, PAGE)
@@ -108,11 +110,9 @@ async def show_list(turn: Turn, page: int, lead: Sequence[str] = ()) -> None:
                     (turn._("Cancel {n}", n=n), encode(FEATURE, "cancel", redemption.id, page)),
                 ]
             )
-    nav = []
-    if page > 0:
-        nav.append((turn._("◀ Newer"), encode(FEATURE, "mine", page - 1)))
-    if page + 1 < pages:
-        nav.append((turn._("Older ▶"), encode(FEATURE, "mine", page + 1)))
+    nav = page_row(
+        page, pages, turn._("◀ Newer"), turn._("Older ▶"), lambda n: encode(FEATURE, "mine", n)
+    )
     buttons += [nav] if nav else []
     turn.replace("\n\n".join(parts), inline(buttons) if buttons else None)
 

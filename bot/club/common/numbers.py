@@ -35,3 +35,8 @@ def parse_signed(text: str | None, *, limit: int = MAX_ID) -> int | None:
     sign = -1 if value[:1] == "-" else 1
     magnitude = parse_whole(value[1:] if value[:1] in "+-" else value, maximum=limit)
     return None if magnitude is None else sign * magnitude
+
+
+def page_count(total: int, size: int) -> int:
+    """How many pages of `size` hold `total` items: at least one (an empty list)."""
+    return max(1, -(-total // size))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common.codes import clean_code
+from bot.club.common.numbers import page_count
 from bot.club.events.rules import EventRefused, EventStatus, Refusal, Status, checkin_open
 from bot.club.points import ledger, membership
 from bot.club.points.ledger import Balances, EntryKind, Posting
@@ -172,7 +173,7 @@ async def roll(
         )
     ).one()
     total, checked, seats = int(counts[0]), int(counts[1]), int(counts[2])
-    pages = max(1, -(-total // size))
+    pages = page_count(total, size)
     page = min(max(0, page), pages - 1)
     found = await session.execute(
         select(EventSignup, Member)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.common.numbers import page_count
 from bot.club.events.rules import ACTIVE, HOLDING, Status
 from db.models import Car, EventSignup, Member
 
@@ -99,7 +100,7 @@ async def entries(session: AsyncSession, event_id: int, *, everyone: bool = Fals
 
 def page(items: list[Entry], number: int) -> tuple[list[Entry], int]:
     """The entries of page `number` (0-based, clamped) and the number of pages."""
-    pages = max(1, -(-len(items) // PAGE))
+    pages = page_count(len(items), PAGE)
     number = min(max(number, 0), pages - 1)
     return items[number * PAGE : (number + 1) * PAGE], pages
 
