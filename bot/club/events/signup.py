@@ -66,6 +66,24 @@ async def lock_event(session: AsyncSession, store_id: int, event_id: int) -> Eve
     return event
 
 
+async def _own_offer(
+    session: AsyncSession, store: StoreContext, signup_id: int, member_id: int
+) -> tuple[Event, EventSignup]:
+    """The event of the owner's sign-up `signup_id`, locked (found through the sign-up
+    in the same statement), and the sign-up as it stands under that lock."""
+    event_id = select(EventSignup.event_id).where(EventSignup.id == signup_id).scalar_subquery()
+    event = await session.scalar(
+        select(Event)
+        .where(Event.id == event_id, Event.store_id == store.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    signup = await session.get(EventSignup, signup_id, populate_existing=True)
+    if event is None or signup is None or signup.member_id != member_id:
+        raise EventRefused(Refusal.NOT_SIGNED_UP)
+    return event, signup
+
+
 async def signup_of(session: AsyncSession, event_id: int, member_id: int) -> EventSignup | None:
     return await session.scalar(
         select(EventSignup)
@@ -190,13 +208,7 @@ async def take_offer(
 ) -> SignedUp:
     """The owner takes the place held for them (paying its cost). Raises `EventRefused`:
     NO_OFFER when it ran out or passed on; SHORT leaves the offer standing."""
-    signup = await session.get(EventSignup, signup_id, populate_existing=True)
-    if signup is None or signup.member_id != member_id or signup.store_id != store.id:
-        raise EventRefused(Refusal.NOT_SIGNED_UP)
-    event = await lock_event(session, store.id, signup.event_id)
-    signup = await signup_of(session, signup.event_id, member_id)
-    if event is None or signup is None:
-        raise EventRefused(Refusal.NOT_SIGNED_UP)
+    event, signup = await _own_offer(session, store, signup_id, member_id)
     if signup.status == Status.GOING:
         return SignedUp(signup, event, again=True)
     if signup.status != Status.OFFERED or signup.offer_until is None or signup.offer_until <= now:
@@ -257,12 +269,8 @@ async def decline_offer(
     session: AsyncSession, store: StoreContext, signup_id: int, member_id: int, now: datetime
 ) -> Freed:
     """The owner lets the place held for them go: it passes on to the next in line."""
-    signup = await session.get(EventSignup, signup_id, populate_existing=True)
-    if signup is None or signup.member_id != member_id or signup.store_id != store.id:
-        raise EventRefused(Refusal.NOT_SIGNED_UP)
-    event = await lock_event(session, store.id, signup.event_id)
-    signup = await signup_of(session, signup.event_id, member_id)
-    if event is None or signup is None or signup.status != Status.OFFERED:
+    event, signup = await _own_offer(session, store, signup_id, member_id)
+    if signup.status != Status.OFFERED:
         raise EventRefused(Refusal.NO_OFFER, event)
     return await _give_up(session, store, event, signup, Status.LAPSED, now, None)
 
