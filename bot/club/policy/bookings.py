@@ -20,7 +20,7 @@ from bot.club.policy.checks import (
     texts,
     whole,
 )
-from bot.club.policy.pushes import ROLES
+from bot.club.policy.pushes import role_list
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -194,9 +194,7 @@ def parse_bookings(data: dict[str, Any], categories: set[str]) -> BookingPolicy:
     for i, service in enumerate(services):
         if service.category is not None and service.category not in categories:
             raise PolicyError(f"{where}.services[{i}].category: not a spend category code")
-    roles = string_list(table.get("manage_roles", []), f"{where}.manage_roles")
-    if not roles or set(roles) - set(ROLES):
-        raise PolicyError(f"{where}.manage_roles: roles from {', '.join(ROLES)}")
+    roles = role_list(table, where, "manage_roles")
     address = table.get("address") or {}
     yearly, dates = _closed(table.get("closed", []), f"{where}.closed")
     return BookingPolicy(

@@ -82,10 +82,15 @@ def string_list(value: Any, where: str) -> tuple[str, ...]:
 
 def clock(table: dict[str, Any], where: str, key: str) -> time | None:
     """A time of day like "19:00"; None for "" (or the key left out)."""
-    value = table.get(key, "")
-    if value == "":
+    if table.get(key, "") == "":
         return None
+    return required_clock(table, where, key, hint=', or "" for none')
+
+
+def required_clock(table: dict[str, Any], where: str, key: str, *, hint: str = "") -> time:
+    """A time of day like "08:30" that must be set."""
+    value = table.get(key)
     match = _CLOCK.match(value) if isinstance(value, str) else None
     if match is None:
-        raise PolicyError(f'{where}.{key}: a time like "19:00", or "" for none')
+        raise PolicyError(f'{where}.{key}: a time like "08:30"{hint}')
     return time(int(match.group(1)), int(match.group(2)))

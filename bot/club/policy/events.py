@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from bot.club.policy.checks import PolicyError, clock, section, string_list, whole
-from bot.club.policy.pushes import ROLES
+from bot.club.policy.checks import clock, section, whole
+from bot.club.policy.pushes import role_list
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,7 @@ KEYS = {
 def parse_events(data: dict[str, Any]) -> EventPolicy:
     table = section(data, "events", KEYS)
     where = "[events]"
-    roles = string_list(table.get("manage_roles", []), f"{where}.manage_roles")
-    if not roles or set(roles) - set(ROLES):
-        raise PolicyError(f"{where}.manage_roles: roles from {', '.join(ROLES)}")
+    roles = role_list(table, where, "manage_roles")
     return EventPolicy(
         manage_roles=roles,
         offer_hours=whole(table, where, "offer_hours", 1),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.club.policy.checks import PolicyError, flag, section, string_list, texts, whole
-from bot.club.policy.pushes import ROLES
+from bot.club.policy.checks import PolicyError, flag, section, texts, whole
+from bot.club.policy.pushes import role_list
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,7 @@ KEYS = {
 def parse_gifts(data: dict[str, Any]) -> GiftPolicy:
     table = section(data, "gifts", KEYS)
     where = "[gifts]"
-    roles = string_list(table.get("manage_roles", []), f"{where}.manage_roles")
-    if not roles or set(roles) - set(ROLES):
-        raise PolicyError(f"{where}.manage_roles: roles from {', '.join(ROLES)}")
+    roles = role_list(table, where, "manage_roles")
     notice = table.get("restock_notice") or {}
     restock = texts(notice, f"{where}.restock_notice") if notice else {}
     for text in restock.values():

@@ -7,10 +7,17 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from bot.club.policy.checks import PolicyError, flag, section, string_list, texts, whole
+from bot.club.policy.checks import (
+    PolicyError,
+    flag,
+    required_clock,
+    section,
+    string_list,
+    texts,
+    whole,
+)
 
 ROLES = ("customer_service", "service_advisor", "sales", "manager", "admin")
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
@@ -53,12 +60,14 @@ class ReminderPolicy:
     holidays: tuple[Holiday, ...]
 
 
-def _clock(table: dict[str, Any], where: str, key: str) -> time:
-    value = table.get(key)
-    match = _CLOCK.match(value) if isinstance(value, str) else None
-    if match is None:
-        raise PolicyError(f'{where}.{key}: a time like "08:30"')
-    return time(int(match.group(1)), int(match.group(2)))
+def role_list(
+    table: dict[str, Any], where: str, key: str, *, empty: bool = False
+) -> tuple[str, ...]:
+    """A list of staff roles (who may do something); with `empty`, none at all is allowed."""
+    roles = string_list(table.get(key, []), f"{where}.{key}")
+    if (not roles and not empty) or set(roles) - set(ROLES):
+        raise PolicyError(f"{where}.{key}: roles from {', '.join(ROLES)}")
+    return roles
 
 
 def parse_pushes(data: dict[str, Any]) -> PushPolicy:
@@ -76,15 +85,13 @@ def parse_pushes(data: dict[str, Any]) -> PushPolicy:
     retries = table.get("retry_minutes")
     if not isinstance(retries, list) or not all(isinstance(m, int) and m > 0 for m in retries):
         raise PolicyError("[pushes].retry_minutes: a list of minutes, e.g. [5, 240, 1440]")
-    roles = string_list(table.get("broadcast_roles", []), "[pushes].broadcast_roles")
-    if set(roles) - set(ROLES):
-        raise PolicyError(f"[pushes].broadcast_roles: roles from {', '.join(ROLES)}")
+    roles = role_list(table, "[pushes]", "broadcast_roles", empty=True)
     return PushPolicy(
         rate_per_second=whole(table, "[pushes]", "rate_per_second", 1),
         paid_broadcast=flag(table, "[pushes]", "paid_broadcast"),
         paid_rate_per_second=whole(table, "[pushes]", "paid_rate_per_second", 1),
-        quiet_start=_clock(table, "[pushes]", "quiet_start"),
-        quiet_end=_clock(table, "[pushes]", "quiet_end"),
+        quiet_start=required_clock(table, "[pushes]", "quiet_start"),
+        quiet_end=required_clock(table, "[pushes]", "quiet_end"),
         weekly_cap=whole(table, "[pushes]", "weekly_cap", 1),
         retry_minutes=tuple(retries),
         broadcast_roles=roles,
@@ -119,7 +126,7 @@ def parse_reminders(data: dict[str, Any]) -> ReminderPolicy:
         parsed.append(Holiday(item["date"], texts(item.get("name"), f"{where}.name")))
     values = {key: whole(table, "[reminders]", key, 1) for key in numbers}
     return ReminderPolicy(
-        send_at=_clock(table, "[reminders]", "send_at"), holidays=tuple(parsed), **values
+        send_at=required_clock(table, "[reminders]", "send_at"), holidays=tuple(parsed), **values
     )
 
 
