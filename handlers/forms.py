@@ -19,6 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.club.forms import dialogs, engine
 from bot.club.forms.engine import Context, Kind, Outcome, Reply
+from bot.club.forms.steps import ANY_TIER
 from bot.club.staff import roles as staff
 from bot.i18n import N_
 from handlers.callbacks import encode, pattern
@@ -30,6 +31,8 @@ ERRORS: dict[str, str] = {
     "stale": N_("That button is no longer active."),
     "not_skippable": N_("This step cannot be skipped."),
     "wrong_kind": N_("I cannot take that as an answer here; please answer the question below."),
+    # bot.club.forms.steps.tier_step
+    "tier_unknown": N_("That is not one of the club's tiers; please choose one of the buttons."),
 }
 ACTIONS = ("pick", "skip", "cancel")
 
@@ -65,6 +68,13 @@ class FormUI:
 
 
 UIS: dict[str, FormUI] = {}
+
+
+def tier_label(turn: Turn, value: str) -> str:
+    """A button of the shared lowest-tier step (`steps.tier_step`)."""
+    if value == ANY_TIER:
+        return turn._("Any tier")
+    return turn.store.policy.tier(value).name(turn.t.locale)
 
 
 def register(ui: FormUI) -> FormUI:

@@ -18,7 +18,6 @@ from bot.club.events.manage_form import NEW_FORM, PUBLISH
 from bot.club.events.manage_steps import AT_START, NONE, draft_of
 from bot.club.events.rules import EventStatus
 from bot.club.forms.engine import Outcome
-from bot.club.forms.steps import ANY_TIER
 from bot.club.staff.roles import Permission
 from bot.i18n import N_
 from handlers import forms
@@ -70,7 +69,6 @@ ERRORS = {
     "companions_invalid": N_(
         "Please send a whole number of companions, 0 for none, within the club's limit."
     ),
-    "tier_unknown": N_("That is not one of the club's tiers; please choose one of the buttons."),
     "points_invalid": N_("Please send a whole number of points, 0 for none."),
     "cost_invalid": N_("Please send a seat's cost as a whole number of points, 0 for free."),
 }
@@ -86,11 +84,7 @@ def choice_label(turn: Turn, step: str, value: str) -> str:
     if step == "kind":
         return kind_label(turn.t, value)
     if step == "tier":
-        return (
-            _("Any tier")
-            if value == ANY_TIER
-            else turn.store.policy.tier(value).name(turn.t.locale)
-        )
+        return forms.tier_label(turn, value)
     if step == "deadline" and value == AT_START:
         return _("Until the start")
     if step == "cost" and value == NONE:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.club.forms.engine import Outcome
-from bot.club.forms.steps import ANY_TIER
 from bot.club.gifts import manage
 from bot.club.gifts.manage import Changed, ManageRefused, Refused
 from bot.club.gifts.manage_form import ADD_FORM, EDIT_FORM, RESTOCK_FORM
@@ -54,7 +53,6 @@ ERRORS = {
     "stock_invalid": N_("Please send the stock as a whole number, e.g. 20 (or +5 to add)."),
     "limit_invalid": N_("Please send a whole number, e.g. 1; 0 means no limit."),
     "days_invalid": N_("Please send a whole number of days above 0, e.g. 365."),
-    "tier_unknown": N_("That is not one of the club's tiers; please choose one of the buttons."),
     "until_before_from": N_("The last day cannot be before the first day."),
     "from_after_until": N_("The first day cannot be after the last day."),
     "until_past": N_("That date has already passed."),
@@ -171,9 +169,7 @@ def choice_label(turn: Turn, step: str, value: str) -> str:
     if step == "limit_days":
         return turn._("{n} days (default)", n=value)
     if step == "tier":
-        if value == ANY_TIER:
-            return turn._("Any tier")
-        return turn.store.policy.tier(value).name(turn.t.locale)
+        return forms.tier_label(turn, value)
     if step == "field":
         return turn.label(FIELDS, value) if value in FIELDS else value
     return turn._("Confirm")
