@@ -57,6 +57,7 @@ def register_handlers(app: Application) -> None:
     from handlers import (
         bookings,
         broadcast,
+        calls,
         card,
         corrections,
         errors,
@@ -74,6 +75,7 @@ def register_handlers(app: Application) -> None:
         settings,
         staff,
         start,
+        surveys,
         visits,
     )
 
@@ -85,6 +87,8 @@ def register_handlers(app: Application) -> None:
         gifts,  # /gifts, /mygifts, /catalog, /redemptions, /fulfil and their buttons
         bookings,  # /book, /bookings, /today, /day, /bookfor, /duebook, slots, figures
         events,  # /events, /newevent, /eventdesk, /questions, sign-up, check-in, evaluation
+        surveys,  # the survey after a visit, /feedback, /tickets, /surveys
+        calls,  # /calls, /dmsname
         settings,  # /settings, /language
         help,  # /help; commands sent in a group point to the private chat
         privacy,  # /mydata, /deleteme

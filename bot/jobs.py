@@ -13,6 +13,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.club.bookings import figures as booking_figures
 from bot.club.broadcasts import campaigns as broadcasts
+from bot.club.calls import sweep as call_sweep
 from bot.club.events import signup as event_signups
 from bot.club.gifts import expiry as gift_expiry
 from bot.club.gifts.refunds import GivenBack
@@ -20,7 +21,8 @@ from bot.club.points import ledger as points
 from bot.club.points import membership
 from bot.club.reminders import sweep as reminders
 from bot.club.stores.context import StoreContext
-from bot.messaging import event_notices, gift_notices, membership_texts
+from bot.club.surveys import sweep as survey_sweep
+from bot.messaging import event_notices, gift_notices, membership_texts, ticket_notices
 from bot.messaging.notify import notify_member, queue_report
 from bot.services import Services
 from db.models import Member
@@ -111,6 +113,26 @@ async def events_tick(services: Services, now: datetime | None = None) -> dict[s
     return {"offers_lapsed": lapsed, "questions_flagged": flagged}
 
 
+async def surveys_tick(services: Services, now: datetime | None = None) -> dict[str, int]:
+    """Every store's survey and follow-up work, each in its own transaction: surveys for
+    the service visits recorded lately, call tasks after recent deliveries and services,
+    and tickets past their deadline to the manager. Safe on several instances: each
+    write is keyed or conditional (see each use-case)."""
+    now = now or services.now()
+    surveys = tasks = escalated = 0
+    for store in services.stores.values():
+        async with services.sessionmaker() as session:
+            surveys += await survey_sweep.queue_surveys(session, store, now)
+            await session.commit()
+        async with services.sessionmaker() as session:
+            tasks += await call_sweep.make_tasks(session, store, now)
+            await session.commit()
+        async with services.sessionmaker() as session:
+            escalated += await ticket_notices.escalate(session, services, store, now)
+            await session.commit()
+    return {"surveys": surveys, "call_tasks": tasks, "escalated": escalated}
+
+
 def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
 
@@ -133,14 +155,18 @@ async def _events(context: ContextTypes.DEFAULT_TYPE) -> None:
     await events_tick(_services(context))
 
 
+async def _surveys(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await surveys_tick(_services(context))
+
+
 Job = Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 def schedule(app: Application, services: Services, report_job: Job) -> None:
     """Each store's daily sweep at the policy's reminder time on the store's own clock
     (and every store's once after start), scheduled broadcasts every 30 s, the broadcast
-    reports (`report_job`) every 5 s, event offers and questions (`events_tick`) every
-    minute."""
+    reports (`report_job`) every 5 s, event offers and questions (`events_tick`) and
+    surveys, call tasks and ticket escalations (`surveys_tick`) every minute."""
     if app.job_queue is None:  # PTB installed without the job-queue extra
         log.warning("no job queue: scheduled work will not run")
         return
@@ -151,3 +177,4 @@ def schedule(app: Application, services: Services, report_job: Job) -> None:
     app.job_queue.run_repeating(_broadcasts, 30, first=5, name="broadcasts")
     app.job_queue.run_repeating(report_job, 5, first=5, name="broadcast-reports")
     app.job_queue.run_repeating(_events, 60, first=20, name="events")
+    app.job_queue.run_repeating(_surveys, 60, first=25, name="surveys")

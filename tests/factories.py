@@ -18,10 +18,11 @@ from bot.club.gifts.redeem import Redeemed, redeem
 from bot.club.points import ledger
 from bot.club.points.tiers import membership_valid_until
 from bot.club.staff import roles
+from bot.club.visits.record import VisitInput, record_visit
 from bot.services import Services
 from db import queries
 from db.base import utcnow
-from db.models import Car, Event, Gift, Member
+from db.models import Car, Event, Gift, Member, Visit
 from tests.conftest import ADMIN_ID
 from tests.harness import Bot, Person
 
@@ -254,3 +255,31 @@ async def add_event(bot: Bot, **fields: object) -> Event:
         session.add(event)
         await session.commit()
     return event
+
+
+async def add_visit(
+    bot: Bot,
+    plate: str = PLATE,
+    *,
+    category: str = "maintenance",
+    amount_fen: int = 80000,
+    order_no: str | None = None,
+    advisor: str | None = "Li Na",
+    staff_id: int | None = ADMIN_ID,
+    visit_date: date | None = None,
+) -> Visit:
+    """A visit recorded as `/visit` records it (points, ledger and all), today by default."""
+    services = _services(bot)
+    store = services.default_store
+    data = VisitInput(
+        plate=plate,
+        category=category,
+        amount_fen=amount_fen,
+        visit_date=visit_date or store.today(),
+        order_no=order_no or f"RO{codes.new_code(8)}",
+        advisor=advisor,
+    )
+    async with services.sessionmaker() as session:
+        done = await record_visit(session, store.policy, store.id, staff_id, data, store.today())
+        await session.commit()
+    return done.visit

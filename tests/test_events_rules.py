@@ -6,13 +6,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.club.common.clock import out_of_quiet
 from bot.club.events.rules import (
     Refusal,
     checkin_open,
     cost_of,
     evaluation_at,
     offer_until,
-    out_of_quiet,
     reminder_at,
     sign_up_refusal,
 )

@@ -7,10 +7,9 @@ sender (`bot.messaging.sender`) claims due rows, sends them and records the outc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, Select, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +36,7 @@ class Purpose(StrEnum):
     EVENT_REMINDER = "event_reminder"  # the evening before an event the owner goes to
     EVENT_EVALUATION = "event_evaluation"  # the evaluation form after an event
     EVENT_OFFER = "event_offer"  # a freed place offered to the first on the waitlist
+    SURVEY = "survey"  # the satisfaction survey after a service visit
     NOTICE = "notice"  # a direct consequence of something the owner did (a visit, a renewal)
     STAFF = "staff"  # a post to the staff chat (no member)
     REPORT = "report"  # a broadcast's delivery report, to the staff member who sent it
@@ -138,10 +138,3 @@ async def enqueue_for(session: AsyncSession, recipients: Select[Any], **fields: 
     statement = insert_ignoring_duplicates(session, Push).from_select(columns, rows)
     result = await session.execute(statement)
     return max(result.rowcount or 0, 0)
-
-
-def in_quiet_hours(moment: datetime, tz: ZoneInfo, start: time, end: time) -> bool:
-    local = moment.astimezone(tz).time()
-    if start <= end:
-        return start <= local < end
-    return local >= start or local < end  # e.g. 21:00–08:00 spans midnight

@@ -30,12 +30,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application
 
+from bot.club.common.clock import in_quiet_hours
 from bot.messaging import claims as delivery
 from bot.messaging import weekly_cap
 from bot.messaging.budget import BudgetRateLimiter
 from bot.messaging.calls import Job, Render, Rendered, SendReport, TelegramCalls
 from bot.messaging.journal import Journal
-from bot.messaging.outbox import in_quiet_hours
 from bot.messaging.pacing import Pacer, Timer
 from bot.services import Services
 from db.models import Member

@@ -12,6 +12,7 @@ from db.models.members import Car, Member, Store, Visit
 from db.models.points import MembershipEvent, PointsEntry
 from db.models.pushes import Broadcast, Push, PushOptOut, SendBudget, Template
 from db.models.staff import AuditEntry, JoinLink, StaffRole
+from db.models.surveys import CallTask, StaffName, Survey, Ticket, TicketCall
 
 __all__ = [
     "AuditEntry",
@@ -20,6 +21,7 @@ __all__ = [
     "BookingDay",
     "BookingMonth",
     "Broadcast",
+    "CallTask",
     "Car",
     "ChatUser",
     "Dialog",
@@ -36,8 +38,12 @@ __all__ = [
     "PushOptOut",
     "Redemption",
     "SendBudget",
+    "StaffName",
     "StaffRole",
     "Store",
+    "Survey",
     "Template",
+    "Ticket",
+    "TicketCall",
     "Visit",
 ]

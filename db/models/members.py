@@ -93,6 +93,8 @@ class Visit(Base):
     __table_args__ = (
         UniqueConstraint("store_id", "order_no"),
         Index("ix_visits_member_date", "member_id", "visit_date"),
+        # The surveys' and calls' sweep reads the visits recorded since its last look.
+        Index("ix_visits_store_id_created_at", "store_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -8,9 +8,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.club.bookings.slots import DayPlan, earliest, last_day
-from bot.club.common.clock import evening_before
+from bot.club.common.clock import evening_before, in_quiet_hours
 from bot.club.policy.bookings import BookingPolicy, Service
-from bot.messaging.outbox import Purpose, in_quiet_hours
+from bot.messaging.outbox import Purpose
 
 
 class Status(StrEnum):

@@ -11,3 +11,22 @@ def evening_before(start: datetime, tz: ZoneInfo, at: time) -> datetime:
     clock change between the two days moves nothing on the wall clock."""
     day = start.astimezone(tz).date() - timedelta(days=1)
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def in_quiet_hours(moment: datetime, tz: ZoneInfo, start: time, end: time) -> bool:
+    """Whether `moment` falls in the quiet hours `start`–`end` on the store's clock."""
+    local = moment.astimezone(tz).time()
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end  # e.g. 21:00–08:00 spans midnight
+
+
+def out_of_quiet(moment: datetime, tz: ZoneInfo, quiet: tuple[time, time]) -> datetime:
+    """`moment`, or the end of the quiet hours it falls in (store time)."""
+    if not in_quiet_hours(moment, tz, *quiet):
+        return moment
+    local = moment.astimezone(tz)
+    end = datetime.combine(local.date(), quiet[1], tzinfo=tz)
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(moment.tzinfo)

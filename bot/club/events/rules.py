@@ -7,10 +7,9 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.club.common.clock import evening_before
+from bot.club.common.clock import evening_before, out_of_quiet
 from bot.club.policy.events import EventPolicy
 from bot.club.policy.model import ClubPolicy
-from bot.messaging.outbox import in_quiet_hours
 from db.models import Event
 
 
@@ -114,17 +113,6 @@ def checkin_open(policy: EventPolicy, event: Event, now: datetime) -> bool:
     (staff may tick the list late)."""
     opens = event.starts_at - timedelta(hours=policy.checkin_hours)
     return opens <= now <= event.ends_at + timedelta(days=1)
-
-
-def out_of_quiet(moment: datetime, tz: ZoneInfo, quiet: tuple[time, time]) -> datetime:
-    """`moment`, or the end of the quiet hours it falls in (store time)."""
-    if not in_quiet_hours(moment, tz, *quiet):
-        return moment
-    local = moment.astimezone(tz)
-    end = datetime.combine(local.date(), quiet[1], tzinfo=tz)
-    if end <= local:
-        end += timedelta(days=1)
-    return end.astimezone(moment.tzinfo)
 
 
 def reminder_at(policy: EventPolicy, tz: ZoneInfo, event: Event, now: datetime) -> datetime | None:

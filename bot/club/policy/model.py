@@ -32,6 +32,7 @@ from bot.club.policy.pushes import (
     parse_pushes,
     parse_reminders,
 )
+from bot.club.policy.surveys import CallPolicy, SurveyPolicy, parse_calls, parse_surveys
 
 __all__ = ["ClubPolicy", "PolicyError", "SpendCategory", "Tier", "load_policy", "parse_policy"]
 
@@ -68,6 +69,8 @@ class ClubPolicy:
     gifts: GiftPolicy
     bookings: BookingPolicy
     events: EventPolicy
+    surveys: SurveyPolicy
+    calls: CallPolicy
 
     @property
     def role_overrides(self) -> dict[str, tuple[str, ...]]:
@@ -77,6 +80,9 @@ class ClubPolicy:
             "manage_catalog": self.gifts.manage_roles,
             "manage_slots": self.bookings.manage_roles,
             "manage_events": self.events.manage_roles,
+            "handle_tickets": self.surveys.ticket_roles,
+            "view_surveys": self.surveys.figures_roles,
+            "call_team": self.calls.team_roles,
         }
 
     def tier(self, code: str) -> Tier:
@@ -135,6 +141,7 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
     """Validate a policy mapping (defaults already merged in)."""
     known = {"membership", "renewal", "upgrade", "points", "join", "import", "tiers"}
     known |= {"categories", "pushes", "reminders", "region", "gifts", "bookings", "events"}
+    known |= {"surveys", "calls"}
     unknown = set(data) - known
     if unknown:
         raise PolicyError(f"{sorted(unknown)[0]}: unknown section")
@@ -195,6 +202,8 @@ def parse_policy(data: dict[str, Any]) -> ClubPolicy:
         gifts=parse_gifts(data),
         bookings=parse_bookings(data, {c.code for c in categories}),
         events=parse_events(data),
+        surveys=parse_surveys(data, {c.code for c in categories}),
+        calls=parse_calls(data),
     )
 
 

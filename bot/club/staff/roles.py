@@ -43,6 +43,10 @@ class Permission(StrEnum):
     MANAGE_SLOTS = "manage_slots"  # who may is policy: [bookings].manage_roles
     RUN_EVENTS = "run_events"  # sign-ups, check-in, messages to attendees, questions
     MANAGE_EVENTS = "manage_events"  # who may is policy: [events].manage_roles
+    HANDLE_TICKETS = "handle_tickets"  # who may is policy: [surveys].ticket_roles
+    VIEW_SURVEYS = "view_surveys"  # who may is policy: [surveys].figures_roles
+    CALLS = "calls"  # one's own follow-up calls after deliveries and services
+    CALL_TEAM = "call_team"  # who may is policy: [calls].team_roles
 
 
 ALL_ROLES = frozenset(Role)
@@ -72,6 +76,10 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_SLOTS: LEADS,
     Permission.RUN_EVENTS: DESK,
     Permission.MANAGE_EVENTS: LEADS,
+    Permission.HANDLE_TICKETS: DESK,
+    Permission.VIEW_SURVEYS: LEADS,
+    Permission.CALLS: ALL_ROLES,
+    Permission.CALL_TEAM: LEADS,
 }
 
 # Every command and the permission it needs (None: anyone, owners included), in menu
@@ -93,6 +101,7 @@ COMMANDS: dict[str, Permission | None] = {
     "book": None,
     "bookings": None,
     "events": None,
+    "feedback": None,
     "help": None,
     "cancel": None,
     "member": Permission.VIEW_MEMBER,
@@ -116,8 +125,12 @@ COMMANDS: dict[str, Permission | None] = {
     "newevent": Permission.MANAGE_EVENTS,
     "eventdesk": Permission.RUN_EVENTS,
     "questions": Permission.RUN_EVENTS,
+    "tickets": Permission.HANDLE_TICKETS,
+    "calls": Permission.CALLS,
+    "surveys": Permission.VIEW_SURVEYS,
     "catalog": Permission.MANAGE_CATALOG,
     "myid": Permission.STAFF_TOOLS,
+    "dmsname": Permission.STAFF_TOOLS,
     "reverse": Permission.REVERSE_VISIT,
     "adjust": Permission.ADJUST_POINTS,
     "settier": Permission.SET_TIER,
