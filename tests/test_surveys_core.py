@@ -251,3 +251,17 @@ async def test_escalation_comes_from_the_database_once_per_period_across_restart
     assert (await tick(restarted, later))["escalated"] == 1
     async with services(restarted).sessionmaker() as session:
         assert (await session.get(Ticket, ticket.id)).escalations == 2
+
+
+async def test_with_a_gap_an_owner_surveyed_lately_gets_no_second_survey(make_bot, tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[surveys]\ngap_days = 7\n", encoding="utf-8")
+    bot = await make_bot(policy_file=policy)
+    await add_member(bot, 4700)
+    await add_visit(bot)
+    await add_visit(bot, category="repair")  # the same owner, the same day
+    other = await add_member(bot, 4701, phone="+8613900004701", plate="粤B47010")
+    await add_visit(bot, plate="粤B47010")
+    assert (await tick(bot))["surveys"] == 2
+    assert (await tick(bot))["surveys"] == 0
+    assert await count(bot, Survey, Survey.member_id == other.id) == 1

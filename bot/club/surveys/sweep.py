@@ -43,10 +43,21 @@ async def _candidates(session: AsyncSession, store: StoreContext, now: datetime)
     """Service visits recorded within the survey's life, not reversed, not surveyed, of
     owners the bot can reach, oldest first."""
     policy = store.policy.surveys
-    reversed_ = exists().where(
-        PointsEntry.visit_id == Visit.id, PointsEntry.kind == EntryKind.REVERSAL
+    reversed_ = exists().where(  # (member, kind) leads a unique index: a short look
+        PointsEntry.member_id == Visit.member_id,
+        PointsEntry.kind == EntryKind.REVERSAL,
+        PointsEntry.visit_id == Visit.id,
     )
     surveyed = exists().where(Survey.visit_id == Visit.id)
+    conditions = [~surveyed, ~reversed_]
+    if policy.gap_days:  # in SQL, so owners skipped never crowd out the next visits
+        recent = Survey.__table__.alias("recent")
+        conditions.append(
+            ~exists().where(
+                recent.c.member_id == Visit.member_id,
+                recent.c.created_at >= now - timedelta(days=policy.gap_days),
+            )
+        )
     oldest_day = store.today(now) - timedelta(days=policy.max_visit_age_days)
     rows = await session.execute(
         select(
@@ -66,27 +77,12 @@ async def _candidates(session: AsyncSession, store: StoreContext, now: datetime)
             Visit.visit_date >= oldest_day,
             Member.telegram_user_id.is_not(None),
             Member.blocked_at.is_(None),
-            ~surveyed,
-            ~reversed_,
+            *conditions,
         )
         .order_by(Visit.id)
         .limit(BATCH)
     )
     return [Candidate(*row) for row in rows.all()]
-
-
-async def _recently_surveyed(
-    session: AsyncSession, store: StoreContext, member_ids: set[int], now: datetime
-) -> set[int]:
-    gap = store.policy.surveys.gap_days
-    if not gap or not member_ids:
-        return set()
-    found = await session.scalars(
-        select(Survey.member_id).where(
-            Survey.member_id.in_(member_ids), Survey.created_at >= now - timedelta(days=gap)
-        )
-    )
-    return set(found)
 
 
 async def queue_surveys(session: AsyncSession, store: StoreContext, now: datetime) -> int:
@@ -96,7 +92,7 @@ async def queue_surveys(session: AsyncSession, store: StoreContext, now: datetim
     if not policy.enabled:
         return 0
     candidates = await _candidates(session, store, now)
-    skip = await _recently_surveyed(session, store, {c.member_id for c in candidates}, now)
+    skip: set[int] = set()  # with a gap: owners surveyed in this sweep already
     queued = 0
     for c in candidates:
         if c.member_id in skip:
