@@ -15,8 +15,9 @@ from db.models import Push
 
 WEEK = timedelta(days=7)
 # Pushes that answer something the owner did (a visit, a renewal) are not marketing:
-# they neither count towards nor are held back by the weekly cap; nor are staff posts.
-CAP_EXEMPT = frozenset({"notice", "staff", "report"})
+# they neither count towards nor are held back by the weekly cap; nor are staff posts,
+# nor the survey after a visit (it waits for the end of quiet hours like any other push).
+CAP_EXEMPT = frozenset({"notice", "staff", "report", "survey"})
 
 
 async def sent_in_week(

@@ -129,7 +129,9 @@ async def queue_surveys(session: AsyncSession, store: StoreContext, now: datetim
             purpose=Purpose.SURVEY,
             dedupe_key=survey_key(c.visit_id),
             params={"survey_id": survey_id},
-            urgent=True,  # the owner's own visit, timed by the rule (quiet hours kept)
+            # Not urgent: a sender that falls behind still holds it in quiet hours; it is
+            # exempt from the weekly cap (`weekly_cap.CAP_EXEMPT`): it is about their visit.
+            urgent=False,
             not_before=sent_after,
         )
         if policy.gap_days:
