@@ -79,7 +79,7 @@ def due_text(t: Translator, task: CallTask, now: datetime) -> str:
     if is_behind(task.status, task.due_at, now):
         late = whole_hours(now - task.due_at)
         return t.ngettext("⚠ overdue by {n} hour", "⚠ overdue by {n} hours", late, n=t.number(late))
-    return t.gettext("due by {when}", when=t.datetime(task.due_at))
+    return t.gettext("call by {when}", when=t.datetime(task.due_at))
 
 
 def tries_text(t: Translator, task: CallTask) -> str | None:

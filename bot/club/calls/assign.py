@@ -54,7 +54,7 @@ async def claim_named(session: AsyncSession, store_id: int, user_id: int, name: 
             CallTask.assignee_name.is_not(None),
         )
     )
-    ids = [task_id for task_id, shown in rows.tuples().all() if name_key(shown) == key]
+    ids = [task_id for task_id, shown in rows.all() if name_key(shown) == key]
     if not ids:
         return 0
     result = await session.execute(

@@ -47,7 +47,7 @@ async def _items(
         .offset(offset)
         .limit(limit)
     )
-    return [Item(*row) for row in rows.tuples().all()], int(total or 0)
+    return [Item(*row) for row in rows.all()], int(total or 0)
 
 
 async def due_calls(

@@ -75,7 +75,7 @@ async def _delivery_tasks(
             .order_by(Car.id)
             .limit(BATCH)
         )
-        for car_id, member_id, delivered, advisor in found.tuples().all():
+        for car_id, member_id, delivered, advisor in found.all():
             opens, due = delivery_window(store.tz, delivered, days)
             rows.append(
                 _task(
@@ -122,7 +122,7 @@ async def _service_tasks(
         .order_by(Visit.id)
         .limit(BATCH)
     )
-    visits = found.tuples().all()
+    visits = found.all()
     if not visits:
         return []
     names = await dms_names.users_by_name(session, store.id)

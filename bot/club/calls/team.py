@@ -61,7 +61,7 @@ async def team(session: AsyncSession, store: StoreContext, now: datetime) -> Tea
     )
     people: list[tuple[int, Figures]] = []
     nobody = Figures()
-    for user_id, *counts in rows.tuples().all():
+    for user_id, *counts in rows.all():
         figures = Figures(*(int(n or 0) for n in counts))
         if user_id is None:
             nobody = figures
@@ -78,5 +78,5 @@ async def team(session: AsyncSession, store: StoreContext, now: datetime) -> Tea
         )
         .group_by(CallTask.assignee_name)
     )
-    waiting = Counter({str(name): int(n) for name, n in names.tuples().all()})
+    waiting = Counter({str(name): int(n) for name, n in names.all()})
     return Team(people, nobody, waiting)

@@ -96,11 +96,11 @@ async def display_names(
             StaffName.store_id == store_id, StaffName.telegram_user_id.in_(ids)
         )
     )
-    found.update(dict(rows.tuples().all()))
+    found.update(dict(rows.all()))
     members = await session.execute(
         select(Member.telegram_user_id, Member.name).where(
             Member.store_id == store_id, Member.telegram_user_id.in_(ids)
         )
     )
-    found.update({uid: name for uid, name in members.tuples().all() if uid is not None})
+    found.update({uid: name for uid, name in members.all() if uid is not None})
     return found
