@@ -69,6 +69,8 @@ async def test_done_may_skip_the_note(bot):
     task = await task_of(bot, "delivery_1")
     await seller.send("/calls")
     await seller.press(f"Done #{task.id}")
+    text = joined(await seller.send("x" * 1001))
+    assert "Please keep the note under 1,000 characters." in text and "what was said?" in text
     assert "marked done" in joined(await seller.press("No note"))
     assert (await task_of(bot, "delivery_1")).note is None
 
@@ -153,3 +155,15 @@ async def test_owners_are_refused_calls_and_their_buttons(bot):
     ):
         assert "for store staff with the right role" in text
     assert (await task_of(bot, "delivery_1")).status == "open"
+
+
+async def test_cancelling_the_note_leaves_the_call_open(bot):
+    await delivered_owner(bot, None)
+    seller = await staff(bot, SALES, "sales")
+    await tick(bot)
+    task = await task_of(bot, "delivery_1")
+    await seller.send("/calls")
+    await seller.press(f"Done #{task.id}")
+    assert "Cancelled; the call is still open." in joined(await seller.press("Cancel"))
+    assert (await task_of(bot, "delivery_1")).status == "open"
+    assert f"Done #{task.id}" in (await seller.send("/calls"))[-1].button_labels
