@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
-from handlers.calls import desk
+from handlers.calls import desk, dmsname, done
 
 
 def build_handlers() -> list[BaseHandler]:
-    return [*desk.build_handlers()]
+    # The note dialog's buttons (cl:pick/skip/cancel) and Done first, then the list's.
+    return [*done.build_handlers(), *desk.build_handlers(), *dmsname.build_handlers()]
