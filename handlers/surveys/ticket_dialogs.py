@@ -30,7 +30,10 @@ async def show_card(turn: Turn, ticket_id: int) -> None:
     try:
         view = await ticket_view.card(turn.session, turn.store.id, ticket_id)
     except TicketRefused as refused:
-        turn.reply(refusal_text(turn.t, refused.code))
+        if turn.update.callback_query is not None:
+            turn.callback_notice = refusal_text(turn.t, refused.code)
+        else:
+            turn.reply(refusal_text(turn.t, refused.code))
         return
     text = card_text(turn.t, turn.store, view, turn.user_id, turn.store.now())
     turn.replace(text, inline(card_buttons(turn.t, view)))
