@@ -80,12 +80,8 @@ def card_text(t: Translator, store: StoreContext, view: TicketView, me: int, now
         lines.append(t.gettext("Calls:"))
     for call in view.calls:
         outcome = t.gettext("reached") if call.reached else t.gettext("not reached")
-        line = t.gettext(
-            "• {when} · {who} · {outcome}",
-            when=t.datetime(call.at),
-            who=who(t, call.by_user_id, call.by_name, me),
-            outcome=outcome,
-        )
+        by = who(t, call.by_user_id, call.by_name, me)
+        line = f"• {t.datetime(call.at)} · {by} · {outcome}"
         lines.append(line + (f" — {call.note}" if call.note else ""))
     if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and ticket.resolved_at:
         lines.append(
