@@ -7,10 +7,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from bot import jobs
+from db.models import Ticket
 from tests.conftest import ADMIN_ID
 from tests.factories import add_member, staff
 from tests.flows import services
+from tests.harness import joined
 from tests.test_surveys_tickets_support import STAFF_CHAT, group_calls, open_ticket
 
 
@@ -84,3 +88,11 @@ async def test_without_a_manager_the_admins_are_told_and_solved_tickets_stop(mak
     assert "Wei" in post  # who said they would call
     assert post.count("\n") > 2 and group_calls(bot)[-1].buttons == []  # taken: no button
     assert any(f"#{taken.id}" in t for t in private(bot, ADMIN_ID))
+    # /followups counts the tickets past their deadline for those who handle tickets.
+    async with services(bot).sessionmaker() as session:
+        past = services(bot).now() - timedelta(hours=1)
+        await session.execute(update(Ticket).where(Ticket.id == taken.id).values(due_at=past))
+        await session.commit()
+    assert "Tickets past their deadline: 1, see /tickets." in joined(await sup.send("/followups"))
+    advisor = await staff(bot, 6603, "service_advisor")  # follows up, handles no tickets
+    assert "Tickets past their deadline" not in joined(await advisor.send("/followups"))

@@ -135,7 +135,10 @@ async def _taken_in_group(turn: Turn, ticket_id: int, again: bool) -> None:
     key = f"tk-card:{ticket_id}:{turn.user_id}:{view.ticket.version}"
     buttons = [b for row in card_buttons(t, view) for b in row]
     await ticket_notices.send_card(turn.session, services, store, turn.user_id, text, buttons, key)
-    turn.callback_notice = turn._("The ticket and the owner's phone are in your private chat.")
+    turn.callback_notice = turn._(
+        "The ticket and the owner's phone are in your private chat with me (/tickets {id}).",
+        id=ticket_id,
+    )
     if again:
         return
     group_t = services.translator(store.default_locale, store)

@@ -90,3 +90,9 @@ async def listing(
         _joined().where(*where).order_by(*order).offset(offset).limit(limit)
     )
     return [TicketView(*row) for row in rows], total
+
+
+async def overdue_count(session: AsyncSession, store_id: int, now: datetime) -> int:
+    """How many active tickets are past their deadline (for /followups)."""
+    where = [*_active(store_id), Ticket.due_at < now]
+    return int(await session.scalar(select(func.count()).select_from(Ticket).where(*where)) or 0)
