@@ -4,11 +4,14 @@ reminders they get is /settings, in `handlers.settings`."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.events import questions
 from bot.club.reminders import requests, templates
 from bot.club.staff.roles import Permission
+from bot.club.surveys import ticket_view
 from bot.i18n import N_, SUPPORTED_LOCALES
 from bot.messaging import texts
 from bot.messaging.claims import follow_ups
@@ -67,6 +70,23 @@ async def on_action(turn: Turn) -> None:
     )
 
 
+async def _late_tickets(turn: Turn, now: datetime) -> list[str]:
+    """Tickets past their deadline, for those who handle tickets."""
+    if not await turn.may(Permission.HANDLE_TICKETS):
+        return []
+    late = await ticket_view.overdue_count(turn.session, turn.store.id, now)
+    if not late:
+        return []
+    return [
+        turn.t.ngettext(
+            "Tickets past their deadline: {n}, see /tickets.",
+            "Tickets past their deadline: {n}, see /tickets.",
+            late,
+            n=turn.t.number(late),
+        )
+    ]
+
+
 @turn_handler
 @staff_only(Permission.FOLLOW_UP)
 async def on_followups(turn: Turn) -> None:
@@ -75,6 +95,7 @@ async def on_followups(turn: Turn) -> None:
     now = turn.store.now()
     late, late_total = await questions.overdue(turn.session, turn.store, now, 30)
     late_lines = overdue_lines(turn.t, turn.store.policy.events, late, late_total, now)
+    late_lines += await _late_tickets(turn, now)
     if not rows and not asked:
         nobody = turn._("Nobody to phone: every reminder was delivered.")
         turn.reply("\n\n".join([nobody, "\n".join(late_lines)]) if late_lines else nobody)

@@ -15,9 +15,9 @@ from bot.club.events.evaluate import Saved
 from bot.club.events.questions import Answered, Item
 from bot.club.events.rules import answer_due
 from bot.club.members.lookup import chosen_locale
-from bot.club.staff.roles import Role, staff_list
 from bot.club.stores.context import StoreContext
 from bot.i18n import Translator
+from bot.messaging.notify import managers as notify_managers
 from bot.messaging.notify import notify_member, queue_staff_post, staff_notice
 
 if TYPE_CHECKING:
@@ -44,14 +44,6 @@ def overdue_text(t: Translator, store: StoreContext, item: Item) -> str:
     )
 
 
-async def _managers(session: AsyncSession, services: Services, store: StoreContext) -> list[int]:
-    """Whom a late question goes to in private: the store's managers (none set up:
-    the configured admins, so it reaches someone who can act)."""
-    everyone = await staff_list(session, store.id, services.settings.admin_ids)
-    managers = sorted(uid for uid, roles in everyone.items() if Role.MANAGER in roles)
-    return managers or sorted(uid for uid, roles in everyone.items() if Role.ADMIN in roles)
-
-
 async def flag_overdue_questions(
     session: AsyncSession, services: Services, store: StoreContext, now: datetime
 ) -> int:
@@ -61,7 +53,7 @@ async def flag_overdue_questions(
     flagged = await questions.flag_overdue(session, store, now)
     if not flagged:
         return 0
-    managers = await _managers(session, services, store)
+    managers = await notify_managers(session, services, store)
     locales = {
         uid: await chosen_locale(session, store.id, uid) or store.default_locale for uid in managers
     }

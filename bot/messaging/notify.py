@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.staff.roles import Role, staff_list
 from bot.club.stores.context import StoreContext
 from bot.i18n import Translator
 from bot.messaging import outbox, texts
@@ -135,3 +136,11 @@ async def staff_notice(
     text = render(services.translator(store.default_locale, store))
     await queue_staff_post(session, services, chat_id=chat_id, text=text, store_id=store.id)
     return True
+
+
+async def managers(session: AsyncSession, services: Services, store: StoreContext) -> list[int]:
+    """Whom a late item (a question, a ticket) goes to in private: the store's managers
+    (none set up: the configured admins, so it reaches someone who can act)."""
+    everyone = await staff_list(session, store.id, services.settings.admin_ids)
+    found = sorted(uid for uid, roles in everyone.items() if Role.MANAGER in roles)
+    return found or sorted(uid for uid, roles in everyone.items() if Role.ADMIN in roles)

@@ -132,7 +132,11 @@ async def render(
 ) -> Message | None:
     """The message for `push`, or None if there is nothing to send any more."""
     if push.purpose in (Purpose.NOTICE, Purpose.STAFF, Purpose.REPORT):
-        return Message(push.params["text"])  # written in the reader's language when queued
+        # Written in the reader's language when queued; a staff post may carry a photo
+        # (a complaint's) and buttons ("I'll call"), an owner's notice buttons ("Not solved").
+        params = push.params
+        buttons = tuple((str(label), str(data)) for label, data in params.get("buttons") or ())
+        return Message(params["text"], params.get("photo"), buttons)
     if member is None:
         return None
     store = services.store(member.store_id)

@@ -1,46 +1,322 @@
-"""What tickets tell people unasked: a new ticket to the staff group, an overdue one to
-the managers (and the group), and the owner told what was done."""
+"""What tickets tell people unasked, through the outbox and in the reader's language: a
+new (or reopened) ticket to the staff group with an "I'll call" button, an overdue one
+to the group and to each manager in private, the taker's card in private, and the owner
+told what was done (with "Not solved"). The lines that describe a ticket (member, car,
+visit, scores, words, deadline) are written here once; /tickets' card adds to them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.members.lookup import chosen_locale
 from bot.club.stores.context import StoreContext
-from bot.club.surveys import tickets
-from bot.i18n import Translator
-from bot.messaging.notify import staff_notice
-from db.models import Ticket
+from bot.club.surveys import ticket_view, tickets
+from bot.club.surveys.rules import Reason, TicketKind, TicketStatus
+from bot.club.surveys.ticket_view import TicketView
+from bot.i18n import N_, Translator
+from bot.messaging import outbox
+from bot.messaging.notify import STAFF_FIRST, managers
+from db.models import Member, Ticket
 
 if TYPE_CHECKING:
     from bot.services import Services
 
+FEATURE = "tk"  # the tickets' callback prefix (handlers.surveys.tickets)
+CAPTION = 1024  # Telegram's longest photo caption: a post with a photo is cut to it
+HOUR = timedelta(hours=1)
+Button = tuple[str, str]
 
-def new_text(t: Translator, ticket: Ticket) -> str:
-    return t.gettext("New ticket #{id}. See /tickets.", id=ticket.id)
+KINDS = {
+    TicketKind.SURVEY: N_("😞 Unhappy survey"),
+    TicketKind.COMPLAINT: N_("⚠️ Complaint"),
+    TicketKind.SUGGESTION: N_("💡 Suggestion"),
+}
+REOPENED = N_("🔁 Reopened by the owner: not solved")
+REASONS = {
+    Reason.PRICE: N_("price"),
+    Reason.WAITING: N_("waiting time"),
+    Reason.QUALITY: N_("quality of work"),
+    Reason.ATTITUDE: N_("staff attitude"),
+    Reason.CLEANLINESS: N_("cleanliness"),
+    Reason.OTHER: N_("other"),
+}
+TAKE = N_("📞 I'll call")
+NOTED = N_("✅ Noted")
+NOT_SOLVED = N_("Not solved")
+OPEN = N_("Open the ticket")
+
+
+def data(action: str, *args: object) -> str:
+    """`tk:<action>:<args>` (the same shape `handlers.callbacks.encode` makes)."""
+    return ":".join([FEATURE, action, *(str(a) for a in args)])
+
+
+def kind_label(t: Translator, ticket: Ticket) -> str:
+    if ticket.reopened_at is not None and ticket.status != TicketStatus.RESOLVED:
+        return t.gettext(REOPENED)
+    return t.gettext(KINDS.get(ticket.kind, KINDS[TicketKind.COMPLAINT]))
+
+
+def due_text(t: Translator, due: datetime, now: datetime) -> str:
+    """ "solve by <when>", or "overdue by N hours" (whole hours, at least one)."""
+    if now < due:
+        return t.gettext("Solve by {when}", when=t.datetime(due))
+    late = max(1, math.floor((now - due) / HOUR))
+    return t.ngettext("Overdue by {n} hour", "Overdue by {n} hours", late, n=t.number(late))
+
+
+def reasons_text(t: Translator, codes: Sequence[str]) -> str:
+    return ", ".join(t.gettext(REASONS[Reason(c)]) for c in codes if c in set(Reason))
+
+
+def summary_lines(
+    t: Translator, store: StoreContext, view: TicketView, now: datetime, *, phone: bool = False
+) -> list[str]:
+    """A ticket as staff read it: what and whose, the car and the visit, the scores and
+    the reasons, the deadline, then the owner's words (last: a caption is cut there).
+    The phone only with `phone` (the taker's card, never the group)."""
+    ticket, member, car, visit, survey = (
+        view.ticket,
+        view.member,
+        view.car,
+        view.visit,
+        view.survey,
+    )
+    tier = store.policy.tier(member.tier_code).name(t.locale)
+    lines = [f"{kind_label(t, ticket)} · #{ticket.id}"]
+    lines.append(t.gettext("Owner: {name} · {tier}", name=member.name, tier=tier))
+    if phone:
+        lines.append(t.gettext("Phone: {phone}", phone=member.phone))
+    if car is not None:
+        lines.append(t.gettext("Car: {plate} · {model}", plate=car.plate, model=car.model or "—"))
+    if visit is not None:
+        category = store.policy.category(visit.category)
+        lines.append(
+            t.gettext(
+                "Visit: {order} · {date} · {category} · advisor {advisor}",
+                order=visit.order_no,
+                date=t.date(visit.visit_date),
+                category=category.name(t.locale) if category else visit.category,
+                advisor=ticket.advisor or visit.advisor or "—",
+            )
+        )
+    elif ticket.advisor:
+        lines.append(t.gettext("Advisor: {advisor}", advisor=ticket.advisor))
+    if survey is not None and survey.satisfaction is not None:
+        nps = t.number(survey.nps) if survey.nps is not None else "—"
+        lines.append(
+            t.gettext(
+                "Satisfaction {score}/5 · recommend {nps}/10",
+                score=t.number(survey.satisfaction),
+                nps=nps,
+            )
+        )
+        if survey.reasons:
+            lines.append(
+                t.gettext("What went wrong: {reasons}", reasons=reasons_text(t, survey.reasons))
+            )
+    if ticket.due_at is not None and ticket.status in (TicketStatus.OPEN, TicketStatus.TAKEN):
+        lines.append(due_text(t, ticket.due_at, now))
+    if ticket.reopened_at is not None and ticket.resolution:
+        lines.append(t.gettext("Done before: {text}", text=ticket.resolution))
+    words = ticket.text or (survey.comment if survey is not None else None)
+    if words:
+        lines.append(t.gettext("In the owner's words: “{text}”", text=words))
+    return lines
+
+
+def fit(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def group_buttons(t: Translator, ticket: Ticket) -> tuple[Button, ...]:
+    """ "I'll call" while nobody has it; "Noted" for a suggestion still open."""
+    if ticket.status != TicketStatus.OPEN:
+        return ()
+    if ticket.kind == TicketKind.SUGGESTION:
+        return ((t.gettext(NOTED), data("solve", ticket.id)),)
+    return ((t.gettext(TAKE), data("take", ticket.id)),)
+
+
+def post_text(t: Translator, store: StoreContext, view: TicketView, now: datetime) -> str:
+    """The staff group's post of a ticket (no phone); cut to a caption with a photo."""
+    text = "\n".join(summary_lines(t, store, view, now))
+    return fit(text, CAPTION) if view.ticket.photo else text
+
+
+async def _queue(
+    session: AsyncSession,
+    services: Services,
+    store: StoreContext,
+    chat_id: int,
+    text: str,
+    key: str,
+    *,
+    photo: str | None = None,
+    buttons: Sequence[Button] = (),
+    member: Member | None = None,
+) -> bool:
+    """One push with a photo and buttons (`bot.messaging.texts` renders them): a STAFF
+    post ahead of broadcasts, or, for `member`, their NOTICE."""
+    params: dict[str, object] = {"text": text}
+    if photo:
+        params["photo"] = photo
+    if buttons:
+        params["buttons"] = [list(button) for button in buttons]
+    queued = await outbox.enqueue(
+        session,
+        store_id=store.id,
+        member_id=member.id if member is not None else None,
+        chat_id=chat_id,
+        purpose=outbox.Purpose.NOTICE if member is not None else outbox.Purpose.STAFF,
+        dedupe_key=key,
+        params=params,
+        urgent=True,
+        not_before=None if member is not None else services.now() - STAFF_FIRST,
+    )
+    return queued is not None
+
+
+def _group(services: Services, store: StoreContext) -> tuple[int | None, Translator]:
+    return services.settings.staff_chat_id, services.translator(store.default_locale, store)
 
 
 async def post_new(
     session: AsyncSession, services: Services, store: StoreContext, ticket: Ticket
 ) -> bool:
-    """A new (or reopened) ticket, to the staff group."""
-    return await staff_notice(session, services, lambda t: new_text(t, ticket), store=store)
+    """A new (or reopened) ticket, to the staff group; False if no staff chat is set."""
+    chat_id, t = _group(services, store)
+    if chat_id is None:
+        return False
+    view = await ticket_view.card(session, store.id, ticket.id, calls=False)
+    text = post_text(t, store, view, services.now())
+    key = f"tk-new:{ticket.id}:{'reopen' if view.ticket.reopened_at else 'new'}"
+    buttons = group_buttons(t, view.ticket)
+    return await _queue(
+        session, services, store, chat_id, text, key, photo=view.ticket.photo, buttons=buttons
+    )
+
+
+async def send_card(
+    session: AsyncSession,
+    services: Services,
+    store: StoreContext,
+    user_id: int,
+    text: str,
+    buttons: Sequence[Button],
+    key: str,
+) -> bool:
+    """The taker's card (with the phone), to their private chat: they took the ticket
+    in the group, where it must not be shown."""
+    return await _queue(session, services, store, user_id, text, key, buttons=buttons)
+
+
+def overdue_head(t: Translator, ticket: Ticket) -> str:
+    if ticket.escalations <= 1:
+        return t.gettext("⏰ Ticket #{id} is overdue.", id=ticket.id)
+    return t.gettext(
+        "⏰ Ticket #{id} is still unsolved (reminder {n}).",
+        id=ticket.id,
+        n=t.number(ticket.escalations),
+    )
+
+
+def overdue_text(t: Translator, store: StoreContext, view: TicketView, now: datetime) -> str:
+    ticket = view.ticket
+    holder = (
+        t.gettext("{name} said they would call.", name=ticket.taken_by_name or ticket.taken_by)
+        if ticket.status == TicketStatus.TAKEN
+        else t.gettext("Nobody has taken it yet.")
+    )
+    lines = [overdue_head(t, ticket), holder, "", *summary_lines(t, store, view, now)]
+    return fit("\n".join(lines), 3500)
 
 
 async def escalate(
     session: AsyncSession, services: Services, store: StoreContext, now: datetime
 ) -> int:
-    """Tickets past their deadline, to the staff group; how many now."""
+    """Tickets past their deadline (each moved on to its next reminder in the database,
+    once however many instances tick), to the staff group and to each manager in
+    private, in the caller's transaction; how many now."""
     overdue = await tickets.escalate_due(session, store, now)
+    if not overdue:
+        return 0
+    chat_id, group_t = _group(services, store)
+    people = await managers(session, services, store)
+    locales = {
+        uid: await chosen_locale(session, store.id, uid) or store.default_locale for uid in people
+    }
     for ticket in overdue:
-        await staff_notice(
-            session,
-            services,
-            lambda t, ticket=ticket: t.gettext(
-                "⚠️ Ticket #{id} is overdue. See /tickets.", id=ticket.id
-            ),
-            store=store,
-        )
+        view = await ticket_view.card(session, store.id, ticket.id, calls=False)
+        n = ticket.escalations
+        if chat_id is not None:
+            text = overdue_text(group_t, store, view, now)
+            buttons = group_buttons(group_t, ticket)
+            await _queue(
+                session,
+                services,
+                store,
+                chat_id,
+                text,
+                f"tk-esc:{ticket.id}:{n}:group",
+                buttons=buttons,
+            )
+        for uid in people:
+            t = services.translator(locales[uid], store)
+            text = overdue_text(t, store, view, now)
+            button = (t.gettext(OPEN), data("show", ticket.id))
+            await _queue(
+                session,
+                services,
+                store,
+                uid,
+                text,
+                f"tk-esc:{ticket.id}:{n}:{uid}",
+                buttons=(button,),
+            )
     return len(overdue)
+
+
+def resolved_text(t: Translator, ticket: Ticket) -> str:
+    if ticket.kind == TicketKind.SUGGESTION:
+        return t.gettext(
+            "Thank you for your suggestion (#{id}). What we did with it:\n{text}",
+            id=ticket.id,
+            text=ticket.resolution or "",
+        )
+    return t.gettext(
+        "Your feedback #{id} has been dealt with. What we did:\n{text}\n\n"
+        "If it is not solved for you, press “Not solved” and a supervisor will call you again.",
+        id=ticket.id,
+        text=ticket.resolution or "",
+    )
+
+
+async def tell_resolved(
+    session: AsyncSession, services: Services, store: StoreContext, ticket: Ticket
+) -> bool:
+    """The owner hears what was done, in their language, with "Not solved" (not for a
+    suggestion); False if they cannot be reached in chat."""
+    member = await session.get(Member, ticket.member_id)
+    if member is None or member.telegram_user_id is None or member.blocked_at is not None:
+        return False
+    t = services.translator(member.locale or store.default_locale, store)
+    buttons: tuple[Button, ...] = ()
+    if ticket.kind != TicketKind.SUGGESTION:
+        buttons = ((t.gettext(NOT_SOLVED), data("reopen", ticket.id)),)
+    key = f"tk-done:{ticket.id}:{ticket.version}"
+    return await _queue(
+        session,
+        services,
+        store,
+        member.telegram_user_id,
+        resolved_text(t, ticket),
+        key,
+        buttons=buttons,
+        member=member,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
-from handlers.surveys import answer, feedback, figures, tickets
+from handlers.surveys import answer, feedback, figures, ticket_owner, tickets
 
 
 def build_handlers() -> list[BaseHandler]:
@@ -14,6 +14,7 @@ def build_handlers() -> list[BaseHandler]:
     return [
         *answer.build_handlers(),  # the survey's buttons and dialog (sv:)
         *feedback.build_handlers(),  # /feedback and its dialog (fb:)
-        *tickets.build_handlers(),  # /tickets, the staff group's buttons, "not solved" (tk:)
+        *tickets.build_handlers(),  # /tickets, the staff group's buttons (tk:)
+        *ticket_owner.build_handlers(),  # the owner's "not solved" (tk:reopen)
         *figures.build_handlers(),  # /surveys and its export (svf:)
     ]
