@@ -4,6 +4,12 @@ the owners' answers, and supervisors racing for one ticket.
     python benchmarks/surveys.py                        # a fresh SQLite file
     python benchmarks/surveys.py --database-url postgresql+asyncpg://…  # an empty database
     python benchmarks/surveys.py --members 20000 --history 100000 --recent 1000  # quick
+    scripts/with-postgres.sh sh -c \
+        '.venv/bin/python benchmarks/surveys.py --database-url "$TEST_DATABASE_URL"'
+
+(with-postgres.sh exports TEST_DATABASE_URL, not DATABASE_URL, to the command it runs: a
+"$DATABASE_URL" expanded by the calling shell is empty and the run silently uses SQLite —
+the first line printed names the database.)
 
 The store has `--members` owners with a chat and one car each, `--history` service visits
 of the past years (visit dates 30–1,000 days ago) all recorded within the last 7 days — as
