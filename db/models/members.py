@@ -66,7 +66,11 @@ class Member(Base):
 
 class Car(Base):
     __tablename__ = "cars"
-    __table_args__ = (UniqueConstraint("store_id", "plate"),)
+    __table_args__ = (
+        UniqueConstraint("store_id", "plate"),
+        # The calls' minute sweep reads the deliveries of the last days, in order.
+        Index("ix_cars_store_id_delivery_date_id", "store_id", "delivery_date", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
@@ -93,8 +97,9 @@ class Visit(Base):
     __table_args__ = (
         UniqueConstraint("store_id", "order_no"),
         Index("ix_visits_member_date", "member_id", "visit_date"),
-        # The surveys' and calls' sweep reads the visits recorded since its last look.
-        Index("ix_visits_store_id_created_at", "store_id", "created_at"),
+        # The surveys' and calls' minute sweep reads the visits of the last days, in order,
+        # however much history an import recorded this week.
+        Index("ix_visits_store_id_visit_date_id", "store_id", "visit_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

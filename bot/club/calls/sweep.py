@@ -26,10 +26,10 @@ from bot.club.calls.rules import (
     service_key,
     service_window,
 )
-from bot.club.points.ledger import EntryKind
 from bot.club.staff import dms_names
 from bot.club.stores.context import StoreContext
-from db.models import CallTask, Car, Member, PointsEntry, Visit
+from bot.club.visits.reversals import reversed_visit
+from db.models import CallTask, Car, Member, Visit
 from db.writes import insert_many_once
 
 BATCH = 500  # deliveries (per day after) and visits looked at per sweep and store
@@ -72,7 +72,7 @@ async def _delivery_tasks(
                 Car.delivery_date <= today,
                 _no_task(store.id, delivery_key_prefix(days), Car.id),
             )
-            .order_by(Car.id)
+            .order_by(Car.delivery_date, Car.id)  # the index's order
             .limit(BATCH)
         )
         for car_id, member_id, delivered, advisor in found.all():
@@ -99,9 +99,6 @@ async def _service_tasks(
     session: AsyncSession, store: StoreContext, now: datetime
 ) -> list[dict[str, Any]]:
     policy = store.policy.calls
-    reversed_ = exists().where(
-        PointsEntry.visit_id == Visit.id, PointsEntry.kind == EntryKind.REVERSAL
-    )
     found = await session.execute(
         select(
             Visit.id,
@@ -116,10 +113,10 @@ async def _service_tasks(
             Visit.created_at >= now - timedelta(days=policy.max_age_days),
             Visit.visit_date >= oldest_day(policy, store.today(now)),  # imported history
             Visit.category.in_(store.policy.surveys.categories),
-            ~reversed_,
+            ~reversed_visit(),
             _no_task(store.id, SERVICE_KEY_PREFIX, Visit.id),
         )
-        .order_by(Visit.id)
+        .order_by(Visit.visit_date, Visit.id)  # the index's order: no walk of history
         .limit(BATCH)
     )
     visits = found.all()
