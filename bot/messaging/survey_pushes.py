@@ -64,14 +64,22 @@ async def render(
         return None
     category = store.policy.category(survey.category)
     what = category.name(t.locale) if category is not None else survey.category
-    visit = f"{what}, {plate}" if plate else what
+    if plate:
+        thanks = t.gettext(
+            "Thank you for visiting us on {date} ({category}, {plate}).",
+            date=t.date(visit_date),
+            category=what,
+            plate=plate,
+        )
+    else:
+        thanks = t.gettext(
+            "Thank you for visiting us on {date} ({category}).",
+            date=t.date(visit_date),
+            category=what,
+        )
     text = "\n".join(
         [
-            t.gettext(
-                "Thank you for visiting us on {date} ({visit}).",
-                date=t.date(visit_date),
-                visit=visit,
-            ),
+            thanks,
             t.gettext(
                 "How satisfied are you overall? Tap from 1 (very unhappy) to 5 (very happy)."
             ),
