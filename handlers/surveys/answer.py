@@ -15,6 +15,7 @@ from bot.club.surveys.rules import SCORES
 from bot.i18n import N_
 from bot.messaging import ticket_notices
 from bot.messaging.survey_pushes import rating_label
+from db.models import Survey
 from handlers import forms
 from handlers.callbacks import pattern
 from handlers.card import current_member
@@ -114,7 +115,8 @@ UI = forms.register(
 )
 
 
-async def _refuse(turn: Turn, code: str, survey=None) -> None:
+async def _refuse(turn: Turn, code: str, survey: Survey | None = None) -> None:
+    """Why the press opens nothing, on the button and in chat (answered: what they said)."""
     text = refusal_text(turn.t, code)
     turn.callback_notice = text
     if code == Refusal.DONE and survey is not None:

@@ -33,10 +33,9 @@ def refusal_text(t: Translator, code: str) -> str:
 
 
 def reason_names(t: Translator, codes: Sequence[str]) -> str:
-    return t.gettext(", ").join(t.gettext(REASON_NAMES[Reason(c)]) for c in codes if c in REASONS)
-
-
-REASONS = {r.value for r in Reason}
+    """The reasons' names in the reader's language, joined as their language lists."""
+    known = [Reason(c) for c in codes if c in {r.value for r in Reason}]
+    return t.gettext(", ").join(t.gettext(REASON_NAMES[r]) for r in known)
 
 
 def scores_line(t: Translator, satisfaction: int, nps: int | None) -> str:
