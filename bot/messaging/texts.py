@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
-from bot.messaging import booking_pushes, event_pushes
+from bot.messaging import booking_pushes, event_pushes, survey_pushes
 from bot.messaging.booking_pushes import Venue
 from bot.messaging.outbox import Purpose
 from bot.services import Services
@@ -159,6 +159,11 @@ async def render(
             return None
         per_row = event_pushes.PER_ROW.get(push.purpose, 1)
         return Message(said.text, None, said.buttons, said.venue, per_row)
+    if push.purpose == Purpose.SURVEY:
+        said = await survey_pushes.render(session, store, push, t, services.now())
+        if said is None:
+            return None
+        return Message(said.text, None, said.buttons, per_row=survey_pushes.PER_ROW)
     if push.purpose == Purpose.BOOKING_INVITE:
         values = _values(services, t, member, push.params)
         said = booking_pushes.render_invite(store, push.params, t, values)

@@ -14,6 +14,7 @@ from bot.club.gifts import refunds
 from bot.club.gifts.rules import Status
 from bot.club.staff import audit
 from bot.club.stores.context import StoreContext
+from bot.club.surveys import feedback as surveys_feedback
 from db import queries
 from db.base import utcnow
 from db.models import (
@@ -42,7 +43,8 @@ def _day(value: date | datetime | None) -> str | None:
 async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
     """Everything the club keeps about this member, as plain JSON-able values: the
     member row, cars, visits, the points ledger, membership changes, the messages sent
-    or queued to them, the kinds they turned off, and their chat settings."""
+    or queued to them, the kinds they turned off, their chat settings, and the surveys
+    they answered and the complaints and suggestions they sent."""
     referrer = (
         await queries.member_by_id(session, member.store_id, member.referred_by_id)
         if member.referred_by_id
@@ -172,6 +174,7 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
             for b in await _rows(session, Booking, Booking.member_id == member.id, Booking.id)
         ],
         "events": await _events(session, member.id),
+        **await surveys_feedback.owner_record(session, member.id),  # surveys and tickets
         "members_referred": await queries.count_referred(session, member.id),
     }
 
