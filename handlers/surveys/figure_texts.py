@@ -5,6 +5,7 @@ thing); numbers, shares and month names through the Translator and Babel."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel import dates, numbers
 
@@ -30,10 +31,11 @@ def share(t: Translator, value: float | None) -> str:
 
 
 def average(t: Translator, value: float | None) -> str:
-    """Average satisfaction with one decimal ("4.3")."""
+    """Average satisfaction with one decimal, halves up as people round ("4.25" → "4.3")."""
     if value is None:
         return "—"
-    return numbers.format_decimal(value, format="#,##0.0", locale=t.babel_locale)
+    tenths = Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return numbers.format_decimal(tenths, format="#,##0.0", locale=t.babel_locale)
 
 
 def nps(t: Translator, value: int | None) -> str:

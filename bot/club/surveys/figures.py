@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import UTC, date, datetime, time
 from itertools import chain, repeat
 from typing import Any
@@ -178,9 +178,6 @@ async def _tickets(
     session: AsyncSession, store: StoreContext, start: datetime, end: datetime, now: datetime
 ) -> TicketCounts:
     where = _opened(store, start, end)
-    by_kind = await session.execute(
-        select(Ticket.kind, func.count()).where(*where).group_by(Ticket.kind)
-    )
     active = Ticket.status.in_(ACTIVE)
     row = (
         await session.execute(
@@ -189,6 +186,7 @@ async def _tickets(
                 _count(active),
                 _count(and_(active, Ticket.due_at < now)),
                 _count(Ticket.reopened_at.is_not(None)),
+                *(_count(Ticket.kind == kind) for kind in TicketKind),
             ).where(*where)
         )
     ).one()
@@ -201,8 +199,9 @@ async def _tickets(
         )
     )
     hours = [(done - opened).total_seconds() / 3600 for opened, done in took.all()]
+    by_kind = zip((k.value for k in TicketKind), row[4:], strict=True)
     return TicketCounts(
-        opened={kind: int(n) for kind, n in by_kind.all()},
+        opened={kind: int(n) for kind, n in by_kind if n},
         resolved=int(row[0]),
         still_open=int(row[1]),
         overdue=int(row[2]),
@@ -217,26 +216,23 @@ async def month(
     """The figures of the store month starting on `first`, as of `now`."""
     start, end = month_window(store, first)
     where = _sent(store, start, end, now)
-    scores = _scores((await session.execute(select(*_score_columns()).where(*where))).one())
-    spread_rows = await session.execute(
-        select(Survey.satisfaction, func.count())
-        .where(*where, Survey.status == SurveyStatus.ANSWERED)
-        .group_by(Survey.satisfaction)
-    )
-    found = {int(score): int(n) for score, n in spread_rows.all() if score is not None}
     policy = store.policy.surveys
-    unhappy = await session.scalar(
-        select(func.count()).where(
-            *where,
-            Survey.status == SurveyStatus.ANSWERED,
-            (Survey.satisfaction <= policy.low_score) | (Survey.nps <= policy.low_nps),
+    answered = Survey.status == SurveyStatus.ANSWERED
+    low = (Survey.satisfaction <= policy.low_score) | (Survey.nps <= policy.low_nps)
+    row = (
+        await session.execute(
+            select(
+                *_score_columns(),
+                _count(and_(answered, low)),
+                *(_count(and_(answered, Survey.satisfaction == score)) for score in SCORES),
+            ).where(*where)
         )
-    )
+    ).one()
     return MonthFigures(
         month=first,
-        scores=scores,
-        spread={score: found.get(score, 0) for score in SCORES},
-        unhappy=int(unhappy or 0),
+        scores=_scores(row[:6]),
+        spread={score: int(n) for score, n in zip(SCORES, row[7:], strict=True)},
+        unhappy=int(row[6]),
         reasons=await _reasons(session, where),
         tickets=await _tickets(session, store, start, end, now),
     )
@@ -276,14 +272,7 @@ async def advisors(
 
 def _merge(a: Scores, b: Scores) -> Scores:
     """Two groups of one advisor (a name written with and without spaces around it)."""
-    return Scores(
-        a.sent + b.sent,
-        a.answered + b.answered,
-        a.satisfaction_total + b.satisfaction_total,
-        a.promoters + b.promoters,
-        a.passives + b.passives,
-        a.detractors + b.detractors,
-    )
+    return Scores(*(x + y for x, y in zip(astuple(a), astuple(b), strict=True)))
 
 
 async def recent_months(
