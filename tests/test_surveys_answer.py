@@ -77,7 +77,7 @@ async def test_an_unhappy_answer_asks_why_and_opens_a_ticket_for_the_staff_group
         "Quality of work",
         "Staff attitude",
         "Cleanliness",
-        "Something else",
+        "Other",
         "Done",
     ]
     await owner.press("Waiting time")

@@ -41,7 +41,7 @@ async def test_an_unhappy_survey_is_posted_with_member_car_visit_scores_and_dead
     assert "RO-7788" in text and "Li Na" in text
     assert store.policy.category("maintenance").name("zh_Hans") in text
     assert zh.gettext("Satisfaction {score}/5 · recommend {nps}/10", score="2", nps="3") in text
-    assert zh.gettext("waiting time") in text and zh.gettext("staff attitude") in text
+    assert zh.gettext("Waiting time") in text and zh.gettext("Staff attitude") in text
     assert "Two hours late" in text
     assert zh.gettext("Solve by {when}", when=zh.datetime(ticket.due_at)) in text
     assert OWNER_PHONE not in text  # the phone goes to the taker only

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.club.members.lookup import chosen_locale
 from bot.club.stores.context import StoreContext
 from bot.club.surveys import ticket_view, tickets
-from bot.club.surveys.rules import Reason, TicketKind, TicketStatus
+from bot.club.surveys.labels import reasons_text
+from bot.club.surveys.rules import TicketKind, TicketStatus
 from bot.club.surveys.ticket_view import TicketView
 from bot.i18n import N_, Translator
 from bot.messaging import outbox
@@ -37,14 +38,6 @@ KINDS = {
     TicketKind.SUGGESTION: N_("💡 Suggestion"),
 }
 REOPENED = N_("🔁 Reopened by the owner: not solved")
-REASONS = {
-    Reason.PRICE: N_("price"),
-    Reason.WAITING: N_("waiting time"),
-    Reason.QUALITY: N_("quality of work"),
-    Reason.ATTITUDE: N_("staff attitude"),
-    Reason.CLEANLINESS: N_("cleanliness"),
-    Reason.OTHER: N_("other"),
-}
 TAKE = N_("📞 I'll call")
 NOTED = N_("✅ Noted")
 NOT_SOLVED = N_("Not solved")
@@ -68,10 +61,6 @@ def due_text(t: Translator, due: datetime, now: datetime) -> str:
         return t.gettext("Solve by {when}", when=t.datetime(due))
     late = max(1, math.floor((now - due) / HOUR))
     return t.ngettext("Overdue by {n} hour", "Overdue by {n} hours", late, n=t.number(late))
-
-
-def reasons_text(t: Translator, codes: Sequence[str]) -> str:
-    return ", ".join(t.gettext(REASONS[Reason(c)]) for c in codes if c in set(Reason))
 
 
 def summary_lines(

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.club.forms.engine import Outcome
 from bot.club.surveys import answer, answer_form
 from bot.club.surveys.answer import Refusal, Saved, SurveyRefused
+from bot.club.surveys.labels import REASONS
 from bot.club.surveys.rules import SCORES
 from bot.i18n import N_
 from bot.messaging import ticket_notices
@@ -21,7 +22,7 @@ from handlers.callbacks import pattern
 from handlers.card import current_member
 from handlers.common import Turn, turn_handler
 from handlers.surveys import answer_texts
-from handlers.surveys.answer_texts import REASON_NAMES, refusal_text
+from handlers.surveys.answer_texts import refusal_text
 
 FEATURE = "sv"  # sv:rate:<survey id>:<n>, and the dialog's sv:pick/skip/cancel
 
@@ -63,7 +64,7 @@ def reasons_keyboard(turn: Turn, ui: forms.FormUI, outcome: Outcome) -> list[lis
     for value in outcome.choices:
         if value == answer_form.DONE:
             continue
-        name = turn._(REASON_NAMES[value])
+        name = turn._(REASONS[value])
         buttons.append(
             (f"✓ {name}" if value in chosen else name, forms.pick_data(ui, outcome, value))
         )

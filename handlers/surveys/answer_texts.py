@@ -3,10 +3,8 @@ owner gave it (shown again when they press a rating after answering)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bot.club.surveys.answer import Refusal
-from bot.club.surveys.rules import Reason
+from bot.club.surveys.labels import reasons_text
 from bot.i18n import N_, Translator
 from db.models import Survey
 
@@ -18,24 +16,10 @@ REFUSALS = {
     ),
     Refusal.SCORE: N_("Please choose a rating from 1 to 5."),
 }
-REASON_NAMES = {
-    Reason.PRICE: N_("Price"),
-    Reason.WAITING: N_("Waiting time"),
-    Reason.QUALITY: N_("Quality of work"),
-    Reason.ATTITUDE: N_("Staff attitude"),
-    Reason.CLEANLINESS: N_("Cleanliness"),
-    Reason.OTHER: N_("Something else"),
-}
 
 
 def refusal_text(t: Translator, code: str) -> str:
     return t.gettext(REFUSALS.get(code, REFUSALS[Refusal.NOT_YOURS]))
-
-
-def reason_names(t: Translator, codes: Sequence[str]) -> str:
-    """The reasons' names in the reader's language, joined as their language lists."""
-    known = [Reason(c) for c in codes if c in {r.value for r in Reason}]
-    return t.gettext(", ").join(t.gettext(REASON_NAMES[r]) for r in known)
 
 
 def scores_line(t: Translator, satisfaction: int, nps: int | None) -> str:
@@ -54,7 +38,7 @@ def given(t: Translator, survey: Survey) -> str:
         lines.append(scores_line(t, survey.satisfaction, survey.nps))
     if survey.reasons:
         lines.append(
-            t.gettext("What went wrong: {reasons}", reasons=reason_names(t, survey.reasons))
+            t.gettext("What went wrong: {reasons}", reasons=reasons_text(t, survey.reasons))
         )
     if survey.comment:
         lines.append(t.gettext("Your words: {comment}", comment=survey.comment))

@@ -10,8 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel import dates, numbers
 
 from bot.club.common.xlsx import label
-from bot.club.surveys.export import KINDS, NO_ADVISOR, REASONS
 from bot.club.surveys.figures import AdvisorFigures, MonthFigures, MonthRow, Scores, TicketCounts
+from bot.club.surveys.labels import KINDS, NO_ADVISOR, REASONS
 from bot.i18n import N_, Translator
 
 USAGE = N_("Usage: /surveys [YYYY-MM], e.g. /surveys 2026-11")

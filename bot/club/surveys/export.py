@@ -17,30 +17,10 @@ from bot.club.common.xlsx import Row, label, local
 from bot.club.stores.context import StoreContext
 from bot.club.surveys import figures
 from bot.club.surveys.figures import MonthFigures, Scores
+from bot.club.surveys.labels import KINDS, NO_ADVISOR, REASONS, STATUSES
 from bot.club.surveys.rules import SurveyStatus
 from bot.i18n import N_, Translator
 from db.models import Car, Member, Survey, Ticket
-
-REASONS: dict[str, str] = {
-    "price": N_("Price"),
-    "waiting": N_("Waiting time"),
-    "quality": N_("Quality of work"),
-    "attitude": N_("Staff attitude"),
-    "cleanliness": N_("Cleanliness"),
-    "other": N_("Other"),
-}
-KINDS: dict[str, str] = {
-    "survey": N_("Unhappy survey"),
-    "complaint": N_("Complaint"),
-    "suggestion": N_("Suggestion"),
-}
-STATUSES: dict[str, str] = {
-    "open": N_("Open"),
-    "taken": N_("Being handled"),
-    "resolved": N_("Resolved"),
-    "closed": N_("Closed (noted)"),
-}
-NO_ADVISOR = N_("No advisor")
 
 SUMMARY_HEADERS = (N_("Figure"), N_("Value"))
 ANSWER_HEADERS = (
