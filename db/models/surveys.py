@@ -118,6 +118,9 @@ class CallTask(Base):
         UniqueConstraint("store_id", "key"),
         Index("ix_call_tasks_store_id_status_due_at", "store_id", "status", "due_at"),
         Index("ix_call_tasks_assignee_user_id", "assignee_user_id"),
+        # The sweep asks "has this visit (car) its call yet?" of each recent one.
+        Index("ix_call_tasks_visit_id_kind", "visit_id", "kind"),
+        Index("ix_call_tasks_car_id_kind", "car_id", "kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -10,16 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, exists, literal, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.calls import assign
 from bot.club.calls.rules import (
     SERVICE,
-    SERVICE_KEY_PREFIX,
     TaskStatus,
     delivery_key,
-    delivery_key_prefix,
     delivery_kind,
     delivery_window,
     oldest_day,
@@ -35,11 +33,10 @@ from db.writes import insert_many_once
 BATCH = 500  # deliveries (per day after) and visits looked at per sweep and store
 
 
-def _no_task(store_id: int, prefix: str, row_id: Any) -> Any:
-    """No task of this store has the key `prefix` + the row's id (the unique key's
-    index answers it)."""
-    key = literal(prefix, String) + cast(row_id, String)
-    return ~exists().where(CallTask.store_id == store_id, CallTask.key == key)
+def _no_task(kind: str, *where: Any) -> Any:
+    """No call task of `kind` for this car or visit yet (by its column and index: a
+    key built in SQL would leave the planner guessing)."""
+    return ~exists().where(CallTask.kind == kind, *where)
 
 
 def _task(store: StoreContext, now: datetime, **fields: Any) -> dict[str, Any]:
@@ -70,7 +67,7 @@ async def _delivery_tasks(
                 Car.store_id == store.id,
                 Car.delivery_date >= oldest_day(policy, today),
                 Car.delivery_date <= today,
-                _no_task(store.id, delivery_key_prefix(days), Car.id),
+                _no_task(delivery_kind(days), CallTask.car_id == Car.id),
             )
             .order_by(Car.delivery_date, Car.id)  # the index's order
             .limit(BATCH)
@@ -114,7 +111,7 @@ async def _service_tasks(
             Visit.visit_date >= oldest_day(policy, store.today(now)),  # imported history
             Visit.category.in_(store.policy.surveys.categories),
             ~reversed_visit(),
-            _no_task(store.id, SERVICE_KEY_PREFIX, Visit.id),
+            _no_task(SERVICE, CallTask.visit_id == Visit.id),
         )
         .order_by(Visit.visit_date, Visit.id)  # the index's order: no walk of history
         .limit(BATCH)

@@ -4,7 +4,7 @@ name the DMS knows a staff member by (issue: surveys, complaints, follow-up loop
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-02 05:37:52.828980
+Create Date: 2026-12-02 05:52:32.429906
 """
 
 from __future__ import annotations
@@ -84,9 +84,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("call_tasks", schema=None) as batch_op:
         batch_op.create_index("ix_call_tasks_assignee_user_id", ["assignee_user_id"], unique=False)
+        batch_op.create_index("ix_call_tasks_car_id_kind", ["car_id", "kind"], unique=False)
         batch_op.create_index(
             "ix_call_tasks_store_id_status_due_at", ["store_id", "status", "due_at"], unique=False
         )
+        batch_op.create_index("ix_call_tasks_visit_id_kind", ["visit_id", "kind"], unique=False)
 
     op.create_table(
         "surveys",
@@ -245,7 +247,9 @@ def downgrade() -> None:
 
     op.drop_table("surveys")
     with op.batch_alter_table("call_tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_call_tasks_visit_id_kind")
         batch_op.drop_index("ix_call_tasks_store_id_status_due_at")
+        batch_op.drop_index("ix_call_tasks_car_id_kind")
         batch_op.drop_index("ix_call_tasks_assignee_user_id")
 
     op.drop_table("call_tasks")
