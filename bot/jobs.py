@@ -113,24 +113,45 @@ async def events_tick(services: Services, now: datetime | None = None) -> dict[s
     return {"offers_lapsed": lapsed, "questions_flagged": flagged}
 
 
+SurveyStep = Callable[[AsyncSession, StoreContext, datetime], Awaitable[int]]
+
+
+async def _step(
+    services: Services, store: StoreContext, name: str, step: SurveyStep, now: datetime
+) -> int:
+    """One store's step of the surveys' minute in its own transaction; a failure is
+    logged and rolled back, and the other steps and stores still run (a bad row must
+    not stop every escalation)."""
+    try:
+        async with services.sessionmaker() as session:
+            done = await step(session, store, now)
+            await session.commit()
+        return done
+    except Exception:
+        log.exception("surveys minute: %s failed for store %s", name, store.code)
+        return 0
+
+
 async def surveys_tick(services: Services, now: datetime | None = None) -> dict[str, int]:
-    """Every store's survey and follow-up work, each in its own transaction: surveys for
-    the service visits recorded lately, call tasks after recent deliveries and services,
-    and tickets past their deadline to the manager. Safe on several instances: each
-    write is keyed or conditional (see each use-case)."""
+    """Every store's survey and follow-up work, each step in its own transaction: surveys
+    for the service visits recorded lately, call tasks after recent deliveries and
+    services, and tickets past their deadline to the manager. Safe on several instances:
+    each write is keyed or conditional (see each use-case)."""
     now = now or services.now()
-    surveys = tasks = escalated = 0
+
+    async def escalate(session: AsyncSession, store: StoreContext, at: datetime) -> int:
+        return await ticket_notices.escalate(session, services, store, at)
+
+    steps: tuple[tuple[str, SurveyStep], ...] = (
+        ("surveys", survey_sweep.queue_surveys),
+        ("call_tasks", call_sweep.make_tasks),
+        ("escalated", escalate),
+    )
+    total = dict.fromkeys((name for name, _ in steps), 0)
     for store in services.stores.values():
-        async with services.sessionmaker() as session:
-            surveys += await survey_sweep.queue_surveys(session, store, now)
-            await session.commit()
-        async with services.sessionmaker() as session:
-            tasks += await call_sweep.make_tasks(session, store, now)
-            await session.commit()
-        async with services.sessionmaker() as session:
-            escalated += await ticket_notices.escalate(session, services, store, now)
-            await session.commit()
-    return {"surveys": surveys, "call_tasks": tasks, "escalated": escalated}
+        for name, step in steps:
+            total[name] += await _step(services, store, name, step, now)
+    return total
 
 
 def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -89,8 +89,9 @@ def test_dms_names_compare_trimmed_and_without_case():
 
 
 def test_whose_service_call_it_is():
-    names, advisors = {"li na": 1}, {2}
+    names, advisors = {"li na": 1, "wu": 4}, {1, 2}
     assert service_assignee(" LI NA", 2, names, advisors) == (1, "LI NA")
+    assert service_assignee("Wu", 3, names, advisors) == (None, "Wu")  # a name, no advisor
     assert service_assignee("Chen", 2, names, advisors) == (2, "Chen")  # the recorder
     assert service_assignee("Chen", 3, names, advisors) == (None, "Chen")  # not an advisor
     assert service_assignee(None, None, names, advisors) == (None, None)

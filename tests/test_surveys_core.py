@@ -265,3 +265,15 @@ async def test_with_a_gap_an_owner_surveyed_lately_gets_no_second_survey(make_bo
     assert (await tick(bot))["surveys"] == 2
     assert (await tick(bot))["surveys"] == 0
     assert await count(bot, Survey, Survey.member_id == other.id) == 1
+
+
+async def test_a_failing_step_does_not_stop_the_escalations(bot, monkeypatch):
+    ticket = await _ticket(bot, 4800)
+
+    async def broken(session, store, now):
+        raise RuntimeError("a bad row")
+
+    monkeypatch.setattr(jobs.survey_sweep, "queue_surveys", broken)
+    monkeypatch.setattr(jobs.call_sweep, "make_tasks", broken)
+    done = await tick(bot, ticket.due_at + timedelta(minutes=1))
+    assert done == {"surveys": 0, "call_tasks": 0, "escalated": 1}

@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import text
 
 from db.base import Base, UTCDateTime, utcnow
 
@@ -26,13 +27,24 @@ class Push(Base):
     a post to the staff chat: those have no member).
 
     (member, purpose, dedupe_key) is unique, so a push is queued at most once however
-    many sweeps or instances try; a sender claims rows, and marks each one "sending"
-    (committed) before its Telegram call.
+    many sweeps or instances try; a post with no member (the staff chat, a staff member's
+    private chat) is unique by (chat, purpose, dedupe_key) instead, since no two NULL
+    members ever clash. A sender claims rows, and marks each one "sending" (committed)
+    before its Telegram call.
     """
 
     __tablename__ = "pushes"
     __table_args__ = (
         UniqueConstraint("member_id", "purpose", "dedupe_key"),
+        Index(
+            "uq_pushes_staff_chat_purpose_key",
+            "chat_id",
+            "purpose",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=text("member_id IS NULL"),
+            postgresql_where=text("member_id IS NULL"),
+        ),
         Index("ix_pushes_status_not_before", "status", "not_before"),
         Index("ix_pushes_broadcast_id_status", "broadcast_id", "status"),
         Index("ix_pushes_claimed_by_status", "claimed_by", "status"),

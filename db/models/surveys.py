@@ -152,11 +152,12 @@ class StaffName(Base):
     __tablename__ = "staff_names"
     __table_args__ = (
         UniqueConstraint("store_id", "telegram_user_id"),
-        Index("ix_staff_names_store_id_name", "store_id", "name"),
+        UniqueConstraint("store_id", "name_key"),  # one person per name, however set
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     telegram_user_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(String(40))
+    name_key: Mapped[str] = mapped_column(String(40))  # the name as compared (calls.rules)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -22,10 +22,11 @@ def service_assignee(
     advisors: set[int],
 ) -> tuple[int | None, str | None]:
     """(assignee, the DMS's name for them) of a service visit's call. `names`: DMS
-    names (`name_key`) → staff; `advisors`: who holds the service-advisor role."""
+    names (`name_key`) → staff; `advisors`: who holds the service-advisor role (only
+    they are given a call by their DMS name)."""
     shown = clean_name(advisor)
     user = names.get(name_key(advisor)) if shown else None
-    if user is not None:
+    if user is not None and user in advisors:  # a name alone never hands out owners' phones
         return user, shown
     if recorded_by is not None and recorded_by in advisors:
         return recorded_by, shown

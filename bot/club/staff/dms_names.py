@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.calls import assign
@@ -56,11 +57,45 @@ async def users_by_name(session: AsyncSession, store_id: int) -> dict[str, int]:
     return {name_key(name): user_id for name, user_id in rows.all()}
 
 
+async def _keep(
+    session: AsyncSession, store_id: int, user_id: int, name: str, now: datetime
+) -> bool:
+    """Write the user's name; False when a colleague holds it (the unique name key
+    decides, so two people setting one name at once cannot both get it)."""
+    key = name_key(name)
+    try:
+        async with session.begin_nested():
+            moved = await session.execute(
+                update(StaffName)
+                .where(StaffName.store_id == store_id, StaffName.telegram_user_id == user_id)
+                .values(name=name, name_key=key, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    except IntegrityError:
+        return False
+    if moved.rowcount:
+        return True
+    values = {
+        "store_id": store_id,
+        "telegram_user_id": user_id,
+        "name": name,
+        "name_key": key,
+        "updated_at": now,
+    }
+    if await insert_once(session, StaffName, values) is not None:
+        return True
+    # Either this user's own row appeared a moment ago (a double tap), or the name is taken.
+    return await name_of(session, store_id, user_id) is not None and await _keep(
+        session, store_id, user_id, name, now
+    )
+
+
 async def set_name(
     session: AsyncSession, store_id: int, user_id: int, text: str, now: datetime
 ) -> NameSet:
-    """Keep `text` as the user's DMS name (refused: empty, too long, a colleague's), and
-    give them the open unassigned service calls the DMS put under it."""
+    """Keep `text` as the user's DMS name (refused: empty, too long, a colleague's). A
+    service advisor is given the open unassigned service calls the DMS put under it;
+    anyone else's name only names them (calls, with owners' phones, go to advisors)."""
     name = clean_name(text)
     if name is None:
         raise NameRefused(NameRefusal.EMPTY)
@@ -69,16 +104,13 @@ async def set_name(
     holder = (await users_by_name(session, store_id)).get(name_key(name))
     if holder is not None and holder != user_id:
         raise NameRefused(NameRefusal.TAKEN, holder)
-    values = {"store_id": store_id, "telegram_user_id": user_id, "name": name, "updated_at": now}
-    if await insert_once(session, StaffName, values) is None:
-        await session.execute(
-            update(StaffName)
-            .where(StaffName.store_id == store_id, StaffName.telegram_user_id == user_id)
-            .values(name=name, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    if not await _keep(session, store_id, user_id, name, now):
+        holder = (await users_by_name(session, store_id)).get(name_key(name))
+        raise NameRefused(NameRefusal.TAKEN, holder)
     audit.record(session, store_id, user_id, "staff.dms_name", f"user:{user_id}")
-    claimed = await assign.claim_named(session, store_id, user_id, name)
+    claimed = 0
+    if user_id in await assign.service_advisors(session, store_id):
+        claimed = await assign.claim_named(session, store_id, user_id, name)
     return NameSet(name, claimed)
 
 

@@ -183,16 +183,28 @@ async def record_call(
     now: datetime,
 ) -> tuple[Ticket, TicketCall]:
     """One call about an active ticket (reached or not, a note); a supervisor who calls
-    an untaken ticket takes it with the call."""
+    an untaken ticket takes it with the call. The ticket's version moves only while it is
+    still active (one conditional update), so no call lands on a ticket solved a moment
+    before."""
     ticket = await get(session, store_id, ticket_id)
     if ticket.kind == TicketKind.SUGGESTION:
         raise TicketRefused(Refusal.SUGGESTION, ticket)
-    if ticket.status not in ACTIVE:
-        raise TicketRefused(Refusal.NOT_ACTIVE, ticket)
     if ticket.status == TicketStatus.OPEN:
-        ticket = (await take(session, store_id, ticket_id, user_id, name, now)).ticket
+        try:
+            await take(session, store_id, ticket_id, user_id, name, now)
+        except TicketRefused as refused:
+            if refused.code != Refusal.TAKEN:  # a colleague took it: they may both call
+                raise
+    still = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.status.in_(ACTIVE))
+        .values(version=Ticket.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not still.rowcount:
+        raise TicketRefused(Refusal.NOT_ACTIVE, await get(session, store_id, ticket_id))
     call = TicketCall(
-        ticket_id=ticket.id,
+        ticket_id=ticket_id,
         by_user_id=user_id,
         by_name=name,
         reached=reached,
@@ -200,12 +212,6 @@ async def record_call(
         at=now,
     )
     session.add(call)
-    await session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id)
-        .values(version=Ticket.version + 1)
-        .execution_options(synchronize_session=False)
-    )
     await session.flush()
     return await get(session, store_id, ticket_id), call
 
@@ -302,34 +308,31 @@ async def reopen(
 
 
 async def escalate_due(session: AsyncSession, store: StoreContext, now: datetime) -> list[Ticket]:
-    """The active tickets past their deadline, each moved to its next escalation in one
-    statement (so an instance running the same minute finds nothing); the caller tells
-    the manager. Returns them with `escalations` counted."""
+    """The active tickets past their deadline, moved to their next escalation in one
+    statement (an instance running the same minute finds nothing: the row's deadline has
+    moved); the caller tells the manager. Returns them with `escalations` counted."""
     policy = store.policy.surveys
-    due_ids = list(
-        await session.scalars(
-            select(Ticket.id).where(
-                Ticket.store_id == store.id,
-                Ticket.status.in_(ACTIVE),
-                Ticket.next_escalation_at <= now,
-            )
+    moved = await session.execute(
+        update(Ticket)
+        .where(
+            Ticket.store_id == store.id,
+            Ticket.status.in_(ACTIVE),
+            Ticket.next_escalation_at <= now,
         )
+        .values(
+            escalations=Ticket.escalations + 1,
+            next_escalation_at=next_escalation(policy, now),
+        )
+        .returning(Ticket.id)
+        .execution_options(synchronize_session=False)
     )
-    escalated: list[Ticket] = []
-    for ticket_id in due_ids:
-        result = await session.execute(
-            update(Ticket)
-            .where(
-                Ticket.id == ticket_id,
-                Ticket.status.in_(ACTIVE),
-                Ticket.next_escalation_at <= now,
-            )
-            .values(
-                escalations=Ticket.escalations + 1,
-                next_escalation_at=next_escalation(policy, now),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount:
-            escalated.append(await get(session, store.id, ticket_id))
-    return escalated
+    ids = list(moved.scalars())
+    if not ids:
+        return []
+    found = await session.scalars(
+        select(Ticket)
+        .where(Ticket.id.in_(ids))
+        .order_by(Ticket.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(found)
