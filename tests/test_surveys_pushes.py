@@ -48,7 +48,7 @@ async def test_an_expired_survey_is_not_sent_and_a_late_press_points_to_feedback
     await bot.drain(at=survey.sent_after + timedelta(minutes=1))
     assert owner.received() == [] and await survey_push_statuses(bot) == ["cancelled"]
     text = joined(await owner.press_data(rate(survey, 2)))
-    assert "问卷已关闭" in text and "/feedback" in text
+    assert "这份满意度调查已关闭" in text and "/feedback" in text
     assert (await surveys(bot))[0].status == "pending"
 
 

@@ -67,7 +67,7 @@ async def test_a_supervisor_calls_twice_then_solves_and_the_owner_is_told(bot):
     sup = await staff(bot, 6402, "customer_service", first_name="Zhou")
     await sup.send(f"/tickets {ticket.id}")
     card = sup.last
-    assert OWNER_PHONE in card.text and "open, nobody has taken it" in card.text
+    assert OWNER_PHONE in card.text and "Status: Open" in card.text
     await sup.press("✖️ Not reached")
     assert "Could not reach" in sup.last.text
     await sup.press("No note")
@@ -76,7 +76,7 @@ async def test_a_supervisor_calls_twice_then_solves_and_the_owner_is_told(bot):
     await sup.send("Apologised; we clean it again on Friday")
     card = sup.last.text
     assert "not reached" in card and "reached — Apologised; we clean it again on Friday" in card
-    assert "Status: taken by you" in card  # a call takes an untaken ticket
+    assert "Status: Being handled by you" in card  # a call takes an untaken ticket
     calls = await rows(bot, TicketCall, TicketCall.ticket_id == ticket.id)
     assert [(c.reached, c.note) for c in calls] == [
         (False, None),

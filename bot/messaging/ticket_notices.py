@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.club.members.lookup import chosen_locale
 from bot.club.stores.context import StoreContext
 from bot.club.surveys import ticket_view, tickets
-from bot.club.surveys.labels import reasons_text
+from bot.club.surveys.labels import kind_heading, reasons_text
 from bot.club.surveys.rules import TicketKind, TicketStatus
 from bot.club.surveys.ticket_view import TicketView
 from bot.i18n import N_, Translator
@@ -32,12 +32,7 @@ CAPTION = 1024  # Telegram's longest photo caption: a post with a photo is cut t
 HOUR = timedelta(hours=1)
 Button = tuple[str, str]
 
-KINDS = {
-    TicketKind.SURVEY: N_("😞 Unhappy survey"),
-    TicketKind.COMPLAINT: N_("⚠️ Complaint"),
-    TicketKind.SUGGESTION: N_("💡 Suggestion"),
-}
-REOPENED = N_("🔁 Reopened by the owner: not solved")
+REOPENED = N_("🔁 Reopened")
 TAKE = N_("📞 I'll call")
 NOTED = N_("✅ Noted")
 NOT_SOLVED = N_("Not solved")
@@ -50,9 +45,11 @@ def data(action: str, *args: object) -> str:
 
 
 def kind_label(t: Translator, ticket: Ticket) -> str:
+    """The ticket's kind as a heading; a reopened one says so before it."""
+    heading = kind_heading(t, ticket.kind)
     if ticket.reopened_at is not None and ticket.status != TicketStatus.RESOLVED:
-        return t.gettext(REOPENED)
-    return t.gettext(KINDS.get(ticket.kind, KINDS[TicketKind.COMPLAINT]))
+        return f"{t.gettext(REOPENED)} · {heading}"
+    return heading
 
 
 def due_text(t: Translator, due: datetime, now: datetime) -> str:
@@ -274,7 +271,7 @@ async def escalate(
 def resolved_text(t: Translator, ticket: Ticket) -> str:
     if ticket.kind == TicketKind.SUGGESTION:
         return t.gettext(
-            "Thank you for your suggestion (#{id}). What we did with it:\n{text}",
+            "Thank you for your suggestion (your feedback #{id}). What we did with it:\n{text}",
             id=ticket.id,
             text=ticket.resolution or "",
         )

@@ -93,8 +93,9 @@ async def done(turn: Turn, outcome: Outcome) -> None:
     hours = turn.t.number(turn.store.policy.surveys.ticket_hours)
     turn.reply(
         turn._(
-            "Thank you for telling us. A supervisor will call you back within {hours} hours "
-            "to put it right.",
+            "Thank you for telling us. This is your feedback #{id}: a supervisor will call "
+            "you back within {hours} hours to put it right.",
+            id=result.ticket.id,
             hours=hours,
         )
     )
@@ -117,12 +118,14 @@ UI = forms.register(
 
 
 async def _refuse(turn: Turn, code: str, survey: Survey | None = None) -> None:
-    """Why the press opens nothing, on the button and in chat (answered: what they said)."""
+    """Why the press opens nothing, as the press's notice only; a message too where it
+    must stay readable: what they answered, or the closed survey's pointer to /feedback."""
     text = refusal_text(turn.t, code)
     turn.callback_notice = text
     if code == Refusal.DONE and survey is not None:
-        text += "\n" + answer_texts.given(turn.t, survey)
-    turn.reply(text)
+        turn.reply(text + "\n" + answer_texts.given(turn.t, survey))
+    elif code == Refusal.EXPIRED:
+        turn.reply(text)
 
 
 @turn_handler

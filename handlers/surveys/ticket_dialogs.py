@@ -87,13 +87,13 @@ async def solve_screen(turn: Turn, outcome: Outcome) -> str:
     view = await ticket_view.card(turn.session, turn.store.id, ticket_id, calls=False)
     if view.ticket.kind == TicketKind.SUGGESTION:
         return turn._(
-            "Suggestion #{id}: what will be done with it? A short note; the owner reads it "
-            "with our thanks.",
+            "Suggestion #{id}: what will be done with it? A short note; what you write is "
+            "sent to the owner with our thanks.",
             id=ticket_id,
         )
     return turn._(
-        "Ticket #{id}: what was done for the owner? They read it here and may say it is "
-        "not solved.",
+        "Ticket #{id}: what was done for the owner? What you write is sent to the owner, "
+        "who may say it is not solved.",
         id=ticket_id,
     )
 

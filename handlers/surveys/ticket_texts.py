@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.club.stores.context import StoreContext
+from bot.club.surveys.labels import STATUSES
 from bot.club.surveys.rules import TicketKind, TicketStatus
 from bot.club.surveys.ticket_view import TicketView
 from bot.club.surveys.tickets import Refusal
@@ -25,12 +26,6 @@ from handlers.texts import who
 FEATURE = "tk"
 CARD_MOST = 4000  # one message
 
-STATUS = {
-    TicketStatus.OPEN: N_("open, nobody has taken it"),
-    TicketStatus.TAKEN: N_("taken"),
-    TicketStatus.RESOLVED: N_("solved"),
-    TicketStatus.CLOSED: N_("noted and closed"),
-}
 REFUSALS = {
     Refusal.UNKNOWN: N_("There is no such ticket in this store."),
     Refusal.NOT_ACTIVE: N_("That ticket is already solved; nothing was changed."),
@@ -53,7 +48,7 @@ def refusal_text(t: Translator, code: str) -> str:
 
 def holder_text(t: Translator, view: TicketView, me: int) -> str:
     ticket = view.ticket
-    status = t.gettext(STATUS.get(ticket.status, STATUS[TicketStatus.OPEN]))
+    status = t.gettext(STATUSES.get(ticket.status, STATUSES[TicketStatus.OPEN]))
     if ticket.status == TicketStatus.TAKEN:
         name = who(t, ticket.taken_by, ticket.taken_by_name, me)
         return t.gettext("Status: {status} by {who}", status=status, who=name)
