@@ -86,6 +86,9 @@ async def test_the_first_supervisor_takes_it_the_group_sees_who_and_a_colleague_
     card = chen.last  # the card came through the outbox, in Chen's language
     assert OWNER_PHONE in card.text and f"#{ticket.id}" in card.text
     assert "Reached" in " ".join(card.button_labels) and "Solved" in " ".join(card.button_labels)
+    # The same card opened from /tickets is laid out row for row as the pushed one.
+    opened = (await chen.send(f"/tickets {ticket.id}"))[-1]
+    assert opened.markup["inline_keyboard"] == card.markup["inline_keyboard"]
     assert (await ticket_row(bot, ticket.id)).status == TicketStatus.TAKEN
     # A colleague pressing the same (old) button is told who has it; nothing changes.
     await staff(bot, 6202, "manager")

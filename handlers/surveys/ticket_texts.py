@@ -111,7 +111,8 @@ def list_line(t: Translator, view: TicketView, me: int, now: datetime) -> str:
 
 def card_buttons(t: Translator, view: TicketView) -> list[list[tuple[str, str]]]:
     """I'll call (open) · Reached · Not reached · Solved, or Noted for a suggestion;
-    always back to the list."""
+    always back to the list. One a row: the card pushed to the taker's private chat
+    (the outbox lays a message's buttons one a row) reads the same as /tickets' card."""
     ticket, rows = view.ticket, []
     active = ticket.status in (TicketStatus.OPEN, TicketStatus.TAKEN)
     if active and ticket.kind == TicketKind.SUGGESTION:
@@ -119,12 +120,8 @@ def card_buttons(t: Translator, view: TicketView) -> list[list[tuple[str, str]]]
     elif active:
         if ticket.status == TicketStatus.OPEN:
             rows.append([(t.gettext(TAKE), encode(FEATURE, "take", ticket.id))])
-        rows.append(
-            [
-                (t.gettext("✔️ Reached"), encode(FEATURE, "call", ticket.id, 1)),
-                (t.gettext("✖️ Not reached"), encode(FEATURE, "call", ticket.id, 0)),
-            ]
-        )
+        rows.append([(t.gettext("✔️ Reached"), encode(FEATURE, "call", ticket.id, 1))])
+        rows.append([(t.gettext("✖️ Not reached"), encode(FEATURE, "call", ticket.id, 0))])
         rows.append([(t.gettext("✅ Solved"), encode(FEATURE, "solve", ticket.id))])
     rows.append([(t.gettext("◀ All tickets"), encode(FEATURE, "list", 0))])
     return rows
