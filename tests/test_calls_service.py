@@ -60,7 +60,7 @@ async def test_else_the_recording_advisor_else_nobody_with_the_dms_name(bot):
     # Nobody else may take the same name.
     other = await staff(bot, 7022, "service_advisor", language="zh-hans")
     assert "已在使用这个 DMS 名字" in joined(await other.send("/dmsname Chen Jie"))
-    assert "40" in joined(await other.send("/dmsname " + "x" * 41))
+    assert "名字太长了，最多 40 个字符。" in joined(await other.send("/dmsname " + "x" * 41))
 
 
 async def test_reversed_visits_and_imported_history_get_no_call(bot):
