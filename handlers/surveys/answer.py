@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.club.forms import engine
 from bot.club.forms.engine import Outcome
 from bot.club.surveys import answer, answer_form
 from bot.club.surveys.answer import Refusal, Saved, SurveyRefused
@@ -128,6 +129,17 @@ async def _refuse(turn: Turn, code: str, survey: Survey | None = None) -> None:
         turn.reply(text)
 
 
+async def _begun(turn: Turn, survey_id: int) -> bool:
+    """Whether the presser's open dialog is this survey's (its first tap's time is kept
+    by `answer_form.begin`, so the answer counts as begun in time)."""
+    found = await engine.current(turn.session, turn.user_id)
+    return (
+        found is not None
+        and found[0].name == answer_form.FORM_NAME
+        and found[1].data.get("survey") == survey_id
+    )
+
+
 @turn_handler
 async def on_rate(turn: Turn) -> None:
     """`sv:rate:<survey id>:<n>`: the dialog with that rating, if the presser's survey
@@ -148,8 +160,10 @@ async def on_rate(turn: Turn) -> None:
     try:
         await answer.open_survey(turn.session, store, survey_id, member.id, store.now())
     except SurveyRefused as refused:
-        await _refuse(turn, refused.code, refused.survey)
-        return
+        # Begun in time (its dialog is open): `save` still takes it, so they go on.
+        if refused.code != Refusal.EXPIRED or not await _begun(turn, survey_id):
+            await _refuse(turn, refused.code, refused.survey)
+            return
     ctx = await forms.context(turn, UI)
     outcome = await answer_form.begin(ctx, survey_id, member.id, int(rating))
     await forms.show(turn, UI, outcome)
