@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.club.visits.record import reverse_visit
-from tests.calls_support import ADVISOR, delivered_owner, tasks, tick, today
+from tests.calls_support import ADVISOR, delivered_owner, task_of, tasks, tick, today
 from tests.factories import add_visit, staff
 from tests.flows import services
 from tests.harness import joined
@@ -92,3 +92,8 @@ async def test_unassigned_calls_are_taken_once(bot):
     assert "刚刚已认领该回访" in notices(calls)[0]
     assert "Take" not in " ".join(first.last.button_labels)
     assert (await tasks(bot))[0].assignee_user_id == 7031
+    # The day-3 call is not listed yet; taking it (an older message's button) says when.
+    later = await task_of(bot, "delivery_3")
+    assert later.opens_at > services(bot).now()
+    text = joined(await second.press_data(f"cl:take:{later.id}"))
+    assert f"回访 #{later.id} 现在由您负责，将于 " in text and " 起显示在 /calls 中。" in text

@@ -156,6 +156,12 @@ async def _act(turn: Turn, action: str, task_id: int) -> str | None:
     try:
         if action == "take":
             task = await marks.take(turn.session, store.id, task_id, turn.user_id, now)
+            if task.opens_at > now:  # not due yet (a day-3 call, say): not listed until then
+                return turn._(
+                    "Call #{id} is yours now; it shows in /calls from {when}.",
+                    id=task.id,
+                    when=turn.t.datetime(task.opens_at),
+                )
             return turn._("Call #{id} is yours now.", id=task.id)
         if action == "nn":
             task = await marks.not_needed(turn.session, store.id, task_id, turn.user_id, now)
