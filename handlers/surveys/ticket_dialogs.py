@@ -45,6 +45,13 @@ async def solved_before(turn: Turn, view: TicketView) -> str:
     ticket = view.ticket
     if ticket.resolved_at is None:
         return refusal_text(turn.t, Refusal.NOT_ACTIVE)
+    if ticket.resolved_by == turn.user_id:
+        return turn._(
+            "You solved ticket #{id} already on {when}: {text}",
+            id=ticket.id,
+            when=turn.t.datetime(ticket.resolved_at),
+            text=ticket.resolution or "",
+        )
     return turn._(
         "Ticket #{id} was solved already by {who} on {when}: {text}",
         id=ticket.id,

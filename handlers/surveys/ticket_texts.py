@@ -79,14 +79,12 @@ def card_text(t: Translator, store: StoreContext, view: TicketView, me: int, now
         line = f"• {t.datetime(call.at)} · {by} · {outcome}"
         lines.append(line + (f" — {call.note}" if call.note else ""))
     if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and ticket.resolved_at:
-        lines.append(
-            t.gettext(
-                "Done {when} by {who}: {text}",
-                when=t.datetime(ticket.resolved_at),
-                who=who(t, ticket.resolved_by, ticket.resolved_by_name, me),
-                text=ticket.resolution or "",
-            )
-        )
+        when, text = t.datetime(ticket.resolved_at), ticket.resolution or ""
+        if ticket.resolved_by == me:  # "by you" in its own words, not a padded name
+            lines.append(t.gettext("Done {when} by you: {text}", when=when, text=text))
+        else:
+            name = who(t, ticket.resolved_by, ticket.resolved_by_name, me)
+            lines.append(t.gettext("Done {when} by {who}: {text}", when=when, who=name, text=text))
     return fit("\n".join(lines), CARD_MOST)
 
 
