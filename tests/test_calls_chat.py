@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import delete
+
+from db.models import CallTask
 from tests.calls_support import SALES, delivered_owner, make, move, task_of, tasks, tick
 from tests.factories import owner, staff
 from tests.flows import services
@@ -169,3 +172,28 @@ async def test_cancelling_the_note_leaves_the_call_open(bot):
     assert "Cancelled; the call is still open." in joined(await seller.press("Cancel"))
     assert (await task_of(bot, "delivery_1")).status == "open"
     assert f"Done #{task.id}" in (await seller.send("/calls"))[-1].button_labels
+
+
+async def test_a_call_gone_while_its_note_is_asked_is_answered_plainly(bot):
+    await delivered_owner(bot, None, days_ago=1)
+    seller = await staff(bot, SALES, "sales")
+    await tick(bot)
+    task = await task_of(bot, "delivery_1")
+    await seller.send("/calls")
+    await seller.press(f"Done #{task.id}")
+    async with services(bot).sessionmaker() as session:  # removed meanwhile (say, a merge)
+        await session.execute(delete(CallTask).where(CallTask.id == task.id))
+        await session.commit()
+    text = joined(await seller.send("x" * 1001))  # too long: the note is asked again
+    assert "That call does not exist (any more)." in text
+    assert "went wrong" not in text
+
+
+async def test_staff_opening_the_chat_are_told_it_now_reaches_them(bot):
+    seller = await staff(bot, SALES, "sales")
+    text = joined(await seller.send("/start"))
+    assert "staff: /help lists your commands, and I can now send you tickets and calls" in text
+    zh = await staff(bot, 7077, "service_advisor", language="zh-hans")
+    assert "工作人员：/help 列出了您可用的命令" in joined(await zh.send("/start"))
+    owner_text = joined(await bot.person(7078, language="en").send("/start"))
+    assert "staff" not in owner_text and "Welcome to the" in owner_text
