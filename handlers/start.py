@@ -41,6 +41,15 @@ async def on_start(turn: Turn) -> None:
     if arg.startswith(EVENT_DEEP_LINK_PREFIX):
         await events.open_event(turn, arg[len(EVENT_DEEP_LINK_PREFIX) :])
         return
+    if await turn.roles():
+        # Staff open this chat so that ticket cards and calls can reach them here.
+        turn.reply(
+            turn._(
+                "You are on the {store} staff: /help lists your commands, and I can now "
+                "send you tickets and calls in this chat.",
+                store=turn.store.name,
+            )
+        )
     member = await join.member_of_chat(turn.session, turn.store.id, turn.user_id)
     if member is not None:
         turn.reply(turn._("Welcome back, {name}! /help lists what you can do.", name=member.name))

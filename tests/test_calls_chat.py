@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import delete
+
+from db.models import CallTask
 from tests.calls_support import SALES, delivered_owner, make, move, task_of, tasks, tick
 from tests.factories import owner, staff
 from tests.flows import services
 from tests.harness import joined
+from tests.test_surveys_tickets_support import notices
 
 
 async def test_a_delivery_gets_its_two_calls_once_however_often_the_job_runs(make_bot):
@@ -46,7 +50,7 @@ async def test_calls_lists_the_due_call_and_done_keeps_a_note(bot):
     text = joined(await seller.send("/calls"))
     assert f"#{task.id} Wang Wei · {member.phone}" in text
     assert "粤B12345 · Camry 2.0 2022" in text
-    assert "the call 1 day after" in text and "call by" in text
+    assert "Delivery on Dec 1, 2026 — day-1 call" in text and "Call by Dec 2, 2026" in text
     assert f"#{(await task_of(bot, 'delivery_3')).id}" not in text  # opens in two days
     await seller.press(f"Done #{task.id}")
     assert "what was said?" in seller.last.text
@@ -57,8 +61,8 @@ async def test_calls_lists_the_due_call_and_done_keeps_a_note(bot):
     assert (done.status, done.done_by) == ("done", SALES)
     assert done.note == "Owner happy with the car, asked about first service."
     # The old list's buttons are stale now: told plainly, nothing changes.
-    text = joined(await seller.press_data(f"cl:nn:{task.id}"))
-    assert "That call was marked done already, by you on" in text
+    calls = await seller.press_data(f"cl:nn:{task.id}")
+    assert notices(calls)[0].startswith("You marked that call done already, on Dec 2, 2026")
     assert (await task_of(bot, "delivery_1")).status == "done"
 
 
@@ -89,8 +93,9 @@ async def test_three_unanswered_tries_at_different_times_then_another_channel(bo
     now = services(bot).now()
     assert timedelta(hours=2.9) < first.next_try_at - now <= timedelta(hours=3)
     # The same button again (a double tap): nothing is counted twice.
-    text = joined(await seller.press_data(f"cl:no:{task.id}:0"))
-    assert "That try was recorded already (1 so far)." in text
+    calls = await seller.press_data(f"cl:no:{task.id}:0")
+    assert notices(calls) == ["That try was recorded already (1 so far)."]
+    assert "recorded already" not in joined(calls)  # said once, on the button
     assert (await task_of(bot, "delivery_1")).tries == 1
     await move(bot, task.id, next_try_at=now - timedelta(minutes=1))
     text = joined(await seller.send("/calls"))
@@ -132,11 +137,11 @@ async def test_a_colleagues_call_and_forged_buttons_are_refused(bot):
     await tick(bot)
     task = await task_of(bot, "delivery_1")
     for data in (f"cl:nn:{task.id}", f"cl:no:{task.id}:0", f"cl:done:{task.id}"):
-        assert "That call is staff member 7001's, not yours." in joined(
-            await other.press_data(data)
-        )
+        assert notices(await other.press_data(data)) == [
+            "That call is staff member 7001's, not yours."
+        ]
     assert (await task_of(bot, "delivery_1")).status == "open"
-    assert "does not exist" in joined(await other.press_data("cl:nn:999999"))
+    assert "does not exist" in notices(await other.press_data("cl:nn:999999"))[0]
     calls = await other.press_data("cl:nn:abc")
     assert any(c.params.get("text") == "That button is no longer active." for c in calls)
     calls = await other.press_data("cl:take:99999999999999999999")
@@ -167,3 +172,28 @@ async def test_cancelling_the_note_leaves_the_call_open(bot):
     assert "Cancelled; the call is still open." in joined(await seller.press("Cancel"))
     assert (await task_of(bot, "delivery_1")).status == "open"
     assert f"Done #{task.id}" in (await seller.send("/calls"))[-1].button_labels
+
+
+async def test_a_call_gone_while_its_note_is_asked_is_answered_plainly(bot):
+    await delivered_owner(bot, None, days_ago=1)
+    seller = await staff(bot, SALES, "sales")
+    await tick(bot)
+    task = await task_of(bot, "delivery_1")
+    await seller.send("/calls")
+    await seller.press(f"Done #{task.id}")
+    async with services(bot).sessionmaker() as session:  # removed meanwhile (say, a merge)
+        await session.execute(delete(CallTask).where(CallTask.id == task.id))
+        await session.commit()
+    text = joined(await seller.send("x" * 1001))  # too long: the note is asked again
+    assert "That call does not exist (any more)." in text
+    assert "went wrong" not in text
+
+
+async def test_staff_opening_the_chat_are_told_it_now_reaches_them(bot):
+    seller = await staff(bot, SALES, "sales")
+    text = joined(await seller.send("/start"))
+    assert "staff: /help lists your commands, and I can now send you tickets and calls" in text
+    zh = await staff(bot, 7077, "service_advisor", language="zh-hans")
+    assert "工作人员：/help 列出了您可用的命令" in joined(await zh.send("/start"))
+    owner_text = joined(await bot.person(7078, language="en").send("/start"))
+    assert "staff" not in owner_text and "Welcome to the" in owner_text

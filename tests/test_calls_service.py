@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.club.visits.record import reverse_visit
-from tests.calls_support import ADVISOR, delivered_owner, tasks, tick, today
+from tests.calls_support import ADVISOR, delivered_owner, task_of, tasks, tick, today
 from tests.factories import add_visit, staff
 from tests.flows import services
 from tests.harness import joined
+from tests.test_surveys_tickets_support import notices
 
 
 async def service_owner(bot):
@@ -59,7 +60,7 @@ async def test_else_the_recording_advisor_else_nobody_with_the_dms_name(bot):
     # Nobody else may take the same name.
     other = await staff(bot, 7022, "service_advisor", language="zh-hans")
     assert "已在使用这个 DMS 名字" in joined(await other.send("/dmsname Chen Jie"))
-    assert "40" in joined(await other.send("/dmsname " + "x" * 41))
+    assert "名字太长了，最多 40 个字符。" in joined(await other.send("/dmsname " + "x" * 41))
 
 
 async def test_reversed_visits_and_imported_history_get_no_call(bot):
@@ -87,7 +88,12 @@ async def test_unassigned_calls_are_taken_once(bot):
     text = joined(await first.press(f"Take #{task.id}"))
     assert f"Call #{task.id} is yours now." in text
     assert f"Done #{task.id}" in first.last.button_labels
-    text = joined(await second.press(f"我来打 #{task.id}"))
-    assert "刚刚已认领该回访" in text
+    calls = await second.press(f"我来打 #{task.id}")
+    assert "刚刚已认领该回访" in notices(calls)[0]
     assert "Take" not in " ".join(first.last.button_labels)
     assert (await tasks(bot))[0].assignee_user_id == 7031
+    # The day-3 call is not listed yet; taking it (an older message's button) says when.
+    later = await task_of(bot, "delivery_3")
+    assert later.opens_at > services(bot).now()
+    text = joined(await second.press_data(f"cl:take:{later.id}"))
+    assert f"回访 #{later.id} 现在由您负责，将于 " in text and " 起显示在 /calls 中。" in text

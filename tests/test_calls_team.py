@@ -33,7 +33,7 @@ async def test_the_manager_sees_who_is_behind_first(bot):
     text = joined(await manager.press("The team's calls"))
     lines = text.splitlines()
     assert lines[0].startswith("The team's calls (unreached and done: since ")
-    assert lines[1] == "⚠ staff member 7001: 1 behind · 1 open now · 0 unreached · 0 done"
+    assert lines[1] == "⚠ ID 7001: 1 behind · 1 open now · 0 unreached · 0 done"
     assert lines[2] == "· Li Na: 0 behind · 0 open now · 0 unreached · 1 done"
     assert "Unassigned: 0 behind · 1 open now · 0 unreached · 0 done" in text
     assert "Open calls under DMS names nobody has set yet: Chen Jie (1)." in text
@@ -51,5 +51,5 @@ async def test_the_team_in_chinese_and_refused_to_others(bot):
     manager = await staff(bot, MANAGER, "manager", language="zh-hans")
     text = joined(await manager.send("/calls team"))
     assert "团队回访情况（未联系上和已联系：自 " in text
-    assert "· 工作人员 7001: 超时 0 · 待打 1 · 未联系上 0 · 已联系 0" in text
+    assert "· ID 7001：超时 0 · 待打 1 · 未联系上 0 · 已联系 0" in text
     assert "用法" in joined(await manager.send("/calls everyone"))

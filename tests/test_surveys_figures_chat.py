@@ -117,11 +117,11 @@ async def test_in_chinese_with_babel_month_names(bot):
     cs = await staff(bot, 6602, "customer_service", language="zh-hans")
     text = joined(await cs.send("/surveys"))
     month = f"{this.year}年{this.month}月"
-    assert f"满意度回访 · {month}" in text
+    assert f"满意度调查 · {month}" in text
     assert "已发送：3 · 已回答：2（67%）" in text
     assert "平均满意度：3.5（满分 5）" in text
     assert "不满意原因：等待时间 1" in text
-    assert "新建工单：2（不满意回访 1 · 投诉 1）" in text
+    assert "新建工单：2（满意度调查：不满意 1 · 投诉 1）" in text
     assert cs.last.button_labels[1:] == ["按服务顾问", "最近 6 个月", "导出 XLSX"]
     assert cs.last.button_labels[0] == f"◀ {last.year}年{last.month}月"
     await cs.press("按服务顾问")

@@ -55,7 +55,7 @@ async def test_the_export_holds_every_sheet_in_english(bot):
     assert call.params["caption"] == f"Survey figures for {this:%B %Y}."
     assert book.sheetnames == ["Summary", "Answers", "Tickets", "Advisors", "Months"]
     summary = dict(rows(book, "Summary")[1:])
-    assert summary["Month"] == f"{this:%Y-%m}"
+    assert summary["Month"] == f"{this:%b %Y}"  # "Dec 2026", as the chat writes it
     assert (summary["Surveys sent"], summary["Answered"], summary["Response rate (%)"]) == (
         3,
         2,
@@ -92,9 +92,9 @@ async def test_the_export_holds_every_sheet_in_english(bot):
         ("Zhou Jie", 1, 0),
     ]
     months = as_dicts(rows(book, "Months"))
-    assert len(months) == 6 and months[-1]["Month"] == f"{this:%Y-%m}"
+    assert len(months) == 6 and months[-1]["Month"] == f"{this:%b %Y}"
     assert (months[-2]["Month"], months[-2]["Surveys sent"], months[-2]["NPS"]) == (
-        f"{last:%Y-%m}",
+        f"{last:%b %Y}",
         1,
         100,
     )
@@ -109,7 +109,7 @@ async def test_the_export_speaks_chinese_from_the_per_advisor_view(bot):
     await cs.press("导出 XLSX")
     call, name, book = workbook_of(bot, 6802)
     assert name == f"surveys-{this:%Y-%m}.xlsx"
-    assert call.params["caption"] == f"{this.year}年{this.month}月满意度回访数据。"
+    assert call.params["caption"] == f"{this.year}年{this.month}月满意度调查数据。"
     assert book.sheetnames == ["汇总", "回答明细", "工单", "服务顾问", "月度"]
     answers = as_dicts(rows(book, "回答明细"))
     assert list(answers[0])[:4] == ["发送时间", "回答时间", "会员", "手机号"]
@@ -117,11 +117,15 @@ async def test_the_export_speaks_chinese_from_the_per_advisor_view(bot):
     assert (unhappy["维修类别"], unhappy["不满意原因"]) == ("保养", "等待时间")
     listed = as_dicts(rows(book, "工单"))
     assert [(t["类型"], t["状态"]) for t in listed] == [
-        ("不满意回访", "待处理"),
+        ("满意度调查：不满意", "待处理"),
         ("投诉", "待处理"),
     ]
     summary = dict(rows(book, "汇总")[1:])
-    assert summary["已发问卷"] == 3 and summary["不满意原因：等待时间"] == 1
+    assert (
+        summary["月份"] == f"{this.year}年{this.month}月"
+        and summary["已发满意度调查"] == 3
+        and summary["不满意原因：等待时间"] == 1
+    )
 
 
 async def test_a_sales_user_gets_no_workbook(bot):

@@ -110,7 +110,7 @@ async def test_a_survey_in_the_real_process_goes_once_across_a_sigkill(
         seen = len(await stand.sent(OWNER))
         await stand.send(OWNER, "Two hours for an oil change.")
         reply = await wait_for(stand, second, seen)
-        assert "A supervisor will call you back within 24 hours" in reply[-1]["text"], reply
+        assert "a supervisor will call you back within 24 hours" in reply[-1]["text"], reply
         await asyncio.sleep(1.0)  # time for a duplicate push to show, were there one
         assert len(surveys_asked(await stand.sent(OWNER))) == 1
     finally:

@@ -48,8 +48,30 @@ async def test_an_expired_survey_is_not_sent_and_a_late_press_points_to_feedback
     await bot.drain(at=survey.sent_after + timedelta(minutes=1))
     assert owner.received() == [] and await survey_push_statuses(bot) == ["cancelled"]
     text = joined(await owner.press_data(rate(survey, 2)))
-    assert "问卷已关闭" in text and "/feedback" in text
+    assert "这份满意度调查已关闭" in text and "/feedback" in text
     assert (await surveys(bot))[0].status == "pending"
+
+
+async def test_an_owner_who_began_in_time_may_change_the_rating_after_it_closed(bot):
+    owner, survey = await surveyed(bot)
+    assert "Your rating: 2" in joined(await owner.press_data(rate(survey, 2)))
+    async with services(bot).sessionmaker() as session:  # it closes mid-dialog
+        await session.execute(update(Survey).values(expires_at=utcnow()))
+        await session.commit()
+    calls = await owner.press_data(rate(survey, 4))  # they change their mind
+    assert "Your rating: 4" in joined(calls) and "closed" not in joined(calls)
+    await owner.press("9")
+    await owner.press("Skip")
+    [kept] = await surveys(bot)
+    assert (kept.status, kept.satisfaction, kept.nps) == ("answered", 4, 9)
+    # Someone who never began is still told it closed.
+    other, late = await surveyed(bot, 8123, plate="粤B81230")
+    async with services(bot).sessionmaker() as session:
+        await session.execute(
+            update(Survey).where(Survey.id == late.id).values(expires_at=utcnow())
+        )
+        await session.commit()
+    assert "this survey has closed" in joined(await other.press_data(rate(late, 4)))
 
 
 async def test_the_survey_of_a_reversed_visit_is_not_sent(bot):

@@ -35,7 +35,7 @@ async def test_an_unhappy_survey_is_posted_with_member_car_visit_scores_and_dead
     store = services(bot).default_store
     gold = store.policy.tier(member.tier_code).name("zh_Hans")
     text = post.text
-    assert f"#{ticket.id}" in text and zh.gettext("😞 Unhappy survey") in text
+    assert f"#{ticket.id}" in text and "😞 满意度调查：不满意 · " in text
     assert "Wang Wei" in text and gold in text
     assert "粤B12345" in text and "Camry 2.0 2022" in text
     assert "RO-7788" in text and "Li Na" in text
@@ -65,7 +65,7 @@ async def test_a_complaint_with_a_photo_is_posted_as_the_photo_and_a_suggestion_
         bot, member, kind=TicketKind.SUGGESTION, text="Please open on Sundays"
     )
     post = group_calls(bot)[-1]
-    assert f"#{suggestion.id}" in post.text and zh.gettext("💡 Suggestion") in post.text
+    assert f"#{suggestion.id}" in post.text and "💡 建议" in post.text
     assert post.button_labels == [zh.gettext("✅ Noted")]
 
 
@@ -86,6 +86,9 @@ async def test_the_first_supervisor_takes_it_the_group_sees_who_and_a_colleague_
     card = chen.last  # the card came through the outbox, in Chen's language
     assert OWNER_PHONE in card.text and f"#{ticket.id}" in card.text
     assert "Reached" in " ".join(card.button_labels) and "Solved" in " ".join(card.button_labels)
+    # The same card opened from /tickets is laid out row for row as the pushed one.
+    opened = (await chen.send(f"/tickets {ticket.id}"))[-1]
+    assert opened.markup["inline_keyboard"] == card.markup["inline_keyboard"]
     assert (await ticket_row(bot, ticket.id)).status == TicketStatus.TAKEN
     # A colleague pressing the same (old) button is told who has it; nothing changes.
     await staff(bot, 6202, "manager")

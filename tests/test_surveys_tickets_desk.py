@@ -67,7 +67,7 @@ async def test_a_supervisor_calls_twice_then_solves_and_the_owner_is_told(bot):
     sup = await staff(bot, 6402, "customer_service", first_name="Zhou")
     await sup.send(f"/tickets {ticket.id}")
     card = sup.last
-    assert OWNER_PHONE in card.text and "open, nobody has taken it" in card.text
+    assert OWNER_PHONE in card.text and "Status: Open" in card.text
     await sup.press("✖️ Not reached")
     assert "Could not reach" in sup.last.text
     await sup.press("No note")
@@ -76,7 +76,7 @@ async def test_a_supervisor_calls_twice_then_solves_and_the_owner_is_told(bot):
     await sup.send("Apologised; we clean it again on Friday")
     card = sup.last.text
     assert "not reached" in card and "reached — Apologised; we clean it again on Friday" in card
-    assert "Status: taken by you" in card  # a call takes an untaken ticket
+    assert "Status: Being handled by you" in card  # a call takes an untaken ticket
     calls = await rows(bot, TicketCall, TicketCall.ticket_id == ticket.id)
     assert [(c.reached, c.note) for c in calls] == [
         (False, None),
@@ -87,14 +87,14 @@ async def test_a_supervisor_calls_twice_then_solves_and_the_owner_is_told(bot):
     assert "Please write what was done" in joined(sup.received()[-2:])
     await sup.send("Free interior cleaning on Friday, and a call from the manager.")
     assert "The owner is told" in joined(sup.received()[-2:])
-    assert "Free interior cleaning" in sup.last.text and "solved" in sup.last.text
+    assert "Free interior cleaning" in sup.last.text and " by you: Free interior" in sup.last.text
     told = person.last  # in the owner's language, with "Not solved"
     zh = services(bot).translator("zh_Hans")
     assert "Free interior cleaning on Friday" in told.text
     assert told.button_labels == [zh.gettext("Not solved")]
     # A double tap on Solved (an old card's button) is told who solved it and when.
     await sup.press_data(f"tk:solve:{ticket.id}")
-    assert "was solved already by you" in sup.last.text
+    assert sup.last.text.startswith(f"You solved ticket #{ticket.id} already on ")
     (row,) = await rows(bot, Ticket, Ticket.id == ticket.id)
     assert row.status == TicketStatus.RESOLVED and row.resolved_by == sup.id
 

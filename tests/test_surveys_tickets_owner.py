@@ -49,7 +49,7 @@ async def test_not_solved_reopens_once_for_its_owner_only(make_bot):
     # Another owner pressing a forged "Not solved" for it: not theirs, nothing changes.
     other = await owner(bot, 6702, phone="+8613900006702", plate="粤B67020")
     calls = await other.press_data(f"tk:reopen:{ticket.id}")
-    assert notices(calls) == ["That is not one of your tickets."]
+    assert notices(calls) == ["That is not feedback of yours."]
     assert (await status(bot, ticket.id)).status == TicketStatus.RESOLVED
     assert "not a club member" in joined(
         await bot.person(6799, language="en").press_data(f"tk:reopen:{ticket.id}")
@@ -58,13 +58,14 @@ async def test_not_solved_reopens_once_for_its_owner_only(make_bot):
     calls = await person.press(zh.gettext("Not solved"))
     assert any(c.method == "editMessageReplyMarkup" for c in calls)  # the button goes
     assert zh.gettext(
-        "We are sorry it is not solved. A supervisor will call you again soon (ticket #{id}).",
+        "We are sorry it is not solved. A supervisor will call you again soon about your "
+        "feedback #{id}.",
         id=ticket.id,
     ) in joined(calls)
     row = await status(bot, ticket.id)
     assert row.status == TicketStatus.OPEN and row.reopened_at is not None and row.taken_by is None
     (post,) = group_calls(bot)[posts_before:]
-    assert zh.gettext("🔁 Reopened by the owner: not solved") in post.text
+    assert post.text.startswith(f"🔁 重新打开 · ⚠️ 投诉 · #{ticket.id}")  # the kind stays
     assert "Washed the car again" in post.text  # what was done before
     assert post.button_labels == [zh.gettext("📞 I'll call")]
     again = await person.press_data(f"tk:reopen:{ticket.id}")
@@ -97,4 +98,4 @@ async def test_not_solved_after_the_policys_days_and_a_suggestion_thanked(make_b
     assert "Ordered toys" in person.last.text and person.last.buttons == []
     assert (await status(bot, idea.id)).status == TicketStatus.CLOSED
     sup = await staff(bot, 6704, "customer_service")
-    assert "Status: noted and closed" in joined(await sup.send(f"/tickets {idea.id}"))
+    assert "Status: Closed (noted)" in joined(await sup.send(f"/tickets {idea.id}"))

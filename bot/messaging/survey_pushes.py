@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club.points.ledger import EntryKind
 from bot.club.stores.context import StoreContext
 from bot.club.surveys.rules import SCORES, SurveyStatus
+from bot.club.visits.reversals import reversed_visit
 from bot.i18n import Translator
 from bot.messaging.booking_pushes import Said
-from db.models import Car, PointsEntry, Push, Survey, Visit
+from db.models import Car, Push, Survey, Visit
 
 PER_ROW = len(SCORES)  # the five ratings side by side: short labels fit a phone
 FACES = {1: "😞", 5: "😀"}  # the ends say which way the scale runs
@@ -34,12 +34,9 @@ async def _current(session: AsyncSession, push_member: int | None, survey_id: ob
     """The survey, its visit and the car's plate as they are now (never an earlier copy)."""
     if not isinstance(survey_id, int):
         return None
-    reversed_ = exists().where(
-        PointsEntry.visit_id == Visit.id, PointsEntry.kind == EntryKind.REVERSAL
-    )
     row = (
         await session.execute(
-            select(Survey, Visit.visit_date, Car.plate, reversed_)
+            select(Survey, Visit.visit_date, Car.plate, reversed_visit())
             .join(Visit, Visit.id == Survey.visit_id)
             .outerjoin(Car, Car.id == Survey.car_id)
             .where(Survey.id == survey_id)

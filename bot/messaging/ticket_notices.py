@@ -1,7 +1,7 @@
 """What tickets tell people unasked, through the outbox and in the reader's language: a
-new (or reopened) ticket to the staff group with an "I'll call" button, an overdue one
-to the group and to each manager in private, the taker's card in private, and the owner
-told what was done (with "Not solved"). The lines that describe a ticket (member, car,
+new (or reopened) ticket to the staff group with an "I'll call" button, the taker's
+card in private, and the owner told what was done (with "Not solved"); the overdue
+posts are `ticket_escalation`'s. The lines that describe a ticket (member, car,
 visit, scores, words, deadline) are written here once; /tickets' card adds to them."""
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club.members.lookup import chosen_locale
 from bot.club.stores.context import StoreContext
-from bot.club.surveys import ticket_view, tickets
-from bot.club.surveys.labels import reasons_text
+from bot.club.surveys import ticket_view
+from bot.club.surveys.labels import kind_heading, reasons_text
 from bot.club.surveys.rules import TicketKind, TicketStatus
 from bot.club.surveys.ticket_view import TicketView
 from bot.i18n import N_, Translator
 from bot.messaging import outbox
-from bot.messaging.notify import STAFF_FIRST, managers
+from bot.messaging.notify import STAFF_FIRST
 from db.models import Member, Ticket
 
 if TYPE_CHECKING:
@@ -32,12 +31,7 @@ CAPTION = 1024  # Telegram's longest photo caption: a post with a photo is cut t
 HOUR = timedelta(hours=1)
 Button = tuple[str, str]
 
-KINDS = {
-    TicketKind.SURVEY: N_("😞 Unhappy survey"),
-    TicketKind.COMPLAINT: N_("⚠️ Complaint"),
-    TicketKind.SUGGESTION: N_("💡 Suggestion"),
-}
-REOPENED = N_("🔁 Reopened by the owner: not solved")
+REOPENED = N_("🔁 Reopened")
 TAKE = N_("📞 I'll call")
 NOTED = N_("✅ Noted")
 NOT_SOLVED = N_("Not solved")
@@ -50,9 +44,11 @@ def data(action: str, *args: object) -> str:
 
 
 def kind_label(t: Translator, ticket: Ticket) -> str:
+    """The ticket's kind as a heading; a reopened one says so before it."""
+    heading = kind_heading(t, ticket.kind)
     if ticket.reopened_at is not None and ticket.status != TicketStatus.RESOLVED:
-        return t.gettext(REOPENED)
-    return t.gettext(KINDS.get(ticket.kind, KINDS[TicketKind.COMPLAINT]))
+        return f"{t.gettext(REOPENED)} · {heading}"
+    return heading
 
 
 def due_text(t: Translator, due: datetime, now: datetime) -> str:
@@ -138,7 +134,7 @@ def post_text(t: Translator, store: StoreContext, view: TicketView, now: datetim
     return fit(text, CAPTION) if view.ticket.photo else text
 
 
-async def _queue(
+async def queue(
     session: AsyncSession,
     services: Services,
     store: StoreContext,
@@ -171,7 +167,7 @@ async def _queue(
     return queued is not None
 
 
-def _group(services: Services, store: StoreContext) -> tuple[int | None, Translator]:
+def group(services: Services, store: StoreContext) -> tuple[int | None, Translator]:
     return services.settings.staff_chat_id, services.translator(store.default_locale, store)
 
 
@@ -179,14 +175,14 @@ async def post_new(
     session: AsyncSession, services: Services, store: StoreContext, ticket: Ticket
 ) -> bool:
     """A new (or reopened) ticket, to the staff group; False if no staff chat is set."""
-    chat_id, t = _group(services, store)
+    chat_id, t = group(services, store)
     if chat_id is None:
         return False
     view = await ticket_view.card(session, store.id, ticket.id, calls=False)
     text = post_text(t, store, view, services.now())
     key = f"tk-new:{ticket.id}:{'reopen' if view.ticket.reopened_at else 'new'}"
     buttons = group_buttons(t, view.ticket)
-    return await _queue(
+    return await queue(
         session, services, store, chat_id, text, key, photo=view.ticket.photo, buttons=buttons
     )
 
@@ -202,79 +198,13 @@ async def send_card(
 ) -> bool:
     """The taker's card (with the phone), to their private chat: they took the ticket
     in the group, where it must not be shown."""
-    return await _queue(session, services, store, user_id, text, key, buttons=buttons)
-
-
-def overdue_head(t: Translator, ticket: Ticket) -> str:
-    if ticket.escalations <= 1:
-        return t.gettext("⏰ Ticket #{id} is overdue.", id=ticket.id)
-    return t.gettext(
-        "⏰ Ticket #{id} is still unsolved (reminder {n}).",
-        id=ticket.id,
-        n=t.number(ticket.escalations),
-    )
-
-
-def overdue_text(t: Translator, store: StoreContext, view: TicketView, now: datetime) -> str:
-    ticket = view.ticket
-    holder = (
-        t.gettext("{name} said they would call.", name=ticket.taken_by_name or ticket.taken_by)
-        if ticket.status == TicketStatus.TAKEN
-        else t.gettext("Nobody has taken it yet.")
-    )
-    lines = [overdue_head(t, ticket), holder, "", *summary_lines(t, store, view, now)]
-    return fit("\n".join(lines), 3500)
-
-
-async def escalate(
-    session: AsyncSession, services: Services, store: StoreContext, now: datetime
-) -> int:
-    """Tickets past their deadline (each moved on to its next reminder in the database,
-    once however many instances tick), to the staff group and to each manager in
-    private, in the caller's transaction; how many now."""
-    overdue = await tickets.escalate_due(session, store, now)
-    if not overdue:
-        return 0
-    chat_id, group_t = _group(services, store)
-    people = await managers(session, services, store)
-    locales = {
-        uid: await chosen_locale(session, store.id, uid) or store.default_locale for uid in people
-    }
-    for ticket in overdue:
-        view = await ticket_view.card(session, store.id, ticket.id, calls=False)
-        n = ticket.escalations
-        if chat_id is not None:
-            text = overdue_text(group_t, store, view, now)
-            buttons = group_buttons(group_t, ticket)
-            await _queue(
-                session,
-                services,
-                store,
-                chat_id,
-                text,
-                f"tk-esc:{ticket.id}:{n}:group",
-                buttons=buttons,
-            )
-        for uid in people:
-            t = services.translator(locales[uid], store)
-            text = overdue_text(t, store, view, now)
-            button = (t.gettext(OPEN), data("show", ticket.id))
-            await _queue(
-                session,
-                services,
-                store,
-                uid,
-                text,
-                f"tk-esc:{ticket.id}:{n}:{uid}",
-                buttons=(button,),
-            )
-    return len(overdue)
+    return await queue(session, services, store, user_id, text, key, buttons=buttons)
 
 
 def resolved_text(t: Translator, ticket: Ticket) -> str:
     if ticket.kind == TicketKind.SUGGESTION:
         return t.gettext(
-            "Thank you for your suggestion (#{id}). What we did with it:\n{text}",
+            "Thank you for your suggestion (your feedback #{id}). What we did with it:\n{text}",
             id=ticket.id,
             text=ticket.resolution or "",
         )
@@ -299,7 +229,7 @@ async def tell_resolved(
     if ticket.kind != TicketKind.SUGGESTION:
         buttons = ((t.gettext(NOT_SOLVED), data("reopen", ticket.id)),)
     key = f"tk-done:{ticket.id}:{ticket.version}"
-    return await _queue(
+    return await queue(
         session,
         services,
         store,
@@ -309,3 +239,13 @@ async def tell_resolved(
         buttons=buttons,
         member=member,
     )
+
+
+async def escalate(
+    session: AsyncSession, services: Services, store: StoreContext, now: datetime
+) -> int:
+    """The overdue tickets' posts (`ticket_escalation.escalate`), where bot.jobs calls
+    them; imported here when called, as that module builds on this one."""
+    from bot.messaging import ticket_escalation
+
+    return await ticket_escalation.escalate(session, services, store, now)

@@ -131,7 +131,8 @@ async def refused(turn: Turn, refusal: CallRefused) -> str:
     user = None
     if task is not None:
         user = task.done_by if task.status != TaskStatus.OPEN else task.assignee_user_id
-    text = refusal_text(turn.t, refusal.code, task, await colleague(turn, user))
+    mine = user is not None and user == turn.user_id
+    text = refusal_text(turn.t, refusal.code, task, await colleague(turn, user), mine=mine)
     turn.callback_notice = text[:190]
     return text
 
@@ -148,12 +149,19 @@ async def on_calls(turn: Turn) -> None:
     await show(turn, new=True)
 
 
-async def _act(turn: Turn, action: str, task_id: int) -> str:
-    """Take, no answer or not needed; the line that heads the refreshed list."""
+async def _act(turn: Turn, action: str, task_id: int) -> str | None:
+    """Take, no answer or not needed; the line that heads the refreshed list (None when
+    refused: the refusal is the press's notice alone, never said twice)."""
     store, now, cb = turn.store, turn.store.now(), turn.callback
     try:
         if action == "take":
             task = await marks.take(turn.session, store.id, task_id, turn.user_id, now)
+            if task.opens_at > now:  # not due yet (a day-3 call, say): not listed until then
+                return turn._(
+                    "Call #{id} is yours now; it shows in /calls from {when}.",
+                    id=task.id,
+                    when=turn.t.datetime(task.opens_at),
+                )
             return turn._("Call #{id} is yours now.", id=task.id)
         if action == "nn":
             task = await marks.not_needed(turn.session, store.id, task_id, turn.user_id, now)
@@ -163,7 +171,8 @@ async def _act(turn: Turn, action: str, task_id: int) -> str:
             return turn._("That button is no longer active.")
         task = await marks.no_answer(turn.session, store, task_id, turn.user_id, tries, now)
     except CallRefused as refusal:
-        return await refused(turn, refusal)
+        await refused(turn, refusal)
+        return None
     if task.status == TaskStatus.UNREACHED:
         return turn._(
             "Call #{id}: {n} tries failed; reach the owner another way (SMS, WeChat). "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot.club.calls.rules import LONGEST_DMS_NAME
 from bot.club.staff import dms_names
 from bot.club.staff.dms_names import NameRefusal, NameRefused
 from bot.club.staff.roles import Permission
@@ -19,7 +20,7 @@ HOW = N_(
 )
 REFUSALS = {
     NameRefusal.EMPTY: HOW,
-    NameRefusal.TOO_LONG: N_("That name is too long; 40 characters at most."),
+    NameRefusal.TOO_LONG: N_("That name is too long; {n} characters at most."),
     NameRefusal.TAKEN: N_(
         "{who} uses that DMS name already. If it is really yours, ask them or a manager "
         "to sort it out."
@@ -47,7 +48,7 @@ async def on_dmsname(turn: Turn) -> None:
         if refused.holder is not None:
             names = await dms_names.display_names(session, store.id, [refused.holder])
             holder = who(turn.t, refused.holder, names.get(refused.holder), turn.user_id)
-        turn.reply(turn._(REFUSALS[refused.code], who=holder))
+        turn.reply(turn._(REFUSALS[refused.code], who=holder, n=turn.t.number(LONGEST_DMS_NAME)))
         return
     lines = [turn._("Saved: the DMS knows you as “{name}”.", name=done.name)]
     if done.claimed:

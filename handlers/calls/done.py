@@ -20,7 +20,10 @@ from handlers.common import Turn, staff_only, turn_handler
 
 
 async def note_screen(turn: Turn, outcome: Outcome) -> str:
-    task = await marks.get(turn.session, turn.store.id, int(outcome.data["task"]))
+    try:
+        task = await marks.get(turn.session, turn.store.id, int(outcome.data["task"]))
+    except CallRefused as refusal:  # the call went away while the dialog was open
+        return await desk.refused(turn, refusal)
     member = await member_by_id(turn.session, turn.store.id, task.member_id)
     return turn._(
         "Call #{id} with {name}: what was said? Type a short note, or skip.",
@@ -65,7 +68,7 @@ async def on_done(turn: Turn) -> None:
     try:
         await marks.mine(turn.session, turn.store.id, task_id, turn.user_id)
     except CallRefused as refusal:
-        turn.reply(await desk.refused(turn, refusal))
+        await desk.refused(turn, refusal)
         return
     outcome = await done_form.begin(await forms.context(turn, UI), task_id)
     await forms.show(turn, UI, outcome)

@@ -31,14 +31,27 @@ CLOSED = {
         "owner another way (SMS, WeChat)."
     ),
 }
+CLOSED_BY_YOU = {
+    TaskStatus.DONE: N_("You marked that call done already, on {when}."),
+    TaskStatus.NOT_NEEDED: N_("You marked that call not needed already, on {when}."),
+    TaskStatus.UNREACHED: N_(
+        "You closed that call already, on {when}: every try failed; reach the owner "
+        "another way (SMS, WeChat)."
+    ),
+}
 TRIED = N_("That try was recorded already ({tries} so far).")
 
 
-def refusal_text(t: Translator, code: str, task: CallTask | None, who: str) -> str:
-    """Why a press changed nothing, naming the colleague (`who`) where one is involved."""
+def refusal_text(
+    t: Translator, code: str, task: CallTask | None, who: str, *, mine: bool = False
+) -> str:
+    """Why a press changed nothing, naming the colleague (`who`) where one is involved
+    (`mine`: the presser themself, said as "you" in the sentence's own words)."""
     if task is not None:
         if code == Refusal.CLOSED and task.status in CLOSED:
             when = t.datetime(task.done_at) if task.done_at else "—"
+            if mine:
+                return t.gettext(CLOSED_BY_YOU[TaskStatus(task.status)], when=when)
             return t.gettext(CLOSED[TaskStatus(task.status)], who=who, when=when)
         if code == Refusal.NOT_YOURS:
             if task.assignee_user_id is None:
@@ -67,8 +80,8 @@ def why(t: Translator, policy: ClubPolicy, item: Item) -> str:
     days = delivery_day(task.kind) or 0
     delivered = task.opens_at.astimezone(t.tz).date() - timedelta(days=days)
     return t.ngettext(
-        "Delivered on {date}: the call {n} day after",
-        "Delivered on {date}: the call {n} days after",
+        "Delivery on {date} — day-{n} call",
+        "Delivery on {date} — day-{n} call",
         days,
         date=t.date(delivered),
         n=t.number(days),
@@ -78,8 +91,8 @@ def why(t: Translator, policy: ClubPolicy, item: Item) -> str:
 def due_text(t: Translator, task: CallTask, now: datetime) -> str:
     if is_behind(task.status, task.due_at, now):
         late = whole_hours(now - task.due_at)
-        return t.ngettext("⚠ overdue by {n} hour", "⚠ overdue by {n} hours", late, n=t.number(late))
-    return t.gettext("call by {when}", when=t.datetime(task.due_at))
+        return t.ngettext("⚠ Overdue by {n} hour", "⚠ Overdue by {n} hours", late, n=t.number(late))
+    return t.gettext("Call by {when}", when=t.datetime(task.due_at))
 
 
 def tries_text(t: Translator, task: CallTask) -> str | None:
@@ -138,12 +151,16 @@ def team_text(t: Translator, team: Team, names: dict[int, str], since: datetime)
         lines.append(t.gettext("No calls yet."))
     for user_id, figures in team.people:
         mark = "⚠" if figures.behind else "·"
-        name = names.get(user_id) or t.gettext("staff member {id}", id=user_id)
-        lines.append(f"{mark} {name}: {figures_text(t, figures)}")
+        name = names.get(user_id) or t.gettext("ID {id}", id=user_id)
+        line = t.gettext("{name}: {figures}", name=name, figures=figures_text(t, figures))
+        lines.append(f"{mark} {line}")
     if any(vars(team.unassigned).values()):
         lines.append(t.gettext("Unassigned: {figures}", figures=figures_text(t, team.unassigned)))
     if team.waiting_for:
-        waiting = ", ".join(f"{name} ({t.number(n)})" for name, n in team.waiting_for.most_common())
+        waiting = t.gettext(", ").join(
+            t.gettext("{name} ({n})", name=name, n=t.number(n))
+            for name, n in team.waiting_for.most_common()
+        )
         lines.append(
             t.gettext(
                 "Open calls under DMS names nobody has set yet: {names}. Ask them to send "

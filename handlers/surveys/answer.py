@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.club.forms import engine
 from bot.club.forms.engine import Outcome
 from bot.club.surveys import answer, answer_form
 from bot.club.surveys.answer import Refusal, Saved, SurveyRefused
@@ -93,8 +94,9 @@ async def done(turn: Turn, outcome: Outcome) -> None:
     hours = turn.t.number(turn.store.policy.surveys.ticket_hours)
     turn.reply(
         turn._(
-            "Thank you for telling us. A supervisor will call you back within {hours} hours "
-            "to put it right.",
+            "Thank you for telling us. This is your feedback #{id}: a supervisor will call "
+            "you back within {hours} hours to put it right.",
+            id=result.ticket.id,
             hours=hours,
         )
     )
@@ -117,12 +119,25 @@ UI = forms.register(
 
 
 async def _refuse(turn: Turn, code: str, survey: Survey | None = None) -> None:
-    """Why the press opens nothing, on the button and in chat (answered: what they said)."""
+    """Why the press opens nothing, as the press's notice only; a message too where it
+    must stay readable: what they answered, or the closed survey's pointer to /feedback."""
     text = refusal_text(turn.t, code)
     turn.callback_notice = text
     if code == Refusal.DONE and survey is not None:
-        text += "\n" + answer_texts.given(turn.t, survey)
-    turn.reply(text)
+        turn.reply(text + "\n" + answer_texts.given(turn.t, survey))
+    elif code == Refusal.EXPIRED:
+        turn.reply(text)
+
+
+async def _begun(turn: Turn, survey_id: int) -> bool:
+    """Whether the presser's open dialog is this survey's (its first tap's time is kept
+    by `answer_form.begin`, so the answer counts as begun in time)."""
+    found = await engine.current(turn.session, turn.user_id)
+    return (
+        found is not None
+        and found[0].name == answer_form.FORM_NAME
+        and found[1].data.get("survey") == survey_id
+    )
 
 
 @turn_handler
@@ -145,8 +160,10 @@ async def on_rate(turn: Turn) -> None:
     try:
         await answer.open_survey(turn.session, store, survey_id, member.id, store.now())
     except SurveyRefused as refused:
-        await _refuse(turn, refused.code, refused.survey)
-        return
+        # Begun in time (its dialog is open): `save` still takes it, so they go on.
+        if refused.code != Refusal.EXPIRED or not await _begun(turn, survey_id):
+            await _refuse(turn, refused.code, refused.survey)
+            return
     ctx = await forms.context(turn, UI)
     outcome = await answer_form.begin(ctx, survey_id, member.id, int(rating))
     await forms.show(turn, UI, outcome)

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.club.forms.engine import Outcome
 from bot.club.surveys import feedback_form
+from bot.club.surveys.labels import kind_heading
 from bot.club.surveys.rules import TicketKind
 from bot.i18n import N_
 from bot.messaging import ticket_notices
@@ -20,16 +21,12 @@ from handlers.common import Turn, turn_handler
 
 FEATURE = "fb"  # the dialog's fb:pick/skip/cancel
 
-KIND_LABELS = {
-    TicketKind.COMPLAINT: N_("😟 A complaint"),
-    TicketKind.SUGGESTION: N_("💡 A suggestion"),
-}
 PROMPTS = {
     "kind": N_(
-        "We read everything owners tell us. Is it a complaint (something went wrong) or "
-        "a suggestion?"
+        "We take every word you tell us seriously. Is it a complaint (something went "
+        "wrong) or a suggestion?"
     ),
-    "photo": N_("Would you like to add a photo? Send it, or skip."),
+    "photo": N_("Would you like to add a photo? Send it, or press “No photo”."),
 }
 ERRORS = {
     feedback_form.NO_TEXT: N_("Please write a few words."),
@@ -56,14 +53,14 @@ async def done(turn: Turn, outcome: Outcome) -> None:
     if ticket.kind == TicketKind.COMPLAINT:
         hours = turn.t.number(turn.store.policy.surveys.ticket_hours)
         text = turn._(
-            "Thank you; we are sorry about this. Your complaint is number {id}: a supervisor "
+            "Thank you; we are sorry about this. This is your feedback #{id}: a supervisor "
             "will call you back within {hours} hours.",
             id=ticket.id,
             hours=hours,
         )
     else:
         text = turn._(
-            "Thank you for your suggestion (number {id}). Our team reads every one.",
+            "Thank you for your suggestion (your feedback #{id}). Our team reads every one.",
             id=ticket.id,
         )
     turn.reply(text)
@@ -77,7 +74,7 @@ async def extra(turn: Turn) -> dict[str, Any]:
 
 
 def kind_label(turn: Turn, step: str, value: str) -> str:
-    return turn._(KIND_LABELS[TicketKind(value)]) if step == "kind" else value
+    return kind_heading(turn.t, value) if step == "kind" else value
 
 
 UI = forms.register(

@@ -45,6 +45,13 @@ async def solved_before(turn: Turn, view: TicketView) -> str:
     ticket = view.ticket
     if ticket.resolved_at is None:
         return refusal_text(turn.t, Refusal.NOT_ACTIVE)
+    if ticket.resolved_by == turn.user_id:
+        return turn._(
+            "You solved ticket #{id} already on {when}: {text}",
+            id=ticket.id,
+            when=turn.t.datetime(ticket.resolved_at),
+            text=ticket.resolution or "",
+        )
     return turn._(
         "Ticket #{id} was solved already by {who} on {when}: {text}",
         id=ticket.id,
@@ -87,13 +94,13 @@ async def solve_screen(turn: Turn, outcome: Outcome) -> str:
     view = await ticket_view.card(turn.session, turn.store.id, ticket_id, calls=False)
     if view.ticket.kind == TicketKind.SUGGESTION:
         return turn._(
-            "Suggestion #{id}: what will be done with it? A short note; the owner reads it "
-            "with our thanks.",
+            "Suggestion #{id}: what will be done with it? A short note; what you write is "
+            "sent to the owner with our thanks.",
             id=ticket_id,
         )
     return turn._(
-        "Ticket #{id}: what was done for the owner? They read it here and may say it is "
-        "not solved.",
+        "Ticket #{id}: what was done for the owner? What you write is sent to the owner, "
+        "who may say it is not solved.",
         id=ticket_id,
     )
 

@@ -16,7 +16,7 @@ from handlers.common import Outgoing, Turn, turn_handler
 from handlers.surveys.ticket_texts import FEATURE
 
 REFUSALS = {
-    Refusal.UNKNOWN: N_("That is not one of your tickets."),
+    Refusal.UNKNOWN: N_("That is not feedback of yours."),
     Refusal.REOPENED: N_("You told us already that it is not solved; a supervisor is on it."),
     Refusal.NOT_RESOLVED: N_("We are still working on it; a supervisor will call you."),
     Refusal.TOO_LATE: N_(
@@ -40,8 +40,7 @@ async def on_reopen(turn: Turn) -> None:
         ticket = await tickets.reopen(turn.session, store, ticket_id, member.id, store.now())
     except TicketRefused as refused:
         text = turn._(REFUSALS.get(refused.code, REFUSALS[Refusal.UNKNOWN]))
-        turn.callback_notice = text
-        turn.reply(text)
+        turn.callback_notice = text  # the press's notice only: said once
         return
     await ticket_notices.post_new(turn.session, turn.services, store, ticket)
     query = turn.update.callback_query
@@ -49,7 +48,8 @@ async def on_reopen(turn: Turn) -> None:
         turn.outbox.append(Outgoing("", strip=query.message.message_id))
     turn.reply(
         turn._(
-            "We are sorry it is not solved. A supervisor will call you again soon (ticket #{id}).",
+            "We are sorry it is not solved. A supervisor will call you again soon about your "
+            "feedback #{id}.",
             id=ticket.id,
         )
     )

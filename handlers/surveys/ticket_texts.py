@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.club.stores.context import StoreContext
+from bot.club.surveys.labels import STATUSES
 from bot.club.surveys.rules import TicketKind, TicketStatus
 from bot.club.surveys.ticket_view import TicketView
 from bot.club.surveys.tickets import Refusal
@@ -25,12 +26,6 @@ from handlers.texts import who
 FEATURE = "tk"
 CARD_MOST = 4000  # one message
 
-STATUS = {
-    TicketStatus.OPEN: N_("open, nobody has taken it"),
-    TicketStatus.TAKEN: N_("taken"),
-    TicketStatus.RESOLVED: N_("solved"),
-    TicketStatus.CLOSED: N_("noted and closed"),
-}
 REFUSALS = {
     Refusal.UNKNOWN: N_("There is no such ticket in this store."),
     Refusal.NOT_ACTIVE: N_("That ticket is already solved; nothing was changed."),
@@ -53,7 +48,7 @@ def refusal_text(t: Translator, code: str) -> str:
 
 def holder_text(t: Translator, view: TicketView, me: int) -> str:
     ticket = view.ticket
-    status = t.gettext(STATUS.get(ticket.status, STATUS[TicketStatus.OPEN]))
+    status = t.gettext(STATUSES.get(ticket.status, STATUSES[TicketStatus.OPEN]))
     if ticket.status == TicketStatus.TAKEN:
         name = who(t, ticket.taken_by, ticket.taken_by_name, me)
         return t.gettext("Status: {status} by {who}", status=status, who=name)
@@ -84,14 +79,12 @@ def card_text(t: Translator, store: StoreContext, view: TicketView, me: int, now
         line = f"• {t.datetime(call.at)} · {by} · {outcome}"
         lines.append(line + (f" — {call.note}" if call.note else ""))
     if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and ticket.resolved_at:
-        lines.append(
-            t.gettext(
-                "Done {when} by {who}: {text}",
-                when=t.datetime(ticket.resolved_at),
-                who=who(t, ticket.resolved_by, ticket.resolved_by_name, me),
-                text=ticket.resolution or "",
-            )
-        )
+        when, text = t.datetime(ticket.resolved_at), ticket.resolution or ""
+        if ticket.resolved_by == me:  # "by you" in its own words, not a padded name
+            lines.append(t.gettext("Done {when} by you: {text}", when=when, text=text))
+        else:
+            name = who(t, ticket.resolved_by, ticket.resolved_by_name, me)
+            lines.append(t.gettext("Done {when} by {who}: {text}", when=when, who=name, text=text))
     return fit("\n".join(lines), CARD_MOST)
 
 
@@ -116,7 +109,8 @@ def list_line(t: Translator, view: TicketView, me: int, now: datetime) -> str:
 
 def card_buttons(t: Translator, view: TicketView) -> list[list[tuple[str, str]]]:
     """I'll call (open) · Reached · Not reached · Solved, or Noted for a suggestion;
-    always back to the list."""
+    always back to the list. One a row: the card pushed to the taker's private chat
+    (the outbox lays a message's buttons one a row) reads the same as /tickets' card."""
     ticket, rows = view.ticket, []
     active = ticket.status in (TicketStatus.OPEN, TicketStatus.TAKEN)
     if active and ticket.kind == TicketKind.SUGGESTION:
@@ -124,12 +118,8 @@ def card_buttons(t: Translator, view: TicketView) -> list[list[tuple[str, str]]]
     elif active:
         if ticket.status == TicketStatus.OPEN:
             rows.append([(t.gettext(TAKE), encode(FEATURE, "take", ticket.id))])
-        rows.append(
-            [
-                (t.gettext("✔️ Reached"), encode(FEATURE, "call", ticket.id, 1)),
-                (t.gettext("✖️ Not reached"), encode(FEATURE, "call", ticket.id, 0)),
-            ]
-        )
+        rows.append([(t.gettext("✔️ Reached"), encode(FEATURE, "call", ticket.id, 1))])
+        rows.append([(t.gettext("✖️ Not reached"), encode(FEATURE, "call", ticket.id, 0))])
         rows.append([(t.gettext("✅ Solved"), encode(FEATURE, "solve", ticket.id))])
     rows.append([(t.gettext("◀ All tickets"), encode(FEATURE, "list", 0))])
     return rows

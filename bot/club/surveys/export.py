@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from babel import dates
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,10 +72,15 @@ def _score_cells(s: Scores, tickets: int) -> Row:
     return [s.sent, s.answered, percent(s.response_rate), average, s.nps, tickets]
 
 
+def month_label(t: Translator, first: date) -> str:
+    """A month as the chat writes it ("Dec 2026" / "2026年12月"), not a raw "2026-12"."""
+    return dates.format_skeleton("yMMM", first, locale=t.babel_locale)
+
+
 def _summary(t: Translator, f: MonthFigures) -> list[Row]:
     s, c = f.scores, f.tickets
     rows: list[Row] = [
-        [t.gettext("Month"), f"{f.month:%Y-%m}"],
+        [t.gettext("Month"), month_label(t, f.month)],
         *zip((t.gettext(h) for h in SCORE_HEADERS[:5]), _score_cells(s, 0), strict=False),
         [t.gettext("Promoters (9–10)"), s.promoters],
         [t.gettext("Passives (7–8)"), s.passives],
@@ -221,7 +227,7 @@ async def month_xlsx(
             (
                 t.gettext("Months"),
                 (N_("Month"), *SCORE_HEADERS),
-                [[f"{m.month:%Y-%m}", *_score_cells(m.scores, m.tickets)] for m in months],
+                [[month_label(t, m.month), *_score_cells(m.scores, m.tickets)] for m in months],
             ),
         ],
     )

@@ -29,6 +29,18 @@ STATUSES: dict[str, str] = {
     TicketStatus.CLOSED: N_("Closed (noted)"),
 }
 NO_ADVISOR = N_("No advisor")
+# The mark a chat heading puts before a kind's label (the label itself is KINDS').
+KIND_MARKS: dict[str, str] = {
+    TicketKind.SURVEY: "😞",
+    TicketKind.COMPLAINT: "⚠️",
+    TicketKind.SUGGESTION: "💡",
+}
+
+
+def kind_heading(t: Translator, kind: str) -> str:
+    """A ticket kind as a chat heading: its mark and its one label."""
+    code = kind if kind in KINDS else TicketKind.COMPLAINT
+    return f"{KIND_MARKS[code]} {t.gettext(KINDS[code])}"
 
 
 def reasons_text(t: Translator, codes: Sequence[str]) -> str:
