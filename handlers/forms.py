@@ -31,6 +31,7 @@ ERRORS: dict[str, str] = {
     "stale": N_("That button is no longer active."),
     "not_skippable": N_("This step cannot be skipped."),
     "wrong_kind": N_("I cannot take that as an answer here; please answer the question below."),
+    "too_long": N_("Please keep it under {n} characters."),
     # bot.club.forms.steps.tier_step
     "tier_unknown": N_("That is not one of the club's tiers; please choose one of the buttons."),
 }
@@ -84,11 +85,14 @@ def register(ui: FormUI) -> FormUI:
     return ui
 
 
-def error_message(turn: Turn, ui: FormUI, code: str) -> str:
+def error_message(turn: Turn, ui: FormUI, code: str, limit: int | None = None) -> str:
+    """The form's own wording for `code`, else the engine's; a step's `limit` (words
+    too long) fills `{n}`."""
+    values = {"n": turn.t.number(limit)} if limit is not None else {}
     if code in ui.errors:
-        return turn._(ui.errors[code])
+        return turn._(ui.errors[code], **values)
     if code in ERRORS:
-        return turn._(ERRORS[code])
+        return turn._(ERRORS[code], **values)
     return error_text(turn.t, code)
 
 
@@ -208,7 +212,7 @@ async def show(turn: Turn, ui: FormUI, outcome: Outcome) -> None:
         return
     _strip(turn, outcome.old_prompt)
     if outcome.error:
-        turn.reply(error_message(turn, ui, outcome.error))
+        turn.reply(error_message(turn, ui, outcome.error, outcome.limit))
     if outcome.done:
         await ui.done(turn, outcome)
     elif outcome.step is not None:

@@ -147,3 +147,19 @@ async def test_mydata_lists_the_owners_surveys_and_tickets(bot):
     ]
     assert data["tickets"][0]["status"] == "open"
     assert all(t["resolution"] is None and t["opened_at"] for t in data["tickets"])
+
+
+async def test_words_past_the_limit_are_asked_again_with_the_limit_in_each_language(bot):
+    await add_member(bot, OWNER, locale="zh_Hans")
+    owner = bot.person(OWNER, language="zh-hans")
+    await owner.send("/feedback")
+    await owner.press(owner.last.button_labels[0])
+    text = joined(await owner.send("太" * 2001))
+    assert "请控制在 2,000 字以内" in text
+    assert await tickets_of(bot) == []
+    await owner.send("/cancel")
+    english = bot.person(OWNER + 1, language="en")
+    await add_member(bot, OWNER + 1, phone="+8613900008802", plate="粤B88020")
+    await english.send("/feedback")
+    await english.press("💡 Suggestion")
+    assert "Please keep it under 2,000 characters." in joined(await english.send("x" * 2001))

@@ -30,7 +30,6 @@ REFUSALS = {
     Refusal.DONE: N_("Thank you, we have your evaluation already."),
     Refusal.RATING: N_("Please choose a rating from 1 to 5."),
 }
-ERRORS = {evaluate_form.TOO_LONG: N_("Please keep it under 1,000 characters.")}
 
 
 def refusal_text(turn: Turn, code: str) -> str:
@@ -81,7 +80,6 @@ UI = forms.register(
         prompts={},
         cancelled=N_("Cancelled; your evaluation was not kept. Press a rating to start again."),
         done=done,
-        errors=ERRORS,
         skip_labels={"useful": N_("Skip"), "question": N_("No question")},
         screens={"useful": useful_screen, "question": question_screen},
     )

@@ -29,7 +29,6 @@ FEATURE = "sv"  # sv:rate:<survey id>:<n>, and the dialog's sv:pick/skip/cancel
 
 ERRORS = {
     answer_form.NPS_RANGE: N_("Please choose a number from 0 to 10."),
-    answer_form.TOO_LONG: N_("Please keep it under 1,000 characters."),
 }
 
 

@@ -30,7 +30,6 @@ PROMPTS = {
 }
 ERRORS = {
     feedback_form.NO_TEXT: N_("Please write a few words."),
-    feedback_form.TOO_LONG: N_("Please keep it under 2,000 characters."),
 }
 
 

@@ -35,9 +35,6 @@ REFUSALS = {
 }
 ERRORS = {
     Refusal.NO_TEXT: REFUSALS[Refusal.NO_TEXT],
-    "ticket_too_long": N_(
-        "Please keep it under 1,000 characters for a note, 2,000 for what was done."
-    ),
 }
 FOR_SUPERVISORS = N_("Sorry, tickets are for supervisors.")
 

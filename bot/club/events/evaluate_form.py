@@ -21,20 +21,10 @@ from bot.club.events.evaluate import EvaluationRefused, Saved
 from bot.club.events.questions import Answered, QuestionRefused
 from bot.club.forms import engine
 from bot.club.forms.engine import Context, Form, Outcome, Rejected, Reply, Step
+from bot.club.forms.steps import text_parser
 
 FORM_NAME = "evaluate"
 ANSWER_FORM_NAME = "evanswer"
-TOO_LONG = "eval_too_long"
-
-
-def _text(name: str) -> Any:
-    async def parse(reply: Reply, ctx: Context) -> dict[str, Any]:
-        text = evaluate.clean_text(reply.value)
-        if text is not None and len(text) > evaluate.LONGEST:
-            raise Rejected(TOO_LONG)
-        return {name: text}
-
-    return parse
 
 
 async def _complete(ctx: Context) -> Saved | EvaluationRefused:
@@ -59,8 +49,8 @@ async def _complete(ctx: Context) -> Saved | EvaluationRefused:
 FORM = Form(
     FORM_NAME,
     (
-        Step("useful", _text("useful"), skippable=True),
-        Step("question", _text("question"), skippable=True),
+        Step("useful", text_parser("useful", evaluate.LONGEST), skippable=True),
+        Step("question", text_parser("question", evaluate.LONGEST), skippable=True),
     ),
     complete=_complete,
 )

@@ -217,6 +217,7 @@ async def answer(
             state.data,
             error=str(exc.code),
             choices=await _choices(current_step, ctx),
+            limit=getattr(exc, "limit", None),
         )
     else:
         outcome = await _settle(form, ctx, {**state.data, **fields})

@@ -35,6 +35,7 @@ class FormError(StrEnum):
     STALE = "stale"
     NOT_SKIPPABLE = "not_skippable"
     WRONG_KIND = "wrong_kind"
+    TOO_LONG = "too_long"  # typed words past a step's limit (`Rejected.limit` says it)
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,16 @@ class Rejected(Exception):
     fields to forget with it.
     """
 
-    def __init__(self, code: str, step: str | None = None, clear: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        code: str,
+        step: str | None = None,
+        clear: Sequence[str] = (),
+        limit: int | None = None,
+    ) -> None:
         super().__init__(code)
         self.code, self.step, self.clear = str(code), step, tuple(clear)
+        self.limit = limit  # for TOO_LONG: the most characters the step takes
 
 
 class Stay(Exception):
@@ -142,6 +150,7 @@ class Outcome:
     resumed: bool = False
     version: int = 0  # the state the prompt belongs to
     old_prompt: int | None = None  # the earlier prompt, whose buttons are now dead
+    limit: int | None = None  # with error TOO_LONG: the step's limit, for the message
     choices: list[str] = field(default_factory=list)
 
     @property
@@ -205,3 +214,23 @@ def tier_step() -> Step:
     its name typed in either language, or "any"; `tier` is None for every member. An
     unknown name is rejected as "tier_unknown"."""
     return Step("tier", _tier, accepts=frozenset({Kind.TEXT, Kind.CHOICE}), choices=_tiers)
+
+
+def bounded_text(text: str | None, longest: int, *, empty: str | None = None) -> str | None:
+    """Typed words as a form keeps them: trimmed, None when empty (or Rejected with
+    `empty` when words are required), Rejected TOO_LONG past `longest` characters."""
+    words = (text or "").strip()
+    if len(words) > longest:
+        raise Rejected(FormError.TOO_LONG, limit=longest)
+    if not words and empty is not None:
+        raise Rejected(empty)
+    return words or None
+
+
+def text_parser(name: str, longest: int, *, empty: str | None = None) -> Parser:
+    """A step's parser for typed words up to `longest` characters (see `bounded_text`)."""
+
+    async def parse(reply: Reply, ctx: Context) -> dict[str, Any]:
+        return {name: bounded_text(reply.value, longest, empty=empty)}
+
+    return parse

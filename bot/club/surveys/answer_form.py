@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.club.forms import engine
 from bot.club.forms.engine import Context, Form, Kind, Outcome, Rejected, Reply, Stay, Step
+from bot.club.forms.steps import text_parser
 from bot.club.surveys import answer
 from bot.club.surveys.answer import Answer, Saved, SurveyRefused
 from bot.club.surveys.rules import (
@@ -23,7 +24,6 @@ from bot.club.surveys.rules import (
     NPS_SCORES,
     REASONS,
     clean_reasons,
-    clean_text,
     is_low,
 )
 
@@ -31,7 +31,6 @@ FORM_NAME = "survey"
 DONE = "done"  # the reasons step's button that moves on
 CHOSEN = "chosen"  # the reasons ticked so far (the step stays open while toggling)
 NPS_RANGE = "survey_nps_range"
-TOO_LONG = "survey_too_long"
 
 
 async def _nps(reply: Reply, ctx: Context) -> dict[str, Any]:
@@ -60,13 +59,6 @@ async def _reasons(reply: Reply, ctx: Context) -> dict[str, Any]:
     else:
         chosen.append(reply.value)
     raise Stay({CHOSEN: clean_reasons(chosen)})
-
-
-async def _comment(reply: Reply, ctx: Context) -> dict[str, Any]:
-    text = (reply.value or "").strip()
-    if len(text) > LONGEST_COMMENT:
-        raise Rejected(TOO_LONG)
-    return {"comment": clean_text(text)}
 
 
 def _low(data: dict[str, Any]) -> bool:
@@ -118,7 +110,7 @@ FORM = Form(
             choices=reason_choices,
             applies=_low,
         ),
-        Step("comment", _comment, skippable=True),
+        Step("comment", text_parser("comment", LONGEST_COMMENT), skippable=True),
     ),
     complete=_complete,
 )

@@ -11,13 +11,13 @@ from typing import Any
 
 from bot.club.forms import engine
 from bot.club.forms.engine import Context, Form, Kind, Outcome, Rejected, Reply, Stay, Step
+from bot.club.forms.steps import bounded_text
 from bot.club.surveys import feedback
-from bot.club.surveys.rules import LONGEST_TEXT, clean_text
+from bot.club.surveys.rules import LONGEST_TEXT
 from db.models import Ticket
 
 FORM_NAME = "feedback"
 NO_TEXT = "feedback_no_text"
-TOO_LONG = "feedback_too_long"
 
 
 async def _kind(reply: Reply, ctx: Context) -> dict[str, Any]:
@@ -27,11 +27,8 @@ async def _kind(reply: Reply, ctx: Context) -> dict[str, Any]:
 
 
 def _words(text: str | None) -> str:
-    words = clean_text(text, LONGEST_TEXT + 1)
-    if words is None:
-        raise Rejected(NO_TEXT)
-    if len(words) > LONGEST_TEXT:
-        raise Rejected(TOO_LONG)
+    words = bounded_text(text, LONGEST_TEXT, empty=NO_TEXT)
+    assert words is not None
     return words
 
 

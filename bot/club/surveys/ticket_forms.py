@@ -13,27 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.club.forms import engine
-from bot.club.forms.engine import Context, Form, Outcome, Rejected, Reply, Step
+from bot.club.forms.engine import Context, Form, Outcome, Step
+from bot.club.forms.steps import text_parser
 from bot.club.surveys import tickets
-from bot.club.surveys.rules import LONGEST_COMMENT, LONGEST_TEXT, clean_text
+from bot.club.surveys.rules import LONGEST_COMMENT, LONGEST_TEXT
 from bot.club.surveys.tickets import Refusal, TicketRefused
 
 CALL_FORM_NAME = "tkcall"
 SOLVE_FORM_NAME = "tksolve"
-TOO_LONG = "ticket_too_long"
-
-
-def _text(name: str, longest: int, required: bool) -> Any:
-    async def parse(reply: Reply, ctx: Context) -> dict[str, Any]:
-        raw = (reply.value or "").strip()
-        if len(raw) > longest:
-            raise Rejected(TOO_LONG)
-        text = clean_text(raw, longest)
-        if required and text is None:
-            raise Rejected(Refusal.NO_TEXT)
-        return {name: text}
-
-    return parse
 
 
 async def _called(ctx: Context) -> Any:
@@ -71,12 +58,12 @@ async def _solved(ctx: Context) -> Any:
 
 CALL_FORM = Form(
     CALL_FORM_NAME,
-    (Step("note", _text("note", LONGEST_COMMENT, False), skippable=True),),
+    (Step("note", text_parser("note", LONGEST_COMMENT), skippable=True),),
     complete=_called,
 )
 SOLVE_FORM = Form(
     SOLVE_FORM_NAME,
-    (Step("resolution", _text("resolution", LONGEST_TEXT, True)),),
+    (Step("resolution", text_parser("resolution", LONGEST_TEXT, empty=Refusal.NO_TEXT)),),
     complete=_solved,
 )
 
