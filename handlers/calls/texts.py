@@ -5,6 +5,7 @@ Pure functions of a translator, the policy and plain rows."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.club.calls.listing import Item
 from bot.club.calls.marks import Refusal
@@ -12,7 +13,9 @@ from bot.club.calls.rules import SERVICE, TaskStatus, delivery_day, is_behind, w
 from bot.club.calls.team import Figures, Team
 from bot.club.policy.model import ClubPolicy
 from bot.i18n import N_, Translator
-from db.models import CallTask
+
+if TYPE_CHECKING:
+    from db.models import CallTask
 
 FEATURE = "cl"  # cl:take|done|no|nn|page|team, and the note dialog's cl:pick/skip/cancel
 

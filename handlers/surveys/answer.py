@@ -6,6 +6,8 @@ to the staff group, and the owner hears that a supervisor will call them back.""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.club.forms import engine
@@ -17,13 +19,15 @@ from bot.club.surveys.rules import SCORES
 from bot.i18n import N_
 from bot.messaging import ticket_notices
 from bot.messaging.survey_pushes import rating_label
-from db.models import Survey
 from handlers import forms
 from handlers.callbacks import pattern
 from handlers.card import current_member
 from handlers.common import Turn, turn_handler
 from handlers.surveys import answer_texts
 from handlers.surveys.answer_texts import refusal_text
+
+if TYPE_CHECKING:
+    from db.models import Survey
 
 FEATURE = "sv"  # sv:rate:<survey id>:<n>, and the dialog's sv:pick/skip/cancel
 

@@ -3,10 +3,14 @@ owner gave it (shown again when they press a rating after answering)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.club.surveys.answer import Refusal
 from bot.club.surveys.labels import reasons_text
 from bot.i18n import N_, Translator
-from db.models import Survey
+
+if TYPE_CHECKING:
+    from db.models import Survey
 
 REFUSALS = {
     Refusal.NOT_YOURS: N_("That survey is not one of yours."),

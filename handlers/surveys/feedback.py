@@ -4,7 +4,7 @@ staff group, and the owner hears what happens next."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import BaseHandler, CommandHandler, filters
 
@@ -14,10 +14,12 @@ from bot.club.surveys.labels import kind_heading
 from bot.club.surveys.rules import TicketKind
 from bot.i18n import N_
 from bot.messaging import ticket_notices
-from db.models import Ticket
 from handlers import forms
 from handlers.card import current_member
 from handlers.common import Turn, turn_handler
+
+if TYPE_CHECKING:
+    from db.models import Ticket
 
 FEATURE = "fb"  # the dialog's fb:pick/skip/cancel
 
