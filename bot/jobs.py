@@ -22,7 +22,7 @@ from bot.club.points import membership
 from bot.club.reminders import sweep as reminders
 from bot.club.stores.context import StoreContext
 from bot.club.surveys import sweep as survey_sweep
-from bot.messaging import event_notices, gift_notices, membership_texts, ticket_notices
+from bot.messaging import event_notices, gift_notices, membership_texts, ticket_escalation
 from bot.messaging.notify import notify_member, queue_report
 from bot.services import Services
 from db.models import Member
@@ -140,7 +140,7 @@ async def surveys_tick(services: Services, now: datetime | None = None) -> dict[
     now = now or services.now()
 
     async def escalate(session: AsyncSession, store: StoreContext, at: datetime) -> int:
-        return await ticket_notices.escalate(session, services, store, at)
+        return await ticket_escalation.escalate(session, services, store, at)
 
     steps: tuple[tuple[str, SurveyStep], ...] = (
         ("surveys", survey_sweep.queue_surveys),

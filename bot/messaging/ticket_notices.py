@@ -239,13 +239,3 @@ async def tell_resolved(
         buttons=buttons,
         member=member,
     )
-
-
-async def escalate(
-    session: AsyncSession, services: Services, store: StoreContext, now: datetime
-) -> int:
-    """The overdue tickets' posts (`ticket_escalation.escalate`), where bot.jobs calls
-    them; imported here when called, as that module builds on this one."""
-    from bot.messaging import ticket_escalation
-
-    return await ticket_escalation.escalate(session, services, store, now)

@@ -26,9 +26,6 @@ class TaskStatus(StrEnum):
     UNREACHED = "unreached"  # every try failed: another channel (SMS, WeChat); kept
 
 
-FINAL = (TaskStatus.DONE, TaskStatus.NOT_NEEDED, TaskStatus.UNREACHED)
-
-
 def delivery_kind(days: int) -> str:
     """The kind of the salesperson's call `days` after delivery: "delivery_1"."""
     return f"delivery_{days}"

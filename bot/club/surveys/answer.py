@@ -98,7 +98,6 @@ async def save(
     """Keep the answer once. An owner who began in time (`started_at`, their first tap)
     finishes even if the survey closed meanwhile. An unhappy answer opens its ticket."""
     check_answer(answer)
-    survey = await _mine(session, store.id, survey_id, member_id)
     policy = store.policy.surveys
     low = is_low(policy, answer.satisfaction, answer.nps)
     reasons = clean_reasons(answer.reasons) if low else []
@@ -106,7 +105,9 @@ async def save(
     done = await session.execute(
         update(Survey)
         .where(
-            Survey.id == survey.id,
+            Survey.id == survey_id,
+            Survey.store_id == store.id,
+            Survey.member_id == member_id,  # only the owner's own survey
             Survey.status == SurveyStatus.PENDING,
             Survey.expires_at > min(started_at, now),
         )
@@ -120,7 +121,7 @@ async def save(
         )
         .execution_options(synchronize_session=False)
     )
-    survey = await _mine(session, store.id, survey_id, member_id)
+    survey = await _mine(session, store.id, survey_id, member_id)  # NOT_YOURS if not theirs
     if not done.rowcount:
         code = Refusal.DONE if survey.status == SurveyStatus.ANSWERED else Refusal.EXPIRED
         raise SurveyRefused(code, survey)

@@ -216,13 +216,6 @@ async def record_call(
     return await get(session, store_id, ticket_id), call
 
 
-async def calls_of(session: AsyncSession, ticket_id: int) -> list[TicketCall]:
-    found = await session.scalars(
-        select(TicketCall).where(TicketCall.ticket_id == ticket_id).order_by(TicketCall.id)
-    )
-    return list(found)
-
-
 async def resolve(
     session: AsyncSession,
     store_id: int,
