@@ -51,7 +51,9 @@ async def escalate(
     """Tickets past their deadline (each moved on to its next reminder in the database,
     once however many instances tick), to the staff group and to each manager in
     private, in the caller's transaction; how many now."""
-    overdue = await tickets.escalate_due(session, store, now)
+    overdue = await ticket_view.cards(
+        session, store.id, await tickets.escalate_due(session, store, now)
+    )
     if not overdue:
         return 0
     chat_id, group_t = group(services, store)
@@ -59,8 +61,8 @@ async def escalate(
     locales = {
         uid: await chosen_locale(session, store.id, uid) or store.default_locale for uid in people
     }
-    for ticket in overdue:
-        view = await ticket_view.card(session, store.id, ticket.id, calls=False)
+    for view in overdue:
+        ticket = view.ticket
         n = ticket.escalations
         if chat_id is not None:
             text = overdue_text(group_t, store, view, now)

@@ -101,11 +101,12 @@ async def set_name(
         raise NameRefused(NameRefusal.EMPTY)
     if len(name) > LONGEST_DMS_NAME:
         raise NameRefused(NameRefusal.TOO_LONG)
-    holder = (await users_by_name(session, store_id)).get(name_key(name))
-    if holder is not None and holder != user_id:
-        raise NameRefused(NameRefusal.TAKEN, holder)
-    if not await _keep(session, store_id, user_id, name, now):
-        holder = (await users_by_name(session, store_id)).get(name_key(name))
+    if not await _keep(session, store_id, user_id, name, now):  # the unique key decides
+        holder = await session.scalar(
+            select(StaffName.telegram_user_id).where(
+                StaffName.store_id == store_id, StaffName.name_key == name_key(name)
+            )
+        )
         raise NameRefused(NameRefusal.TAKEN, holder)
     audit.record(session, store_id, user_id, "staff.dms_name", f"user:{user_id}")
     claimed = 0

@@ -300,10 +300,10 @@ async def reopen(
     return ticket
 
 
-async def escalate_due(session: AsyncSession, store: StoreContext, now: datetime) -> list[Ticket]:
+async def escalate_due(session: AsyncSession, store: StoreContext, now: datetime) -> list[int]:
     """The active tickets past their deadline, moved to their next escalation in one
     statement (an instance running the same minute finds nothing: the row's deadline has
-    moved); the caller tells the manager. Returns them with `escalations` counted."""
+    moved); their ids, for the caller to tell the manager."""
     policy = store.policy.surveys
     moved = await session.execute(
         update(Ticket)
@@ -319,13 +319,4 @@ async def escalate_due(session: AsyncSession, store: StoreContext, now: datetime
         .returning(Ticket.id)
         .execution_options(synchronize_session=False)
     )
-    ids = list(moved.scalars())
-    if not ids:
-        return []
-    found = await session.scalars(
-        select(Ticket)
-        .where(Ticket.id.in_(ids))
-        .order_by(Ticket.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(found)
+    return sorted(moved.scalars())
