@@ -22,8 +22,8 @@ from bot.club.calls.rules import (
     next_try,
     service_key,
     service_window,
-    whole_hours,
 )
+from bot.club.common.clock import whole_hours
 from bot.club.policy.model import load_policy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

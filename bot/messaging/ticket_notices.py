@@ -6,13 +6,13 @@ visit, scores, words, deadline) are written here once; /tickets' card adds to th
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.common.clock import whole_hours
 from bot.club.stores.context import StoreContext
 from bot.club.surveys import ticket_view
 from bot.club.surveys.labels import kind_heading, reasons_text
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 FEATURE = "tk"  # the tickets' callback prefix (handlers.surveys.tickets)
 CAPTION = 1024  # Telegram's longest photo caption: a post with a photo is cut to it
-HOUR = timedelta(hours=1)
 Button = tuple[str, str]
 
 REOPENED = N_("🔁 Reopened")
@@ -55,7 +54,7 @@ def due_text(t: Translator, due: datetime, now: datetime) -> str:
     """ "solve by <when>", or "overdue by N hours" (whole hours, at least one)."""
     if now < due:
         return t.gettext("Solve by {when}", when=t.datetime(due))
-    late = max(1, math.floor((now - due) / HOUR))
+    late = whole_hours(now - due)
     return t.ngettext("Overdue by {n} hour", "Overdue by {n} hours", late, n=t.number(late))
 
 

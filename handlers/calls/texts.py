@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from bot.club.calls.listing import Item
 from bot.club.calls.marks import Refusal
-from bot.club.calls.rules import SERVICE, TaskStatus, delivery_day, is_behind, whole_hours
+from bot.club.calls.rules import SERVICE, TaskStatus, delivery_day, is_behind
 from bot.club.calls.team import Figures, Team
+from bot.club.common.clock import whole_hours
 from bot.club.policy.model import ClubPolicy
 from bot.i18n import N_, Translator
 

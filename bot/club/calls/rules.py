@@ -100,11 +100,6 @@ def is_behind(status: str, due_at: datetime, now: datetime) -> bool:
     return status == TaskStatus.OPEN and now > due_at
 
 
-def whole_hours(span: timedelta) -> int:
-    """A span as whole hours, at least 1 (a late task is "overdue by 1 hour" at first)."""
-    return max(1, int(span / timedelta(hours=1)))
-
-
 def month_start(tz: ZoneInfo, now: datetime) -> datetime:
     """The first moment of the store's calendar month at `now` (UTC)."""
     local = now.astimezone(tz)

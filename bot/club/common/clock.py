@@ -30,3 +30,8 @@ def out_of_quiet(moment: datetime, tz: ZoneInfo, quiet: tuple[time, time]) -> da
     if end <= local:
         end += timedelta(days=1)
     return end.astimezone(moment.tzinfo)
+
+
+def whole_hours(span: timedelta) -> int:
+    """A span as whole hours, at least 1 (a late task is "overdue by 1 hour" at first)."""
+    return max(1, int(span / timedelta(hours=1)))
