@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,18 @@ from db.models import Broadcast, Member
 log = logging.getLogger(__name__)
 
 Render = Callable[[Translator], str]
+Button = tuple[str, str]  # (label, callback data)
+
+
+def push_params(text: str, photo: str | None = None, buttons: Sequence[Button] = ()) -> dict:
+    """What a NOTICE or STAFF push carries for `bot.messaging.texts` to render: its text,
+    a photo's file_id (the text becomes its caption) and buttons."""
+    params: dict[str, object] = {"text": text}
+    if photo:
+        params["photo"] = photo
+    if buttons:
+        params["buttons"] = [list(button) for button in buttons]
+    return params
 
 
 def member_translator(services: Services, member: Member) -> Translator:
@@ -36,12 +48,20 @@ def member_translator(services: Services, member: Member) -> Translator:
 
 
 async def notify_member(
-    session: AsyncSession, services: Services, member: Member, render: Render, key: str = ""
+    session: AsyncSession,
+    services: Services,
+    member: Member,
+    render: Render,
+    key: str = "",
+    *,
+    buttons: Callable[[Translator], Sequence[Button]] | None = None,
 ) -> bool:
-    """Queue `render(translator)` for the member; False if they cannot be reached."""
+    """Queue `render(translator)` for the member (with `buttons(translator)`, if given);
+    False if they cannot be reached."""
     if member.telegram_user_id is None or member.blocked_at is not None:
         return False
-    text = render(member_translator(services, member))
+    t = member_translator(services, member)
+    text = render(t)
     queued = await outbox.enqueue(
         session,
         store_id=member.store_id,
@@ -49,7 +69,7 @@ async def notify_member(
         chat_id=member.telegram_user_id,
         purpose=outbox.Purpose.NOTICE,
         dedupe_key=key or secrets.token_hex(8),
-        params={"text": text},
+        params=push_params(text, buttons=buttons(t) if buttons is not None else ()),
         urgent=True,  # a reply to what the owner did: no quiet hours
     )
     return queued is not None
@@ -83,9 +103,12 @@ async def queue_staff_post(
     key: str = "",
     broadcast_id: int | None = None,
     store_id: int | None = None,
+    photo: str | None = None,
+    buttons: Sequence[Button] = (),
 ) -> int | None:
-    """Queue `text` for a staff chat of `store_id` (default: the configured store) in
-    `session`'s transaction; the push id."""
+    """Queue `text` (with a photo and buttons, if given) for a staff chat of `store_id`
+    (default: the configured store) in `session`'s transaction; the push id, or None
+    when this chat had a post of that purpose and key already."""
     return await outbox.enqueue(
         session,
         store_id=store_id or services.default_store.id,
@@ -93,7 +116,7 @@ async def queue_staff_post(
         chat_id=chat_id,
         purpose=purpose,
         dedupe_key=key or secrets.token_hex(8),
-        params={"text": text},
+        params=push_params(text, photo, buttons),
         urgent=True,  # staff work: no quiet hours
         broadcast_id=broadcast_id,
         not_before=services.now() - STAFF_FIRST,

@@ -16,8 +16,8 @@ from bot.club.surveys import ticket_view, tickets
 from bot.club.surveys.rules import TicketStatus
 from bot.club.surveys.ticket_view import TicketView
 from bot.i18n import Translator
-from bot.messaging.notify import managers
-from bot.messaging.ticket_notices import OPEN, data, fit, group, group_buttons, queue, summary_lines
+from bot.messaging.notify import managers, queue_staff_post
+from bot.messaging.ticket_notices import OPEN, data, fit, group, group_buttons, summary_lines
 from db.models import Ticket
 
 if TYPE_CHECKING:
@@ -67,26 +67,26 @@ async def escalate(
         if chat_id is not None:
             text = overdue_text(group_t, store, view, now)
             buttons = group_buttons(group_t, ticket)
-            await queue(
+            await queue_staff_post(
                 session,
                 services,
-                store,
-                chat_id,
-                text,
-                f"tk-esc:{ticket.id}:{n}:group",
+                chat_id=chat_id,
+                text=text,
+                key=f"tk-esc:{ticket.id}:{n}:group",
+                store_id=store.id,
                 buttons=buttons,
             )
         for uid in people:
             t = services.translator(locales[uid], store)
             text = overdue_text(t, store, view, now)
             button = (t.gettext(OPEN), data("show", ticket.id))
-            await queue(
+            await queue_staff_post(
                 session,
                 services,
-                store,
-                uid,
-                text,
-                f"tk-esc:{ticket.id}:{n}:{uid}",
+                chat_id=uid,
+                text=text,
+                key=f"tk-esc:{ticket.id}:{n}:{uid}",
+                store_id=store.id,
                 buttons=(button,),
             )
     return len(overdue)

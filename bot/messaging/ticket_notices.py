@@ -19,8 +19,7 @@ from bot.club.surveys.labels import kind_heading, reasons_text
 from bot.club.surveys.rules import TicketKind, TicketStatus
 from bot.club.surveys.ticket_view import TicketView
 from bot.i18n import N_, Translator
-from bot.messaging import outbox
-from bot.messaging.notify import STAFF_FIRST
+from bot.messaging.notify import Button, notify_member, queue_staff_post
 from db.models import Member, Ticket
 
 if TYPE_CHECKING:
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 
 FEATURE = "tk"  # the tickets' callback prefix (handlers.surveys.tickets)
 CAPTION = 1024  # Telegram's longest photo caption: a post with a photo is cut to it
-Button = tuple[str, str]
 
 REOPENED = N_("🔁 Reopened")
 TAKE = N_("📞 I'll call")
@@ -133,39 +131,6 @@ def post_text(t: Translator, store: StoreContext, view: TicketView, now: datetim
     return fit(text, CAPTION) if view.ticket.photo else text
 
 
-async def queue(
-    session: AsyncSession,
-    services: Services,
-    store: StoreContext,
-    chat_id: int,
-    text: str,
-    key: str,
-    *,
-    photo: str | None = None,
-    buttons: Sequence[Button] = (),
-    member: Member | None = None,
-) -> bool:
-    """One push with a photo and buttons (`bot.messaging.texts` renders them): a STAFF
-    post ahead of broadcasts, or, for `member`, their NOTICE."""
-    params: dict[str, object] = {"text": text}
-    if photo:
-        params["photo"] = photo
-    if buttons:
-        params["buttons"] = [list(button) for button in buttons]
-    queued = await outbox.enqueue(
-        session,
-        store_id=store.id,
-        member_id=member.id if member is not None else None,
-        chat_id=chat_id,
-        purpose=outbox.Purpose.NOTICE if member is not None else outbox.Purpose.STAFF,
-        dedupe_key=key,
-        params=params,
-        urgent=True,
-        not_before=None if member is not None else services.now() - STAFF_FIRST,
-    )
-    return queued is not None
-
-
 def group(services: Services, store: StoreContext) -> tuple[int | None, Translator]:
     return services.settings.staff_chat_id, services.translator(store.default_locale, store)
 
@@ -181,9 +146,17 @@ async def post_new(
     text = post_text(t, store, view, services.now())
     key = f"tk-new:{ticket.id}:{'reopen' if view.ticket.reopened_at else 'new'}"
     buttons = group_buttons(t, view.ticket)
-    return await queue(
-        session, services, store, chat_id, text, key, photo=view.ticket.photo, buttons=buttons
+    queued = await queue_staff_post(
+        session,
+        services,
+        chat_id=chat_id,
+        text=text,
+        key=key,
+        store_id=store.id,
+        photo=view.ticket.photo,
+        buttons=buttons,
     )
+    return queued is not None
 
 
 async def send_card(
@@ -197,7 +170,10 @@ async def send_card(
 ) -> bool:
     """The taker's card (with the phone), to their private chat: they took the ticket
     in the group, where it must not be shown."""
-    return await queue(session, services, store, user_id, text, key, buttons=buttons)
+    queued = await queue_staff_post(
+        session, services, chat_id=user_id, text=text, key=key, store_id=store.id, buttons=buttons
+    )
+    return queued is not None
 
 
 def resolved_text(t: Translator, ticket: Ticket) -> str:
@@ -221,20 +197,19 @@ async def tell_resolved(
     """The owner hears what was done, in their language, with "Not solved" (not for a
     suggestion); False if they cannot be reached in chat."""
     member = await session.get(Member, ticket.member_id)
-    if member is None or member.telegram_user_id is None or member.blocked_at is not None:
+    if member is None:
         return False
-    t = services.translator(member.locale or store.default_locale, store)
-    buttons: tuple[Button, ...] = ()
-    if ticket.kind != TicketKind.SUGGESTION:
-        buttons = ((t.gettext(NOT_SOLVED), data("reopen", ticket.id)),)
-    key = f"tk-done:{ticket.id}:{ticket.version}"
-    return await queue(
+
+    def buttons(t: Translator) -> tuple[Button, ...]:
+        if ticket.kind == TicketKind.SUGGESTION:
+            return ()
+        return ((t.gettext(NOT_SOLVED), data("reopen", ticket.id)),)
+
+    return await notify_member(
         session,
         services,
-        store,
-        member.telegram_user_id,
-        resolved_text(t, ticket),
-        key,
+        member,
+        lambda t: resolved_text(t, ticket),
+        f"tk-done:{ticket.id}:{ticket.version}",
         buttons=buttons,
-        member=member,
     )
