@@ -33,15 +33,24 @@ def label(t: Translator, table: dict[str, str], key: str) -> str:
     return t.gettext(table[key]) if key in table else key
 
 
+Sheet = tuple[str, Iterable[str], Iterable[Row]]  # title, headers (N_-marked), rows
+
+
 def workbook(t: Translator, title: str, headers: Iterable[str], rows: Iterable[Row]) -> bytes:
     """One sheet: translated headers, then the rows; the file's bytes."""
+    return sheets_workbook(t, [(title, headers, rows)])
+
+
+def sheets_workbook(t: Translator, sheets: Iterable[Sheet]) -> bytes:
+    """Several sheets, each with translated headers, streamed (write-only)."""
     from openpyxl import Workbook  # imported lazily: most updates never export
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append([t.gettext(h) for h in headers])
-    for row in rows:
-        sheet.append(row)
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append([t.gettext(h) for h in headers])
+        for row in rows:
+            sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -6,15 +6,13 @@ the file and the chat say the same thing."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
 from datetime import date, datetime
 
 from babel import dates
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.club.common.xlsx import Row, label, local
+from bot.club.common.xlsx import Row, label, local, sheets_workbook
 from bot.club.stores.context import StoreContext
 from bot.club.surveys import figures
 from bot.club.surveys.figures import MonthFigures, Scores
@@ -59,7 +57,6 @@ SCORE_HEADERS = (
     N_("NPS"),
     N_("Tickets"),
 )
-Sheet = tuple[str, Iterable[str], Iterable[Row]]
 
 
 def percent(value: float | None) -> float | None:
@@ -188,21 +185,6 @@ async def _tickets(
     ]
 
 
-def workbook(t: Translator, sheets: list[Sheet]) -> bytes:
-    """Several sheets, each with translated headers, streamed (write-only)."""
-    from openpyxl import Workbook  # imported lazily: most updates never export
-
-    book = Workbook(write_only=True)
-    for title, headers, rows in sheets:
-        sheet = book.create_sheet(title[:31])
-        sheet.append([t.gettext(h) for h in headers])
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 async def month_xlsx(
     session: AsyncSession, store: StoreContext, first: date, now: datetime, t: Translator
 ) -> bytes:
@@ -210,7 +192,7 @@ async def month_xlsx(
     f = await figures.month(session, store, first, now)
     advisors = await figures.advisors(session, store, first, now)
     months = await figures.recent_months(session, store, first, now)
-    return workbook(
+    return sheets_workbook(
         t,
         [
             (t.gettext("Summary"), SUMMARY_HEADERS, _summary(t, f)),
