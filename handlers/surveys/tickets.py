@@ -16,6 +16,7 @@ from bot.club.common.numbers import page_count, parse_id
 from bot.club.staff.roles import Permission
 from bot.club.surveys import ticket_forms, ticket_view, tickets
 from bot.club.surveys.rules import ACTIVE, TicketKind
+from bot.club.surveys.ticket_view import TicketView
 from bot.club.surveys.tickets import Refusal, TicketRefused
 from bot.messaging import ticket_notices
 from handlers import forms
@@ -125,16 +126,25 @@ async def _take(turn: Turn, ticket_id: int) -> None:
     await show_card(turn, ticket_id)
 
 
+async def _card_to_private(turn: Turn, ticket_id: int) -> TicketView:
+    """The ticket's card, with the phone, to the presser's private chat (once per
+    version of the ticket); the card as read."""
+    store = turn.store
+    view = await ticket_view.card(turn.session, store.id, ticket_id)
+    text = card_text(turn.t, store, view, turn.user_id, store.now())
+    buttons = [b for row in card_buttons(turn.t, view) for b in row]
+    key = f"tk-card:{ticket_id}:{turn.user_id}:{view.ticket.version}"
+    await ticket_notices.send_card(
+        turn.session, turn.services, store, turn.user_id, text, buttons, key
+    )
+    return view
+
+
 async def _taken_in_group(turn: Turn, ticket_id: int, again: bool) -> None:
     """The group's post says who will call (no more button); the card, with the phone,
     goes to the taker's private chat."""
     store, services, now = turn.store, turn.services, turn.store.now()
-    view = await ticket_view.card(turn.session, store.id, ticket_id)
-    t = turn.t
-    text = card_text(t, store, view, turn.user_id, now)
-    key = f"tk-card:{ticket_id}:{turn.user_id}:{view.ticket.version}"
-    buttons = [b for row in card_buttons(t, view) for b in row]
-    await ticket_notices.send_card(turn.session, services, store, turn.user_id, text, buttons, key)
+    view = await _card_to_private(turn, ticket_id)
     turn.callback_notice = turn._(
         "The ticket and the owner's phone are in your private chat with me (/tickets {id}).",
         id=ticket_id,
@@ -161,14 +171,7 @@ async def _in_group(turn: Turn, action: str, ticket_id: int | None) -> None:
     elif action == "take":
         await _take(turn, ticket_id)
     elif action == "solve":
-        view = await ticket_view.card(turn.session, turn.store.id, ticket_id)
-        t, store = turn.t, turn.store
-        text = card_text(t, store, view, turn.user_id, store.now())
-        buttons = [b for row in card_buttons(t, view) for b in row]
-        key = f"tk-card:{ticket_id}:{turn.user_id}:{view.ticket.version}"
-        await ticket_notices.send_card(
-            turn.session, turn.services, store, turn.user_id, text, buttons, key
-        )
+        await _card_to_private(turn, ticket_id)
         turn.callback_notice = turn._("Sent to your private chat: note it there.")
     else:
         turn.callback_notice = turn._("Please open it in private chat: /tickets {id}", id=ticket_id)
