@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.calls.rules import TaskStatus
@@ -24,13 +24,17 @@ class Item:
     visit: Visit | None
 
 
-def _open_now(store_id: int, now: datetime) -> list[Any]:
-    return [
-        CallTask.store_id == store_id,
+def open_now(now: datetime) -> Any:
+    """A task to call now: open, its day begun, its next try (if any) come."""
+    return and_(
         CallTask.status == TaskStatus.OPEN,
         CallTask.opens_at <= now,
         or_(CallTask.next_try_at.is_(None), CallTask.next_try_at <= now),
-    ]
+    )
+
+
+def _open_now(store_id: int, now: datetime) -> list[Any]:
+    return [CallTask.store_id == store_id, open_now(now)]
 
 
 async def _items(

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.club.calls.listing import open_now
 from bot.club.calls.rules import TaskStatus, month_start
 from bot.club.stores.context import StoreContext
 from db.models import CallTask
@@ -42,13 +43,7 @@ async def team(session: AsyncSession, store: StoreContext, now: datetime) -> Tea
     rows = await session.execute(
         select(
             CallTask.assignee_user_id,
-            _count(
-                and_(
-                    is_open,
-                    CallTask.opens_at <= now,
-                    or_(CallTask.next_try_at.is_(None), CallTask.next_try_at <= now),
-                )
-            ),
+            _count(open_now(now)),
             _count(and_(is_open, CallTask.due_at < now)),
             _count(and_(CallTask.status == TaskStatus.UNREACHED, CallTask.done_at >= since)),
             _count(and_(CallTask.status == TaskStatus.DONE, CallTask.done_at >= since)),
