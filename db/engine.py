@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -28,10 +29,36 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+# A transaction that only reads (`start_reading`): on SQLite it begins without the write
+# lock, so it never waits for a writer (WAL readers see the last commit), and it can
+# never write.
+READS_ONLY = {"club_reads_only": True}
+
+
 def _begin_immediate(conn: Any) -> None:
     # Take the write lock up front: a read-then-write transaction can then never fail
     # with "database is locked" half-way (STACK-NOTES: 1,000 of 1,000 right this way).
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    reads_only = bool(conn.get_execution_options().get("club_reads_only"))
+    if conn.info.get("query_only", False) != reads_only:  # the connection remembers it
+        conn.exec_driver_sql(f"PRAGMA query_only={'ON' if reads_only else 'OFF'}")
+        conn.info["query_only"] = reads_only
+    conn.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+
+
+async def start_reading(session: AsyncSession) -> None:
+    """Begin `session`'s transaction as one that only reads (before its first query)."""
+    await session.connection(execution_options=READS_ONLY)
+
+
+def _one_trip(url: str) -> Any:
+    """The URL with aiosqlite swapped for the adapter that makes one trip to the
+    driver's thread per statement (db.sqlite_driver): same database, same SQL."""
+    from db import sqlite_driver
+
+    parsed = make_url(url)
+    if parsed.drivername != "sqlite+aiosqlite":
+        return url
+    return parsed.set(drivername=f"sqlite+{sqlite_driver.DRIVER}")
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -49,7 +76,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 60)
-        engine = create_async_engine(url, **kwargs)
+        engine = create_async_engine(_one_trip(url), **kwargs)
         # Listeners must sit on the sync engine (STACK-NOTES).
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
