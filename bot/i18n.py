@@ -69,6 +69,12 @@ def _translations(locale: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
+@cache
+def _babel_locale(code: str) -> Locale:
+    """Babel's locale for a code, parsed once: every date and number asks for it."""
+    return Locale.parse(code)
+
+
 @dataclass(frozen=True)
 class Translator:
     """Everything a handler needs to speak one locale."""
@@ -78,7 +84,7 @@ class Translator:
 
     @property
     def babel_locale(self) -> Locale:
-        return Locale.parse(self.locale)
+        return _babel_locale(self.locale)
 
     def gettext(self, message: str, **params: object) -> str:
         text = _translations(self.locale).gettext(message)

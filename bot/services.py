@@ -12,6 +12,7 @@ from bot.club.stores.context import StoreContext
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from db.base import utcnow
+from db.engine import start_reading
 
 
 @dataclass
@@ -41,6 +42,11 @@ class Services:
 
     def now(self) -> datetime:
         return utcnow()
+
+    async def reads_only(self, session: AsyncSession) -> None:
+        """Begin `session`'s transaction as one that only reads (before its first query):
+        on SQLite it then never waits for the write lock, and cannot write."""
+        await start_reading(session)
 
     def translator(self, locale: str, store: StoreContext | None = None) -> Translator:
         """Texts in `locale`, dates on `store`'s clock (default: the configured store)."""

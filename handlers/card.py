@@ -15,6 +15,7 @@ from handlers import photos
 from handlers.common import Turn, turn_handler
 
 if TYPE_CHECKING:
+    from bot.club.members.caller import MemberFacts
     from db.models import Member
 
 
@@ -57,7 +58,7 @@ def card_face(t: Translator, store: str, view: CardView) -> CardFace:
     )
 
 
-async def send_card(turn: Turn, member: Member) -> None:
+async def send_card(turn: Turn, member: MemberFacts) -> None:
     services = turn.services
     view = card_view(turn.store.policy, member, turn.store.today())
     payload = card_payload(services.bot_username, member.card_code)
@@ -75,23 +76,37 @@ async def send_card(turn: Turn, member: Member) -> None:
     )
 
 
+def not_joined(turn: Turn) -> None:
+    turn.reply(turn._("You are not a club member yet. Send /start to join."))
+
+
 async def current_member(turn: Turn) -> Member | None:
+    """The sender's member, loaded to be changed (None, told so, if they have not joined)."""
     member = await member_of(turn.session, turn.store.id, turn.user_id)
     if member is None:
-        turn.reply(turn._("You are not a club member yet. Send /start to join."))
+        not_joined(turn)
     return member
 
 
-@turn_handler
+def member_shown(turn: Turn) -> MemberFacts | None:
+    """The sender's member as read with the update, for a view that changes nothing (None,
+    told so, if they have not joined)."""
+    member = turn.caller.member
+    if member is None:
+        not_joined(turn)
+    return member
+
+
+@turn_handler(reads_only=True)
 async def on_card(turn: Turn) -> None:
-    member = await current_member(turn)
+    member = member_shown(turn)
     if member is not None:
         await send_card(turn, member)
 
 
-@turn_handler
+@turn_handler(reads_only=True)
 async def on_invite(turn: Turn) -> None:
-    member = await current_member(turn)
+    member = member_shown(turn)
     if member is None:
         return
     link = f"https://t.me/{turn.services.bot_username}?start=ref_{member.referral_code}"

@@ -20,7 +20,7 @@ from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.club.members.lookup import saved_locale
+from bot.club.members.caller import Caller, caller, unblock
 from bot.club.staff import roles as staff
 from bot.club.stores.context import StoreContext
 from bot.i18n import Translator, resolve_locale
@@ -63,6 +63,7 @@ class Turn:
     t: Translator
     user_id: int
     chat_id: int
+    caller: Caller  # the sender's member row (if joined) and language, read once
     outbox: list[Outgoing] = field(default_factory=list)
     callback_notice: str | None = None
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -228,29 +229,42 @@ HandlerFn = Callable[[Turn], Awaitable[None]]
 F = TypeVar("F", bound=Callable[..., Awaitable[None]])
 
 
-def turn_handler(func: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+def turn_handler(func: HandlerFn | None = None, *, reads_only: bool = False) -> Any:
     """Open a session, resolve the store and the locale, run `func`, commit once, then
-    send the replies."""
+    send the replies.
 
-    @functools.wraps(func)
+    `@turn_handler(reads_only=True)` is for a handler that only shows what is stored
+    (/points, /card): on SQLite its transaction does not take the write lock, so it
+    never waits for a sweep or an import writing in another process, and it must not
+    write (the one write a read may need, marking a member who had blocked the bot as
+    reachable again, is made after it in a session of its own)."""
+    if func is None:
+        return functools.partial(turn_handler, reads_only=reads_only)
+    handler: HandlerFn = func
+
+    @functools.wraps(handler)
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None:
             return
         services = services_of(context)
         async with services.sessionmaker() as session:
+            if reads_only:
+                await services.reads_only(session)
             store = await services.resolve_store(session, user.id)
-            saved = await saved_locale(session, store.id, user.id)
-            locale = resolve_locale(saved, user.language_code, store.default_locale)
+            who = await caller(session, store.id, user.id)
+            locale = resolve_locale(who.locale, user.language_code, store.default_locale)
             t = services.translator(locale, store)
-            turn = Turn(update, context, session, services, store, t, user.id, chat.id)
+            turn = Turn(update, context, session, services, store, t, user.id, chat.id, who)
+            if who.blocked and not reads_only:
+                await unblock(session, store.id, user.id)
             try:
-                await func(turn)
+                await handler(turn)
                 await session.commit()
             except IntegrityError:
                 # A double tap or a race lost to another update: nothing was written.
                 await session.rollback()
-                log.info("conflict in %s for an update; rolled back", func.__name__)
+                log.info("conflict in %s for an update; rolled back", handler.__name__)
                 turn.outbox = [
                     Outgoing(
                         turn._(
@@ -262,6 +276,10 @@ def turn_handler(func: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE
             except Exception:
                 await session.rollback()
                 raise
+        if who.blocked and reads_only:
+            async with services.sessionmaker() as session:
+                await unblock(session, store.id, user.id)
+                await session.commit()
         query = update.callback_query
         if query is not None:
             await query.answer(turn.callback_notice)

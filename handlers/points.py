@@ -7,25 +7,25 @@ from typing import TYPE_CHECKING
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.club.common.numbers import page_count
-from bot.club.points import ledger as points
 from bot.club.points.ledger import EntryKind
+from bot.club.points.statement import statement
 from bot.messaging.membership_texts import way_to_next_tier
 from handlers.callbacks import encode, pattern
-from handlers.card import current_member
+from handlers.card import member_shown
 from handlers.common import Turn, inline, turn_handler
 from handlers.paging import page_row
 
 if TYPE_CHECKING:
-    from db.models import PointsEntry, Visit
+    from bot.club.points.statement import HistoryLine
 
 PAGE = 8
 LAST_PAGE = 10_000
 POINTS = "pts"
 
 
-def entry_text(turn: Turn, entry: PointsEntry, visit: Visit | None) -> str:
+def entry_text(turn: Turn, entry: HistoryLine) -> str:
     """One history line: date, what happened, and the two amounts."""
-    t, policy = turn.t, turn.store.policy
+    t, policy, visit = turn.t, turn.store.policy, entry.visit
     if visit is not None:
         category = policy.category(visit.category)
         what = turn._(
@@ -56,7 +56,7 @@ def entry_text(turn: Turn, entry: PointsEntry, visit: Visit | None) -> str:
 
 
 async def render(turn: Turn, page: int) -> None:
-    member = await current_member(turn)
+    member = member_shown(turn)
     if member is None:
         return
     t = turn.t
@@ -66,7 +66,10 @@ async def render(turn: Turn, page: int) -> None:
     ]
     way = way_to_next_tier(t, turn.store.policy, member.tier_code, member.cumulative_points)
     lines += [way] if way else []
-    lot = await points.upcoming_expiry(turn.session, member.id, turn.store.today())
+    shown = await statement(
+        turn.session, member.id, turn.store.today(), offset=page * PAGE, limit=PAGE
+    )
+    lot = shown.next_lot
     if lot is not None:
         lines.append(
             turn._(
@@ -75,12 +78,11 @@ async def render(turn: Turn, page: int) -> None:
                 date=t.date(lot.expires_on),
             )
         )
-    rows, total = await points.history(turn.session, member.id, offset=page * PAGE, limit=PAGE)
-    pages = page_count(total, PAGE)
-    if total:
+    pages = page_count(shown.total, PAGE)
+    if shown.total:
         lines.append("")
         lines.append(turn._("History, page {page} of {pages}:", page=page + 1, pages=pages))
-        lines.extend(entry_text(turn, entry, visit) for entry, visit in rows)
+        lines.extend(entry_text(turn, entry) for entry in shown.lines)
     else:
         lines.append(turn._("No points yet: they come with every paid visit."))
     buttons = page_row(
@@ -89,12 +91,12 @@ async def render(turn: Turn, page: int) -> None:
     turn.replace("\n".join(lines), inline([buttons]) if buttons else None)
 
 
-@turn_handler
+@turn_handler(reads_only=True)
 async def on_points(turn: Turn) -> None:
     await render(turn, 0)
 
 
-@turn_handler
+@turn_handler(reads_only=True)
 async def on_page(turn: Turn) -> None:
     data = turn.callback  # pts:page:<n>
     page = data.number(0) if data is not None and len(data.args) == 1 else None

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.club.common.numbers import parse_id
 from bot.club.members import join
-from bot.club.members.lookup import open_member_for_staff, referrer_of
+from bot.club.members.lookup import cars_of, open_member_for_staff, referrer_of
 from bot.club.staff.roles import Permission
 from handlers.callbacks import encode
 from handlers.common import Turn, inline, staff_only, turn_handler
@@ -48,7 +48,7 @@ async def member_text(turn: Turn, member: Member) -> str:
             lines.append(
                 turn._("Referred by {name} ({code})", name=referrer.name, code=referrer.card_code)
             )
-    for car in member.cars:
+    for car in await cars_of(turn.session, turn.store.id, member.id):
         lines.append(
             turn._(
                 "Car {plate} · {model} · VIN {vin} · delivered {date}",

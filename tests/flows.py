@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from bot.services import Services
 from db.models import Member
@@ -42,12 +43,17 @@ def services(bot: Bot) -> Services:
 
 async def members(bot: Bot) -> list[Member]:
     async with services(bot).sessionmaker() as session:
-        return list((await session.scalars(select(Member).order_by(Member.id))).all())
+        query = select(Member).options(selectinload(Member.cars)).order_by(Member.id)
+        return list((await session.scalars(query)).all())
 
 
 async def member_of(bot: Bot, user_id: int) -> Member | None:
     async with services(bot).sessionmaker() as session:
-        return await session.scalar(select(Member).where(Member.telegram_user_id == user_id))
+        return await session.scalar(
+            select(Member)
+            .options(selectinload(Member.cars))  # tests look at the cars too
+            .where(Member.telegram_user_id == user_id)
+        )
 
 
 def member_rows(store_id: int, tier_code: str, first_chat: int, count: int) -> list[dict]:

@@ -59,9 +59,10 @@ class Member(Base):
     # Set when Telegram answers 403 (the owner blocked the bot); pushes skip them.
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    cars: Mapped[list[Car]] = relationship(
-        back_populates="member", order_by="Car.id", lazy="selectin"
-    )
+    # Loaded only when asked for (bot.club.members.lookup.cars_of): nearly every look-up
+    # of a member (each /points, /card, push) needs none of them, and loading them with
+    # every member cost a second statement each time.
+    cars: Mapped[list[Car]] = relationship(back_populates="member", order_by="Car.id", lazy="raise")
 
 
 class Car(Base):

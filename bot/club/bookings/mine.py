@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.bookings.rules import BookingRefused, Refusal, Status
+from bot.club.members.lookup import cars_of
 from db.models import Booking, Car
 
 
@@ -22,10 +23,7 @@ class Upcoming:
 
 async def cars(session: AsyncSession, store_id: int, member_id: int) -> list[Car]:
     """The member's cars in this store, oldest first."""
-    rows = await session.scalars(
-        select(Car).where(Car.store_id == store_id, Car.member_id == member_id).order_by(Car.id)
-    )
-    return list(rows.all())
+    return await cars_of(session, store_id, member_id)
 
 
 async def car(session: AsyncSession, store_id: int, member_id: int, car_id: int) -> Car | None:

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common.codes import clean_code
 from bot.club.common.validation import ValidationError, normalise_phone, normalise_plate
+from bot.club.members.caller import MemberFacts
 from bot.club.policy.model import ClubPolicy, Tier
 from bot.club.staff import audit
 from db import queries
-from db.models import ChatUser, Member
+from db.models import Car, ChatUser, Member
 
 CARD_DEEP_LINK_PREFIX = "m_"
 _DEEP_LINK = re.compile(r"start=m_([0-9A-Za-z]+)")
@@ -23,12 +24,12 @@ _DEEP_LINK = re.compile(r"start=m_([0-9A-Za-z]+)")
 
 @dataclass(frozen=True)
 class CardView:
-    member: Member
+    member: MemberFacts
     tier: Tier
     expired: bool
 
 
-def card_view(policy: ClubPolicy, member: Member, today: date) -> CardView:
+def card_view(policy: ClubPolicy, member: MemberFacts, today: date) -> CardView:
     return CardView(
         member=member,
         tier=policy.tier(member.tier_code),
@@ -111,22 +112,6 @@ async def chosen_locale(session: AsyncSession, store_id: int, user_id: int) -> s
     return member_locale or chat_locale
 
 
-async def saved_locale(session: AsyncSession, store_id: int, user_id: int) -> str | None:
-    """The member's language choice (else the one saved before joining), in one
-    statement: every update reads it. A member who writes to the bot has unblocked it,
-    so pushes reach them again."""
-    member_locale, blocked_at, chat_locale = await _locales(session, store_id, user_id)
-    if blocked_at is not None:
-        mine = (Member.store_id == store_id, Member.telegram_user_id == user_id)
-        await session.execute(
-            update(Member)
-            .where(*mine)
-            .values(blocked_at=None)
-            .execution_options(synchronize_session=False)
-        )
-    return member_locale or chat_locale
-
-
 async def save_locale(session: AsyncSession, store_id: int, user_id: int, locale: str) -> None:
     member = await queries.member_by_user(session, store_id, user_id)
     if member is not None:
@@ -153,6 +138,14 @@ async def member_by_id(session: AsyncSession, store_id: int, member_id: int) -> 
 async def member_of(session: AsyncSession, store_id: int, user_id: int) -> Member | None:
     """The member who chats from `user_id`, if they joined."""
     return await queries.member_by_user(session, store_id, user_id)
+
+
+async def cars_of(session: AsyncSession, store_id: int, member_id: int) -> list[Car]:
+    """The member's cars in this store, oldest first."""
+    rows = await session.scalars(
+        select(Car).where(Car.store_id == store_id, Car.member_id == member_id).order_by(Car.id)
+    )
+    return list(rows.all())
 
 
 async def count_referred(session: AsyncSession, member_id: int) -> int:

@@ -12,6 +12,7 @@ from bot.club.events import signup as event_signups
 from bot.club.events.rules import ACTIVE as EVENT_ACTIVE
 from bot.club.gifts import refunds
 from bot.club.gifts.rules import Status
+from bot.club.members.lookup import cars_of
 from bot.club.staff import audit
 from bot.club.stores.context import StoreContext
 from bot.club.surveys import feedback as surveys_feedback
@@ -45,6 +46,7 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
     member row, cars, visits, the points ledger, membership changes, the messages sent
     or queued to them, the kinds they turned off, their chat settings, and the surveys
     they answered and the complaints and suggestions they sent."""
+    cars = await cars_of(session, member.store_id, member.id)
     referrer = (
         await queries.member_by_id(session, member.store_id, member.referred_by_id)
         if member.referred_by_id
@@ -86,7 +88,7 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
                 "model": car.model,
                 "delivery_date": _day(car.delivery_date),
             }
-            for car in member.cars
+            for car in cars
         ],
         "car_service": [  # what visits and imports taught the club about each car
             {
@@ -96,7 +98,7 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
                 "insurance_due": _day(car.insurance_due),
                 "inspection_due": _day(car.inspection_due),
             }
-            for car in member.cars
+            for car in cars
         ],
         "visits": [
             {

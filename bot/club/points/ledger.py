@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.points.rules import Line, Lot, due_to_expire, next_expiry, open_lots, taken_by
 from db.base import utcnow
-from db.models import Member, PointsEntry, Visit
+from db.models import Member, PointsEntry
 from db.writes import execute_many, insert_once, insert_rows_once
 
 
@@ -138,31 +138,17 @@ async def post_many(session: AsyncSession, postings: Sequence[Posting]) -> list[
     return new
 
 
-async def history(
-    session: AsyncSession, member_id: int, *, offset: int, limit: int
-) -> tuple[list[tuple[PointsEntry, Visit | None]], int]:
-    """A page of the member's ledger, newest first, each row with its visit if any, and
-    how many rows there are in all."""
-    total = await session.scalar(
-        select(func.count()).select_from(PointsEntry).where(PointsEntry.member_id == member_id)
-    )
-    rows = await session.execute(
-        select(PointsEntry, Visit)
-        .outerjoin(Visit, Visit.id == PointsEntry.visit_id)
-        .where(PointsEntry.member_id == member_id)
-        .order_by(PointsEntry.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    return [(entry, visit) for entry, visit in rows], int(total or 0)
+_entries = PointsEntry.__table__.c
+# The member's redeemable lines in ledger order; built once (every /points reads it).
+_LINES = (
+    select(_entries.redeemable, _entries.expires_on)
+    .where(_entries.member_id == bindparam("member", type_=Integer), _entries.redeemable != 0)
+    .order_by(_entries.id)
+)
 
 
 async def lots_of(session: AsyncSession, member_id: int) -> list[Lot]:
-    rows = await session.execute(
-        select(PointsEntry.redeemable, PointsEntry.expires_on)
-        .where(PointsEntry.member_id == member_id, PointsEntry.redeemable != 0)
-        .order_by(PointsEntry.id)
-    )
+    rows = await session.execute(_LINES, {"member": member_id})
     return open_lots([Line(r, e) for r, e in rows])
 
 

@@ -20,6 +20,7 @@ from bot.club.common.validation import (
 from bot.club.forms import engine, steps
 from bot.club.forms.engine import Context, Form, Kind, Outcome, Rejected, Reply, Step
 from bot.club.forms.steps import confirm_step
+from bot.club.members.lookup import cars_of
 from bot.club.visits import record
 from bot.club.visits.record import VisitError, VisitInput, VisitRejected, VisitResult
 from db import queries
@@ -154,8 +155,8 @@ async def begin(ctx: Context, member_id: int | None = None, *, resume: bool = Fa
     """Open the form; for a member with one car the plate is filled in already."""
     preset: dict[str, Any] = {}
     if member_id is not None:
-        member = await queries.member_by_id(ctx.session, ctx.store_id, member_id)
-        plates = [car.plate for car in member.cars] if member else []
+        cars = await cars_of(ctx.session, ctx.store_id, member_id)
+        plates = [car.plate for car in cars]
         preset = {"plate": plates[0]} if len(plates) == 1 else {"plates": plates}
     return await engine.begin(FORM, ctx, preset, resume=resume and member_id is None)
 
