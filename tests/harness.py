@@ -94,7 +94,9 @@ class Bot:
         from db.models import Push
 
         pending = (Status.QUEUED, Status.CLAIMED, Status.SENDING)
-        async with self.app.bot_data["services"].sessionmaker() as session:
+        services = self.app.bot_data["services"]
+        async with services.sessionmaker() as session:
+            await services.reads_only(session)  # a look, as a sender's first query is
             found = await session.scalar(select(Push.id).where(Push.status.in_(pending)).limit(1))
         return found is not None
 
