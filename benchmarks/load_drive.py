@@ -189,10 +189,14 @@ async def closed_loop(
     message: Message,
     seconds: float,
     warmup: float,
+    *,
+    as_message: bool = False,
 ) -> Closed:
     """Each user sends its next update when the reply to the last one arrived. The loop
     runs `warmup` seconds before the measured `seconds` without a pause, so the figures
-    are the steady state's (replies arriving, and CPU used, within the window)."""
+    are the steady state's (replies arriving, and CPU used, within the window). With
+    `as_message`, each of the `users` loops sends as the user `message` names instead
+    (someone new each time)."""
     loop = asyncio.get_running_loop()
     counter = itertools.count()
     replies = 0
@@ -201,8 +205,9 @@ async def closed_loop(
     async def owner(user_id: int) -> None:
         nonlocal replies
         while loop.time() < stop_at:
-            _, text = message(next(counter))
-            (future,) = stand.offer([(user_id, text, loop.time())], wait=True)
+            sender, text = message(next(counter))
+            sender = sender if as_message else user_id
+            (future,) = stand.offer([(sender, text, loop.time())], wait=True)
             try:
                 await asyncio.wait_for(future, 60.0)
             except TimeoutError:

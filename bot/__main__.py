@@ -34,7 +34,7 @@ def main() -> None:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs contain the token
     # The engine was created on the set-up loop; PTB runs its own, so start afresh.
-    asyncio.run(services.engine.dispose())
+    asyncio.run(services.close())
     app = build_application(services)
     if settings.use_webhook:
         from urllib.parse import urlparse

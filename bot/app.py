@@ -18,7 +18,7 @@ from bot.messaging.sender import PushSender, stop_sender
 from bot.messaging.texts import push_renderer
 from bot.services import Services
 from bot.updates import PerChatUpdateProcessor
-from db.engine import make_engine, make_sessionmaker
+from db.engine import make_engine, make_reader, make_sessionmaker
 from db.migrate import upgrade_to_head
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ async def build_services(settings: Settings, policy: ClubPolicy | None = None) -
         sessionmaker=sessionmaker,
         stores=stores,
         default_store=stores[store.id],
+        reader=make_reader(settings.database_url),
     )
 
 
@@ -121,7 +122,7 @@ async def _post_stop(app: Application) -> None:
 async def _post_shutdown(app: Application) -> None:
     services: Services = app.bot_data["services"]
     await stop_sender(app)
-    await services.engine.dispose()
+    await services.close()
 
 
 def build_application(

@@ -104,7 +104,7 @@ async def _import(
                 + f"; points {report.points}, tiers raised {report.tiers_set}"
             )
     finally:
-        await services.engine.dispose()
+        await services.close()
     return 1 if failed else 0
 
 
@@ -117,7 +117,7 @@ async def _check(settings: Settings, code: str | None) -> int:
         async with services.sessionmaker() as session:
             mismatches = await points.check_ledger(session, store.id if store else None)
     finally:
-        await services.engine.dispose()
+        await services.close()
     for m in mismatches:
         print(f"member {m.member_id}: cached {m.cached} but ledger says {m.ledger}")
     print(f"{len(mismatches)} members disagree with their ledgers")
@@ -126,7 +126,7 @@ async def _check(settings: Settings, code: str | None) -> int:
 
 async def _migrate(settings: Settings) -> int:
     services = await build_services(settings)
-    await services.engine.dispose()
+    await services.close()
     print("database is at the newest schema")
     return 0
 

@@ -12,7 +12,7 @@ from bot.club.stores.context import StoreContext
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from db.base import utcnow
-from db.engine import start_reading
+from db.engine import make_sessionmaker
 
 
 @dataclass
@@ -28,6 +28,22 @@ class Services:
     stores: dict[int, StoreContext]
     default_store: StoreContext  # the store configured by STORE_CODE
     bot_username: str = ""
+    # The engine views that only read use (db.engine.make_reader); None: `engine`.
+    reader: AsyncEngine | None = None
+
+    def __post_init__(self) -> None:
+        self._readers = make_sessionmaker(self.reader) if self.reader else self.sessionmaker
+
+    def read_session(self) -> AsyncSession:
+        """A session for a view that only reads: on SQLite it never waits for the write
+        lock and cannot write; elsewhere an ordinary session."""
+        return self._readers()
+
+    async def close(self) -> None:
+        """Close the database connections (at shutdown, or before another event loop)."""
+        await self.engine.dispose()
+        if self.reader is not None:
+            await self.reader.dispose()
 
     def store_by_code(self, code: str) -> StoreContext | None:
         return next((s for s in self.stores.values() if s.code == code), None)
@@ -42,11 +58,6 @@ class Services:
 
     def now(self) -> datetime:
         return utcnow()
-
-    async def reads_only(self, session: AsyncSession) -> None:
-        """Begin `session`'s transaction as one that only reads (before its first query):
-        on SQLite it then never waits for the write lock, and cannot write."""
-        await start_reading(session)
 
     def translator(self, locale: str, store: StoreContext | None = None) -> Translator:
         """Texts in `locale`, dates on `store`'s clock (default: the configured store)."""

@@ -29,25 +29,22 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-# A transaction that only reads (`start_reading`): on SQLite it begins without the write
-# lock, so it never waits for a writer (WAL readers see the last commit), and it can
-# never write.
-READS_ONLY = {"club_reads_only": True}
-
-
 def _begin_immediate(conn: Any) -> None:
     # Take the write lock up front: a read-then-write transaction can then never fail
     # with "database is locked" half-way (STACK-NOTES: 1,000 of 1,000 right this way).
-    reads_only = bool(conn.get_execution_options().get("club_reads_only"))
-    if conn.info.get("query_only", False) != reads_only:  # the connection remembers it
-        conn.exec_driver_sql(f"PRAGMA query_only={'ON' if reads_only else 'OFF'}")
-        conn.info["query_only"] = reads_only
-    conn.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-async def start_reading(session: AsyncSession) -> None:
-    """Begin `session`'s transaction as one that only reads (before its first query)."""
-    await session.connection(execution_options=READS_ONLY)
+def _reader_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA query_only=ON")  # a view that tried to write would fail loudly
+    cursor.execute("PRAGMA busy_timeout=1000")  # WAL readers wait only in rare recoveries
+    cursor.close()
+
+
+def _begin_reading(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")  # no lock until the first read; never the write lock
 
 
 def _one_trip(url: str) -> Any:
@@ -85,6 +82,29 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+def make_reader(url: str) -> AsyncEngine | None:
+    """The engine for views that only read (/points, /card), or None where the one
+    engine serves them too (PostgreSQL; an in-memory SQLite database).
+
+    On SQLite its connections run on the event loop's own thread (db.sqlite_driver's
+    inline dialect): a view's indexed look-ups take microseconds, WAL readers never wait
+    for the writer, and its transactions can never write (PRAGMA query_only)."""
+    from db import sqlite_driver
+
+    parsed = make_url(url)
+    if not is_sqlite(url) or parsed.database in (None, "", ":memory:"):
+        return None
+    engine = create_async_engine(
+        parsed.set(drivername=f"sqlite+{sqlite_driver.INLINE}"),
+        hide_parameters=True,
+        pool_size=2,
+        max_overflow=6,
+    )
+    event.listen(engine.sync_engine, "connect", _reader_pragmas)
+    event.listen(engine.sync_engine, "begin", _begin_reading)
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

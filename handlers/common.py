@@ -95,8 +95,10 @@ class Turn:
         replace: bool = False,
     ) -> None:
         """Send a picture the bot draws (see handlers.photos): drawn and uploaded once,
-        then sent by its file id; with `replace`, in place of the pressed photo."""
-        photo = photos.photo_for(self.context, key, draw)
+        then sent by its file id; with `replace`, in place of the pressed photo. A picture
+        not uploaded yet is drawn when the replies go, after the commit and on a worker
+        thread: never while the update holds the database, nor the event loop."""
+        photo = photos.known(self.context, key)
         self.outbox.append(
             Outgoing(caption, markup, photo, edit_media=replace, photo_key=key, redraw=draw)
         )
@@ -155,6 +157,8 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 async def _send(turn: Turn) -> None:
     for item in turn.outbox:
+        if item.photo is None and item.redraw is not None:
+            item.photo = await photos.drawn(item.redraw)
         try:
             message = await _send_one(turn, item)
         except BadRequest:
@@ -162,7 +166,7 @@ async def _send(turn: Turn) -> None:
                 raise
             # Telegram no longer takes the file id it gave: draw the picture again.
             photos.forget(turn.context, item.photo_key)
-            item.photo = item.redraw()
+            item.photo = await photos.drawn(item.redraw)
             message = await _send_one(turn, item)
         if item.photo_key is not None and message is not None and message is not True:
             photos.remember(turn.context, item.photo_key, message)
@@ -248,9 +252,8 @@ def turn_handler(func: HandlerFn | None = None, *, reads_only: bool = False) -> 
         if user is None or chat is None:
             return
         services = services_of(context)
-        async with services.sessionmaker() as session:
-            if reads_only:
-                await services.reads_only(session)
+        opened = services.read_session() if reads_only else services.sessionmaker()
+        async with opened as session:
             store = await services.resolve_store(session, user.id)
             who = await caller(session, store.id, user.id)
             locale = resolve_locale(who.locale, user.language_code, store.default_locale)

@@ -10,9 +10,11 @@ and the picture drawn again.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from telegram.ext import ContextTypes
@@ -55,8 +57,11 @@ def forget(context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
     _kept(context).pop(key, None)
 
 
-def photo_for(
-    context: ContextTypes.DEFAULT_TYPE, key: str, draw: Callable[[], bytes]
-) -> bytes | str:
-    """The file id of picture `key` if Telegram has it, else the picture drawn now."""
-    return known(context, key) or draw()
+# One drawing thread: a picture is drawn off the event loop, so other owners' updates go
+# on meanwhile; one at a time, as the drawing library's fonts are shared.
+_DRAWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="draw")
+
+
+async def drawn(draw: Callable[[], bytes]) -> bytes:
+    """The picture `draw` makes, drawn on the drawing thread."""
+    return await asyncio.get_running_loop().run_in_executor(_DRAWER, draw)

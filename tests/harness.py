@@ -95,8 +95,7 @@ class Bot:
 
         pending = (Status.QUEUED, Status.CLAIMED, Status.SENDING)
         services = self.app.bot_data["services"]
-        async with services.sessionmaker() as session:
-            await services.reads_only(session)  # a look, as a sender's first query is
+        async with services.read_session() as session:  # a look, as a sender's first is
             found = await session.scalar(select(Push.id).where(Push.status.in_(pending)).limit(1))
         return found is not None
 
