@@ -138,6 +138,35 @@ def workloads(args: argparse.Namespace, commands: Sequence[str]) -> list[Workloa
     return [made[c] for c in commands]
 
 
+async def reminders_sent(url: str, policy: Path) -> tuple[int, float]:
+    """Run today's care-reminder sweep on the seeded database and mark what it queued as
+    sent, as on a morning when the reminders have gone: the bot's own sweep at start then
+    finds nothing new, and no backlog of pushes shares the figures. (How owners fare while
+    reminders and broadcasts go is `owners_during.py`'s measure.)"""
+    from sqlalchemy import update
+
+    from bot import jobs
+    from bot.app import build_services
+    from bot.config import Settings
+    from bot.messaging.outbox import Status
+    from db.models import Push
+
+    started = time.monotonic()
+    services = await build_services(
+        Settings(bot_token="123456:BENCH", database_url=url, policy_file=policy)
+    )
+    try:
+        queued = (await jobs.daily_sweep(services))["reminders"]
+        async with services.sessionmaker() as session:
+            await session.execute(
+                update(Push).where(Push.status == Status.QUEUED).values(status=Status.SENT)
+            )
+            await session.commit()
+    finally:
+        await services.close()
+    return queued, time.monotonic() - started
+
+
 def environment(base_url: str, extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.upper() not in PROXIES}
     env.update(SETTINGS, BOT_API_BASE_URL=base_url, DATABASE_URL="sqlite+aiosqlite:///unused.db")
@@ -218,6 +247,8 @@ async def run(args: argparse.Namespace) -> None:
             print(f"seeded in {seeded.seconds:.1f} s", flush=True)
             policy = Path(tmp) / "policy.toml"
             policy.write_text(POLICY)
+            reminded, took = await reminders_sent(url, policy)
+            print(f"today's {reminded:,} reminders queued and marked sent in {took:.0f} s")
             echo_load = replace(workloads(args, ["points"])[0], name="echo")  # echoes /points
             echo_cmd = [sys.executable, str(ROOT / "benchmarks" / "echo_bot.py")]
             echo = await measure("echo", echo_cmd, {}, [echo_load], args, tmp)
