@@ -225,6 +225,25 @@ async def closed_loop(
     return Closed(done, elapsed, used)
 
 
+async def offer_steadily(
+    stand: Stand, message: Message, rate: float, done: Callable[[int], bool]
+) -> int:
+    """Offer `rate` updates a second on schedule, the n-th at start + n / rate whatever
+    the replies do, until `done(offered so far)`; how many were offered."""
+    loop = asyncio.get_running_loop()
+    start, sent = loop.time() + 0.01, 0
+    while not done(sent):
+        now, batch = loop.time(), []
+        while start + sent / rate <= now and not done(sent):
+            user_id, text = message(sent)
+            batch.append((user_id, text, start + sent / rate))
+            sent += 1
+        if batch:
+            stand.offer(batch)
+        await asyncio.sleep(max(0.0, start + sent / rate - loop.time()))
+    return sent
+
+
 async def open_loop(
     stand: Stand, message: Message, rate: int, seconds: float, give_up: float
 ) -> Open:
@@ -233,22 +252,18 @@ async def open_loop(
     `give_up` seconds late the bot is saturated: no more updates are offered (the backlog
     would only grow), and those offered are still waited for."""
     loop = asyncio.get_running_loop()
-    total, start, sent = int(rate * seconds), loop.time() + 0.01, 0
+    total = int(rate * seconds)
     stand.latencies.clear()
     saturated, checked = False, 0.0
-    while sent < total and not saturated:
-        now = loop.time()
-        batch = []
-        while sent < total and start + sent / rate <= now:
-            user_id, text = message(sent)
-            batch.append((user_id, text, start + sent / rate))
-            sent += 1
-        if batch:
-            stand.offer(batch)
-        if now - checked > 0.1:
+
+    def done(sent: int) -> bool:
+        nonlocal saturated, checked
+        if (now := loop.time()) - checked > 0.1:
             checked, oldest = now, stand.oldest()
             saturated = oldest is not None and now - oldest > give_up
-        await asyncio.sleep(max(0.0, start + sent / rate - loop.time()))
+        return sent >= total or saturated
+
+    sent = await offer_steadily(stand, message, rate, done)
     complete = await stand.drain(30.0)
     result = Open(rate, sent, list(stand.latencies), complete, saturated)
     stand.latencies.clear()

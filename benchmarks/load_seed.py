@@ -54,7 +54,15 @@ def tier_of(points: int) -> str:
     return "vip" if points >= 10_000 else "gold" if points >= 5_000 else "silver"
 
 
-def _rows(ids: range, store_id: int, today: date) -> tuple[list[dict[str, Any]], ...]:
+def birthday(i: int, today: date) -> date | None:
+    """With `care`: one member in ten born on today's day (in a leap year, so 29 February
+    works too), the rest unknown."""
+    return date(1972 + 4 * (i % 8), today.month, today.day) if i % 10 == 0 else None
+
+
+def _rows(
+    ids: range, store_id: int, today: date, care: bool = False
+) -> tuple[list[dict[str, Any]], ...]:
     stamp = datetime(2024, 1, 1, tzinfo=UTC)
     members, cars, visits, entries = [], [], [], []
     for i in ids:
@@ -78,6 +86,7 @@ def _rows(ids: range, store_id: int, today: date) -> tuple[list[dict[str, Any]],
                 joined_at=stamp,
                 source="chat",
             )
+            | (dict(birthday=birthday(i, today)) if care else {})
         )
         delivery = today - timedelta(days=100 + i % 2000)
         cars.append(
@@ -104,10 +113,12 @@ def _rows(ids: range, store_id: int, today: date) -> tuple[list[dict[str, Any]],
     return members, cars, visits, entries
 
 
-async def _fill(engine: AsyncEngine, store_id: int, count: int, staff: int, today: date) -> None:
+async def _fill(
+    engine: AsyncEngine, store_id: int, count: int, staff: int, today: date, care: bool = False
+) -> None:
     tables = (Member.__table__, Car.__table__, Visit.__table__, PointsEntry.__table__)
     for start in range(1, count + 1, BATCH):
-        block = _rows(range(start, min(start + BATCH, count + 1)), store_id, today)
+        block = _rows(range(start, min(start + BATCH, count + 1)), store_id, today, care)
         async with engine.begin() as conn:
             for table, rows in zip(tables, block, strict=True):
                 await conn.execute(insert(table), rows)
@@ -132,8 +143,10 @@ async def _fill(engine: AsyncEngine, store_id: int, count: int, staff: int, toda
         await conn.commit()
 
 
-async def seed(url: str, count: int, staff: int) -> Seeded:
-    """Migrate `url`, create the store, and fill it; the time taken by the rows alone."""
+async def seed(url: str, count: int, staff: int, care: bool = False) -> Seeded:
+    """Migrate `url`, create the store, and fill it; the time taken by the rows alone.
+    About a fifth of the cars are due a care reminder today (most of them insurance, a
+    year after delivery); with `care`, one owner in ten also has a birthday today."""
     from bot.app import build_services
     from bot.config import load_settings
 
@@ -143,7 +156,8 @@ async def seed(url: str, count: int, staff: int) -> Seeded:
     started = time.perf_counter()
     engine = create_async_engine(url)
     try:
-        await _fill(engine, services.default_store.id, count, staff, services.default_store.today())
+        today = services.default_store.today()
+        await _fill(engine, services.default_store.id, count, staff, today, care)
     finally:
         await engine.dispose()
     return Seeded(count, staff, time.perf_counter() - started)
