@@ -13,7 +13,17 @@ visit per serviced car, ~2% of owners with one reminder kind turned off. Then `s
 runs for one day. Printed: cars and members scanned, pushes queued per kind, seconds,
 peak resident memory before and after the sweep, and with --tracemalloc the Python
 heap peak of the sweep alone (slower; run it separately). Flat memory: the peaks do not
-grow with N. Target: 1,000,000 cars under 60 s on 2 cores.
+grow with N.
+
+While the sweep runs, three probes measure what owners would feel:
+- `longest_tx`: the longest transaction the sweep held open (SQLAlchemy's begin →
+  commit/rollback events). On SQLite every transaction here is `BEGIN IMMEDIATE` on the
+  process's one connection, so this is how long an owner's update may wait for it.
+- `loop_lag`: how late a 10 ms `asyncio.sleep` woke, at worst (the longest stretch the
+  sweep kept the event loop from running anything else).
+- `owner_wait`: an owner's write (a one-row transaction through the same sessionmaker)
+  every 50 ms: its p99 and worst latency.
+Target: 1,000,000 cars under 10 s on 2 cores, no transaction or loop stretch past ~50 ms.
 """
 
 from __future__ import annotations
@@ -30,7 +40,10 @@ import time
 import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,6 +51,53 @@ sys.path.insert(0, str(ROOT))
 MODELS = ["途观L", "帕萨特", "迈腾", "朗逸", "ID.4"]
 KINDS = ["insurance", "regular_maintenance", "birthday", "holiday", "warranty"]
 STAMP = "2024-01-01 00:00:00.000000"
+
+
+class Probes:
+    """Transactions held, event-loop lag and an owner's write latency during the sweep."""
+
+    def __init__(self, engine: Any, sessionmaker: Any) -> None:
+        self.sessionmaker = sessionmaker
+        self.open: dict[int, float] = {}
+        self.longest_tx = 0.0
+        self.transactions = 0
+        self.lag = 0.0
+        self.waits: list[float] = []
+        self.running = True
+        event.listen(engine.sync_engine, "begin", self._begin)
+        event.listen(engine.sync_engine, "commit", self._end)
+        event.listen(engine.sync_engine, "rollback", self._end)
+
+    def _begin(self, conn: Any) -> None:
+        self.open[id(conn)] = time.perf_counter()
+
+    def _end(self, conn: Any) -> None:
+        started = self.open.pop(id(conn), None)
+        if started is not None and self.running:
+            self.transactions += 1
+            self.longest_tx = max(self.longest_tx, time.perf_counter() - started)
+
+    async def loop_lag(self) -> None:
+        while self.running:
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            self.lag = max(self.lag, time.perf_counter() - started - 0.01)
+
+    async def owner(self) -> None:
+        from sqlalchemy import text
+
+        while self.running:
+            await asyncio.sleep(0.05)
+            started = time.perf_counter()
+            async with self.sessionmaker() as session:
+                await session.execute(text("UPDATE stores SET name = name WHERE id = 0"))
+                await session.commit()
+            self.waits.append(time.perf_counter() - started)
+
+    def owner_figures(self) -> str:
+        waits = sorted(self.waits) or [0.0]
+        p99 = waits[min(len(waits) - 1, int(len(waits) * 0.99))]
+        return f"n={len(self.waits)} p99={p99 * 1000:.0f} ms max={waits[-1] * 1000:.0f} ms"
 
 
 def peak_rss_mb() -> float:
@@ -137,6 +197,9 @@ async def run_once(count: int, today: date, trace: bool, chunk: int) -> None:
         before = peak_rss_mb()
         if trace:
             tracemalloc.start()
+        probes = Probes(services.engine, services.sessionmaker)
+        tasks = [asyncio.create_task(probes.loop_lag()), asyncio.create_task(probes.owner())]
+        await asyncio.sleep(0.02)
         report = await sweep(
             services.sessionmaker,
             services.policy,
@@ -145,6 +208,8 @@ async def run_once(count: int, today: date, trace: bool, chunk: int) -> None:
             tz,
             chunk_size=chunk,
         )
+        probes.running = False
+        await asyncio.gather(*tasks)
         heap = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
         after = peak_rss_mb()
         await services.engine.dispose()
@@ -153,7 +218,9 @@ async def run_once(count: int, today: date, trace: bool, chunk: int) -> None:
         f"cars={count:,} setup={setup:.1f}s | scanned cars={report.cars:,} "
         f"members={report.members:,} due={report.due:,} opted_out={report.opted_out:,} "
         f"queued={report.queued:,} ({kinds}) | sweep={report.seconds:.1f}s | "
-        f"peak_rss before={before:.0f} MB after={after:.0f} MB"
+        f"peak_rss before={before:.0f} MB after={after:.0f} MB | "
+        f"longest_tx={probes.longest_tx * 1000:.0f} ms (of {probes.transactions:,}) "
+        f"loop_lag={probes.lag * 1000:.0f} ms owner_wait {probes.owner_figures()}"
         + (f" | tracemalloc peak={heap:.1f} MB" if heap is not None else ""),
         flush=True,
     )
