@@ -19,6 +19,7 @@ from bot.club.bookings import mine
 from bot.club.bookings.form_steps import start_of
 from bot.club.bookings.rules import Channel, Refusal
 from bot.club.forms.engine import Form, Outcome
+from bot.club.members.lookup import cars_of
 from bot.club.staff.roles import Permission
 from bot.i18n import N_
 from handlers import forms
@@ -154,7 +155,7 @@ async def bookable_member(turn: Turn) -> int | None:
     if not turn.store.policy.bookings.enabled:
         turn.reply(texts.refusal_text(turn.t, Refusal.DISABLED))
         return None
-    if not await mine.cars(turn.session, turn.store.id, member.id):
+    if not await cars_of(turn.session, turn.store.id, member.id):
         turn.reply(turn._("We have no car of yours on file; please tell the service desk."))
         return None
     return member.id

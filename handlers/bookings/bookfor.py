@@ -15,7 +15,7 @@ from bot.club.bookings import mine
 from bot.club.bookings.book import Booked, Moved
 from bot.club.bookings.rules import BookingRefused, Channel, Refusal
 from bot.club.forms.engine import Outcome
-from bot.club.members.lookup import member_by_id, open_member_for_staff
+from bot.club.members.lookup import cars_of, member_by_id, open_member_for_staff
 from bot.club.staff.roles import Permission
 from bot.messaging.notify import notify_member
 from handlers import forms, staff
@@ -79,7 +79,7 @@ async def on_bookfor(turn: Turn) -> None:
     if member is None:
         staff.member_not_found(turn, query)
         return
-    if not await mine.cars(turn.session, store.id, member.id):
+    if not await cars_of(turn.session, store.id, member.id):
         turn.reply(turn._("This member has no car on file."))
         return
     ctx = await forms.context(turn, UI)

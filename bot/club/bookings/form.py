@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.club.bookings import book
-from bot.club.bookings import mine as owner
 from bot.club.bookings.book import Booked, Moved
 from bot.club.bookings.form_steps import (
     car_choices,
@@ -35,6 +34,7 @@ from bot.club.common.validation import ValidationError
 from bot.club.common.validation.quantities import parse_mileage
 from bot.club.forms import engine, steps
 from bot.club.forms.engine import Context, Form, Kind, Outcome, Rejected, Reply, Stay, Step
+from bot.club.members.lookup import cars_of
 from db.models import Booking
 
 FORM_NAME = "book"
@@ -123,7 +123,7 @@ async def begin(ctx: Context, preset: dict[str, Any], *, staff: bool = False) ->
     """Open the dialog with `preset`; a member's only car is taken without asking."""
     preset = dict(preset)
     if "car" not in preset:
-        found = await owner.cars(ctx.session, ctx.store_id, int(preset["member"]))
+        found = await cars_of(ctx.session, ctx.store_id, int(preset["member"]))
         if len(found) == 1:
             preset["car"] = found[0].id
     return await engine.begin(STAFF_FORM if staff else FORM, ctx, preset)

@@ -13,12 +13,12 @@ from datetime import date, datetime, time
 from typing import Any
 
 from bot.club.bookings import availability, book
-from bot.club.bookings import mine as owner
 from bot.club.bookings.answers import local_value, parse_clock, parse_day, read_value
 from bot.club.bookings.rules import OFFERED, BookingRefused, Refusal
 from bot.club.bookings.slots import earliest, last_day, local_instant
 from bot.club.forms import steps
 from bot.club.forms.engine import Context, Kind, Rejected, Reply
+from bot.club.members.lookup import cars_of
 from bot.club.policy.bookings import Service
 from bot.club.stores.context import StoreContext
 
@@ -49,13 +49,13 @@ def start_of(data: dict[str, Any]) -> datetime | None:
 
 # ---- car ----------------------------------------------------------------------------
 async def car_choices(ctx: Context) -> list[str]:
-    found = await owner.cars(ctx.session, ctx.store_id, int(ctx.data["member"]))
+    found = await cars_of(ctx.session, ctx.store_id, int(ctx.data["member"]))
     ctx.data["plates"] = {str(c.id): c.plate for c in found}  # the buttons' labels
     return [str(c.id) for c in found]
 
 
 async def pick_car(reply: Reply, ctx: Context) -> dict[str, Any]:
-    mine = await owner.cars(ctx.session, ctx.store_id, int(ctx.data["member"]))
+    mine = await cars_of(ctx.session, ctx.store_id, int(ctx.data["member"]))
     typed = (reply.value or "").strip().upper().replace(" ", "")
     for car in mine:
         if (reply.kind is Kind.CHOICE and reply.value == str(car.id)) or (

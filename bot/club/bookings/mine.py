@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.bookings.rules import BookingRefused, Refusal, Status
-from bot.club.members.lookup import cars_of
 from db.models import Booking, Car
 
 
@@ -19,11 +18,6 @@ class Upcoming:
 
     booking: Booking
     plate: str | None
-
-
-async def cars(session: AsyncSession, store_id: int, member_id: int) -> list[Car]:
-    """The member's cars in this store, oldest first."""
-    return await cars_of(session, store_id, member_id)
 
 
 async def car(session: AsyncSession, store_id: int, member_id: int, car_id: int) -> Car | None:
