@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.common.codes import clean_code
 from bot.club.common.validation import ValidationError, normalise_phone, normalise_plate
-from bot.club.members.caller import MemberFacts
+from bot.club.members.caller import MemberFacts, caller
 from bot.club.policy.model import ClubPolicy, Tier
 from bot.club.staff import audit
 from db import queries
@@ -88,28 +87,10 @@ async def open_member_for_staff(
     return member
 
 
-async def _locales(session: AsyncSession, store_id: int, user_id: int) -> Row[Any]:
-    """(member's language, member's blocked mark, language saved before joining), in one
-    statement."""
-    mine = (Member.store_id == store_id, Member.telegram_user_id == user_id)
-    return (
-        await session.execute(
-            select(
-                select(Member.locale).where(*mine).scalar_subquery(),
-                select(Member.blocked_at).where(*mine).scalar_subquery(),
-                select(ChatUser.locale)
-                .where(ChatUser.telegram_user_id == user_id)
-                .scalar_subquery(),
-            )
-        )
-    ).one()
-
-
 async def chosen_locale(session: AsyncSession, store_id: int, user_id: int) -> str | None:
     """The language someone chose, as a member or before joining; None if never (read
     only: for writing to staff unasked)."""
-    member_locale, _, chat_locale = await _locales(session, store_id, user_id)
-    return member_locale or chat_locale
+    return (await caller(session, store_id, user_id)).locale
 
 
 async def save_locale(session: AsyncSession, store_id: int, user_id: int, locale: str) -> None:
