@@ -48,10 +48,18 @@ class Statement:
     next_lot: Lot | None  # the next redeemable points to expire, if any
 
 
+# How many ledger rows one member has; built once with parameters.
+_COUNT = (
+    select(func.count())
+    .select_from(_entries)
+    .where(_entries.c.member_id == bindparam("member", type_=Integer))
+)
+
+
 def _page_query() -> Select[Any]:
     """A page of one member's ledger with the count, built once with parameters."""
     mine = _entries.c.member_id == bindparam("member", type_=Integer)
-    count = select(func.count()).select_from(_entries).where(mine).scalar_subquery()
+    count = _COUNT.scalar_subquery()
     return (
         select(
             _entries.c.kind,
@@ -88,8 +96,7 @@ async def statement(
     elif offset == 0:
         total = 0
     else:  # past the last page (a stale button): count the rows on their own
-        mine = _entries.c.member_id == member_id
-        total = int(await session.scalar(select(func.count()).select_from(_entries).where(mine)))
+        total = int(await session.scalar(_COUNT, {"member": member_id}) or 0)
     lines = [
         HistoryLine(
             kind=r.kind,
