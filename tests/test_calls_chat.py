@@ -5,16 +5,32 @@ are refused plainly. In English and Chinese."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from babel.dates import format_date
 from sqlalchemy import delete
 
 from db.models import CallTask
-from tests.calls_support import SALES, delivered_owner, make, move, task_of, tasks, tick
+from tests.calls_support import (
+    SALES,
+    delivered_owner,
+    make,
+    move,
+    task_of,
+    tasks,
+    tick,
+    today,
+)
 from tests.factories import owner, staff
 from tests.flows import services
 from tests.harness import joined
 from tests.test_surveys_tickets_support import notices
+
+
+def medium(day: date) -> str:
+    """A date as the English texts show it ("Dec 1, 2026"), not a fixed day: the tests
+    run on any day, at any hour of the store's clock."""
+    return format_date(day, "medium", locale="en")
 
 
 async def test_a_delivery_gets_its_two_calls_once_however_often_the_job_runs(make_bot):
@@ -50,7 +66,9 @@ async def test_calls_lists_the_due_call_and_done_keeps_a_note(bot):
     text = joined(await seller.send("/calls"))
     assert f"#{task.id} Wang Wei · {member.phone}" in text
     assert "粤B12345 · Camry 2.0 2022" in text
-    assert "Delivery on Dec 1, 2026 — day-1 call" in text and "Call by Dec 2, 2026" in text
+    delivered, due = today(bot) - timedelta(days=1), today(bot)
+    assert f"Delivery on {medium(delivered)} — day-1 call" in text
+    assert f"Call by {medium(due)}" in text
     assert f"#{(await task_of(bot, 'delivery_3')).id}" not in text  # opens in two days
     await seller.press(f"Done #{task.id}")
     assert "what was said?" in seller.last.text
@@ -62,7 +80,8 @@ async def test_calls_lists_the_due_call_and_done_keeps_a_note(bot):
     assert done.note == "Owner happy with the car, asked about first service."
     # The old list's buttons are stale now: told plainly, nothing changes.
     calls = await seller.press_data(f"cl:nn:{task.id}")
-    assert notices(calls)[0].startswith("You marked that call done already, on Dec 2, 2026")
+    done_on = f"You marked that call done already, on {medium(today(bot))}"
+    assert notices(calls)[0].startswith(done_on)
     assert (await task_of(bot, "delivery_1")).status == "done"
 
 
