@@ -50,6 +50,7 @@ async def build_services(settings: Settings, policy: ClubPolicy | None = None) -
         stores=stores,
         default_store=stores[store.id],
         reader=make_reader(settings.database_url),
+        scanner=make_reader(settings.database_url, on_loop=False),
     )
 
 

@@ -35,7 +35,9 @@ async def sweep_store(services: Services, store: StoreContext) -> dict[str, int]
     points expire, gifts and vouchers past their last day expire, this month's and last
     month's booking figures are kept. "Today" is the store's, from its own time zone."""
     today, policy = store.today(), store.policy
-    report = await reminders.sweep(services.sessionmaker, policy, store.id, today, store.tz)
+    report = await reminders.sweep(
+        services.sessionmaker, policy, store.id, today, store.tz, reads=services.scans
+    )
     async with services.sessionmaker() as session:
         changes = await membership.expiry_sweep(session, policy, store.id, today)
         for change in changes:

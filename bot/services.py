@@ -30,9 +30,12 @@ class Services:
     bot_username: str = ""
     # The engine views that only read use (db.engine.make_reader); None: `engine`.
     reader: AsyncEngine | None = None
+    # The engine sweeps read their pages with (make_reader(on_loop=False)); None: `engine`.
+    scanner: AsyncEngine | None = None
 
     def __post_init__(self) -> None:
         self._readers = make_sessionmaker(self.reader) if self.reader else self.sessionmaker
+        self.scans = make_sessionmaker(self.scanner) if self.scanner else self.sessionmaker
 
     def read_session(self) -> AsyncSession:
         """A session for a view that only reads: on SQLite it never waits for the write
@@ -42,8 +45,9 @@ class Services:
     async def close(self) -> None:
         """Close the database connections (at shutdown, or before another event loop)."""
         await self.engine.dispose()
-        if self.reader is not None:
-            await self.reader.dispose()
+        for engine in (self.reader, self.scanner):
+            if engine is not None:
+                await engine.dispose()
 
     def store_by_code(self, code: str) -> StoreContext | None:
         return next((s for s in self.stores.values() if s.code == code), None)

@@ -84,20 +84,23 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def make_reader(url: str) -> AsyncEngine | None:
+def make_reader(url: str, *, on_loop: bool = True) -> AsyncEngine | None:
     """The engine for views that only read (/points, /card), or None where the one
     engine serves them too (PostgreSQL; an in-memory SQLite database).
 
-    On SQLite its connections run on the event loop's own thread (db.sqlite_driver's
-    inline dialect): a view's indexed look-ups take microseconds, WAL readers never wait
-    for the writer, and its transactions can never write (PRAGMA query_only)."""
+    On SQLite WAL readers never wait for the writer, and its transactions can never
+    write (PRAGMA query_only). `on_loop`: its connections run on the event loop's own
+    thread (db.sqlite_driver's inline dialect), for a view's indexed look-ups that take
+    microseconds; without, each statement runs on a thread of its own connection, for
+    the sweeps' long scans that must not hold up the loop."""
     from db import sqlite_driver
 
     parsed = make_url(url)
     if not is_sqlite(url) or parsed.database in (None, "", ":memory:"):
         return None
+    driver = sqlite_driver.INLINE if on_loop else sqlite_driver.DRIVER
     engine = create_async_engine(
-        parsed.set(drivername=f"sqlite+{sqlite_driver.INLINE}"),
+        parsed.set(drivername=f"sqlite+{driver}"),
         hide_parameters=True,
         pool_size=2,
         max_overflow=6,

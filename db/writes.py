@@ -106,11 +106,13 @@ async def insert_rows_once(
     table: Table,
     rows: Sequence[dict[str, Any]],
     returning: Sequence[str] = (),
+    same: dict[str, Any] | None = None,
 ) -> list[tuple[Any, ...]]:
     """`insert_many_once` at the driver: multi-row `INSERT … ON CONFLICT DO NOTHING
     RETURNING …` statements of up to the database's parameter limit.
 
-    Every row names the same columns; columns left out get their Python-side default
+    Every row names the same columns; `same` holds values every row shares (converted
+    once per call, not once per row); columns left out get their Python-side default
     (computed once per call) or the database's. Returns the `returning` columns of the
     rows that were new.
     """
@@ -119,10 +121,14 @@ async def insert_rows_once(
     connection = await session.connection()
     dialect = connection.dialect
     names = list(rows[0])
-    defaults = {
+    shared = same or {}
+    defaults = shared | {
         c.name: c.default.arg(None) if c.default.is_callable else c.default.arg  # type: ignore[attr-defined]
         for c in table.columns
-        if c.name not in rows[0] and c.default is not None and not c.primary_key
+        if c.name not in rows[0]
+        and c.name not in shared
+        and c.default is not None
+        and not c.primary_key
     }
     columns = [table.c[n] for n in names] + [table.c[n] for n in defaults]
     procs = [_processor(c.type, dialect) for c in columns]

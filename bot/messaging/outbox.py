@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
 from db.models import Push
-from db.writes import insert_ignoring_duplicates, insert_many_once, insert_once
+from db.writes import insert_ignoring_duplicates, insert_many_once, insert_once, insert_rows_once
 
 
 class Purpose(StrEnum):
@@ -117,6 +117,20 @@ async def enqueue(session: AsyncSession, **fields: Any) -> int | None:
 async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
     """Queue many `push_row`s in one statement; how many were new."""
     return len(await insert_many_once(session, Push, rows, Push.id))
+
+
+PER_PUSH = ("member_id", "chat_id", "dedupe_key", "params")
+
+
+async def enqueue_each(session: AsyncSession, rows: Sequence[dict[str, Any]], **fields: Any) -> int:
+    """Queue many pushes that differ only in `PER_PUSH` (the rows' keys, in that order)
+    and share `fields` (`push_row`'s others), at the driver in few statements: a sweep
+    queues hundreds of thousands. How many were new."""
+    shared = push_row(member_id=None, chat_id=0, dedupe_key="", **fields)
+    for name in PER_PUSH:
+        del shared[name]
+    new = await insert_rows_once(session, Push.__table__, rows, ("id",), same=shared)
+    return len(new)
 
 
 async def enqueue_for(session: AsyncSession, recipients: Select[Any], **fields: Any) -> int:
