@@ -114,6 +114,7 @@ class CarKind:
     purpose: Purpose
     where: Callable[[date, ReminderPolicy], Filter]
     rule: CarRule
+    reads: tuple[str, ...]  # the CarFacts the rule reads (the others are read as None)
 
 
 def _first(car: CarFacts, today: date, policy: ReminderPolicy) -> Due | None:
@@ -121,12 +122,19 @@ def _first(car: CarFacts, today: date, policy: ReminderPolicy) -> Due | None:
     return rules.first_maintenance(car, today, policy, maintained=False)
 
 
+_SHOWN = ("id", "plate", "model", "delivery_date")  # every kind's params name the car
+_READINGS = ("last_service_date", "last_mileage", "last_mileage_date")
 CAR_KINDS = (
-    CarKind(Purpose.FIRST_MAINTENANCE, first_maintenance, _first),
-    CarKind(Purpose.REGULAR_MAINTENANCE, regular_maintenance, rules.regular_maintenance),
-    CarKind(Purpose.WARRANTY, warranty, rules.warranty),
-    CarKind(Purpose.INSPECTION, inspection, rules.inspection),
-    CarKind(Purpose.INSURANCE, insurance, rules.insurance),
+    CarKind(Purpose.FIRST_MAINTENANCE, first_maintenance, _first, _SHOWN),
+    CarKind(
+        Purpose.REGULAR_MAINTENANCE,
+        regular_maintenance,
+        rules.regular_maintenance,
+        (*_SHOWN, *_READINGS),
+    ),
+    CarKind(Purpose.WARRANTY, warranty, rules.warranty, _SHOWN),
+    CarKind(Purpose.INSPECTION, inspection, rules.inspection, (*_SHOWN, "inspection_due")),
+    CarKind(Purpose.INSURANCE, insurance, rules.insurance, (*_SHOWN, "insurance_due")),
 )
 
 

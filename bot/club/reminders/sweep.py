@@ -22,7 +22,7 @@ from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Select, and_, bindparam, func, select
+from sqlalchemy import Row, Select, and_, bindparam, func, null, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.club.points import ledger
@@ -39,14 +39,19 @@ YIELD_EVERY = 200  # rows computed between two chances for the event loop to run
 
 _cars, _members = Car.__table__, Member.__table__
 _visits, _opt_outs, _points = Visit.__table__, PushOptOut.__table__, PointsEntry.__table__
-_CAR_COLUMNS = [_cars.c[name] for name in CarFacts._fields]
-_OWNER = len(_CAR_COLUMNS)  # a car page's row: the CarFacts columns, member id, chat id
+_OWNER = len(CarFacts._fields)  # a car page's row: the CarFacts columns, member id, chat id
 _REACHABLE = (_members.c.telegram_user_id.is_not(None), _members.c.blocked_at.is_(None))
 _MEMBER_COLUMNS = [_members.c.id, _members.c.telegram_user_id] + [
     _members.c[name] for name in MemberFacts._fields
 ]
 
 Found = tuple[int, int, Due]  # a reminder for one member: (member id, chat id, reminder)
+
+
+def _car_columns(reads: tuple[str, ...]) -> list[Any]:
+    """The CarFacts columns, those a rule does not read as NULL (nothing to fetch or
+    convert: a kind may read 150,000 cars)."""
+    return [_cars.c[name] if name in reads else null() for name in CarFacts._fields]
 
 
 @dataclass
@@ -102,7 +107,7 @@ class _Sweep:
     async def car_kind(self, kind: CarKind) -> None:
         rule, today, policy = kind.rule, self.today, self.policy.reminders
         query = (
-            select(*_CAR_COLUMNS, _members.c.id, _members.c.telegram_user_id)
+            select(*_car_columns(kind.reads), _members.c.id, _members.c.telegram_user_id)
             .join_from(_cars, _members, _members.c.id == _cars.c.member_id)
             .where(_cars.c.store_id == self.store_id, _members.c.store_id == self.store_id)
             .where(*_REACHABLE, kind.where(today, policy))
