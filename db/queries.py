@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
     AuditEntry,
+    Booking,
     Car,
     ChatUser,
     Dialog,
@@ -237,3 +238,42 @@ async def import_members_spend(
         statement = _batch_statements[(dialect, "members")] = _members_statement(dialect)
     rows = await session.execute(statement, {"since": since, "keys": _keys(dialect, member_ids)})
     return [(i, tier, int(c), until, int(spend or 0)) for i, tier, c, until, spend in rows]
+
+
+def _bookings_statement(dialect: str, statuses: tuple[str, ...]) -> Select[Any]:
+    b = Booking.__table__.c
+    return (
+        select(b.id, b.car_id, b.day)
+        .where(
+            b.store_id == bindparam("store", type_=Integer),
+            b.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date)),
+            _one_of(dialect, b.car_id, "keys"),
+            b.status.in_(statuses),
+            b.visit_id.is_(None),
+        )
+        .order_by(b.starts_at, b.id)
+    )
+
+
+async def import_open_bookings(
+    session: AsyncSession,
+    store_id: int,
+    car_ids: Collection[int],
+    first: date,
+    last: date,
+    statuses: tuple[str, ...],
+) -> list[tuple[int, int, date]]:
+    """(id, car id, day) of the store's bookings of `car_ids` from `first` to `last` in
+    one of `statuses` and not linked to a visit, earliest first, in one statement."""
+    if not car_ids:
+        return []
+    dialect = _dialect(session)
+    key = (dialect, "bookings:" + ",".join(statuses))
+    statement = _batch_statements.get(key)
+    if statement is None:
+        statement = _batch_statements[key] = _bookings_statement(dialect, statuses)
+    rows = await session.execute(
+        statement,
+        {"store": store_id, "first": first, "last": last, "keys": _keys(dialect, car_ids)},
+    )
+    return [(i, car, day) for i, car, day in rows]
