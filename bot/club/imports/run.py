@@ -80,7 +80,6 @@ async def _write_batch(
             on_error(number, exc.code, exc.field, raws[number])
     began = time.perf_counter()
     async with sessionmaker() as session:
-        await _wal_pages(session, IMPORT_WAL_PAGES)
         rejected = await writer(session, policy, store_id, good, today, report)
         await session.commit()
     report.longest_batch_seconds = max(report.longest_batch_seconds, time.perf_counter() - began)
@@ -103,11 +102,16 @@ async def _wal_pages(session: AsyncSession, pages: int) -> None:
         await session.execute(text(f"PRAGMA wal_autocheckpoint={int(pages)}"))
 
 
-async def _wal_pages_now(sessionmaker: async_sessionmaker[AsyncSession]) -> int | None:
+async def _wal_pages_for_import(sessionmaker: async_sessionmaker[AsyncSession]) -> int | None:
+    """Set the import's WAL autocheckpoint (SQLite only); the connection's own value, to
+    put back at the end. (SQLite takes one connection per process: see db.engine.)"""
     async with sessionmaker() as session:
         if session.bind is None or session.bind.dialect.name != "sqlite":
             return None
-        return int((await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one())
+        own = int((await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one())
+        await _wal_pages(session, IMPORT_WAL_PAGES)
+        await session.commit()
+        return own
 
 
 async def import_file(
@@ -132,7 +136,7 @@ async def import_file(
     """
     started = time.perf_counter()
     as_of = min(as_of or today, today)
-    wal_pages = await _wal_pages_now(sessionmaker)
+    wal_pages = await _wal_pages_for_import(sessionmaker)
     try:
         headers = header_fields(policy.import_headers)
         with open_rows(data, filename, headers) as rows:
