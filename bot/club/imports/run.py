@@ -19,7 +19,6 @@ from datetime import date
 from itertools import islice
 from typing import Any, BinaryIO
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.club.imports.dms.reader import FileKind, open_rows
@@ -35,17 +34,12 @@ from bot.club.imports.writes import Rejected, write_cars, write_members
 from bot.club.policy.headers import header_fields
 from bot.club.policy.model import ClubPolicy
 from bot.club.staff import audit
+from db.wal import batch_log
 
 # Rows per batch transaction. A batch holds SQLite's write lock (and its one connection)
 # while it writes: at 1,000 rows that took 100-200 ms on two shared cores, at 500 about
 # 60-80 ms, so no owner waits much more than that for an import (issue 12: <= 100 ms).
 BATCH = 500
-# While an import runs, SQLite checkpoints its write-ahead log every ~32 MB instead of
-# every 4 MB (its default of 1,000 pages). A batch rewrites much the same few thousand
-# pages (the members' balances, the cars' readings, the ledger's and visits' indexes):
-# at the default every commit copied them all back to the database file; now one commit
-# in five or so copies each of them once. Restored when the import ends.
-IMPORT_WAL_PAGES = 8000
 OnError = Callable[[int, str, str | None, dict[str, str]], None]
 Writer = Callable[
     [AsyncSession, ClubPolicy, int, list[tuple[int, Any]], date, ImportReport], Awaitable[Rejected]
@@ -99,24 +93,6 @@ async def _write_batch(
                     on_warning(number, code, field_name, raws[number])
 
 
-async def _wal_pages(session: AsyncSession, pages: int) -> None:
-    """Set the connection's WAL autocheckpoint (SQLite only)."""
-    if session.bind is not None and session.bind.dialect.name == "sqlite":
-        await session.execute(text(f"PRAGMA wal_autocheckpoint={int(pages)}"))
-
-
-async def _wal_pages_for_import(sessionmaker: async_sessionmaker[AsyncSession]) -> int | None:
-    """Set the import's WAL autocheckpoint (SQLite only); the connection's own value, to
-    put back at the end. (SQLite takes one connection per process: see db.engine.)"""
-    async with sessionmaker() as session:
-        if session.bind is None or session.bind.dialect.name != "sqlite":
-            return None
-        own = int((await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one())
-        await _wal_pages(session, IMPORT_WAL_PAGES)
-        await session.commit()
-        return own
-
-
 async def import_file(
     sessionmaker: async_sessionmaker[AsyncSession],
     policy: ClubPolicy,
@@ -139,8 +115,7 @@ async def import_file(
     """
     started = time.perf_counter()
     as_of = min(as_of or today, today)
-    wal_pages = await _wal_pages_for_import(sessionmaker)
-    try:
+    async with batch_log(sessionmaker) as log:
         headers = header_fields(policy.import_headers)
         with open_rows(data, filename, headers) as rows:
             report = ImportReport(kind=str(rows.kind))
@@ -179,6 +154,7 @@ async def import_file(
                 return batch, good, refused
 
             while (parsed := read_next()) is not None:
+                await log.before()
                 await _write_batch(
                     sessionmaker,
                     writer,
@@ -190,13 +166,7 @@ async def import_file(
                     on_error,
                     on_warning,
                 )
-    finally:
-        if wal_pages is not None:
-            # Back to the connection's own setting; the next commit (the audit row's,
-            # below) checkpoints what the import left in the log.
-            async with sessionmaker() as session:
-                await _wal_pages(session, wal_pages)
-                await session.commit()
+                await log.after()
     report.seconds = time.perf_counter() - started
     async with sessionmaker() as session:
         audit.record(
