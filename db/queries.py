@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
     AuditEntry,
+    Booking,
     Car,
     ChatUser,
     Dialog,
@@ -212,28 +213,79 @@ async def import_cars(
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def _members_statement(dialect: str) -> Select[Any]:
+def _members_statement(dialect: str, below: bool) -> Select[Any]:
     m, v = Member.__table__.c, Visit.__table__.c
     spend = (
         select(func.coalesce(func.sum(v.amount_fen), 0))
         .where(v.member_id == m.id, v.visit_date >= bindparam("since", type_=Date))
         .scalar_subquery()
     )
-    return select(m.id, m.tier_code, m.cumulative_points, m.valid_until, spend).where(
+    statement = select(m.id, m.tier_code, m.cumulative_points, m.valid_until, spend).where(
         _one_of(dialect, m.id, "keys")
     )
+    if below:
+        statement = statement.where(m.tier_code != bindparam("top", type_=String))
+    return statement
 
 
 async def import_members_spend(
-    session: AsyncSession, member_ids: Collection[int], since: date
+    session: AsyncSession,
+    member_ids: Collection[int],
+    since: date,
+    *,
+    not_tier: str | None = None,
 ) -> list[tuple[int, str, int, date, int]]:
     """(id, tier, cumulative points, valid until, spend on visits since `since`) of the
-    members, in one statement."""
+    members (except those at tier `not_tier`: the top one, which no history raises), in
+    one statement."""
     if not member_ids:
         return []
     dialect = _dialect(session)
-    statement = _batch_statements.get((dialect, "members"))
+    key = (dialect, "members" if not_tier is None else "members-below")
+    statement = _batch_statements.get(key)
     if statement is None:
-        statement = _batch_statements[(dialect, "members")] = _members_statement(dialect)
-    rows = await session.execute(statement, {"since": since, "keys": _keys(dialect, member_ids)})
+        statement = _batch_statements[key] = _members_statement(dialect, not_tier is not None)
+    values: dict[str, Any] = {"since": since, "keys": _keys(dialect, member_ids)}
+    if not_tier is not None:
+        values["top"] = not_tier
+    rows = await session.execute(statement, values)
     return [(i, tier, int(c), until, int(spend or 0)) for i, tier, c, until, spend in rows]
+
+
+def _bookings_statement(dialect: str, statuses: tuple[str, ...]) -> Select[Any]:
+    b = Booking.__table__.c
+    return (
+        select(b.id, b.car_id, b.day)
+        .where(
+            b.store_id == bindparam("store", type_=Integer),
+            b.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date)),
+            _one_of(dialect, b.car_id, "keys"),
+            b.status.in_(statuses),
+            b.visit_id.is_(None),
+        )
+        .order_by(b.starts_at, b.id)
+    )
+
+
+async def import_open_bookings(
+    session: AsyncSession,
+    store_id: int,
+    car_ids: Collection[int],
+    first: date,
+    last: date,
+    statuses: tuple[str, ...],
+) -> list[tuple[int, int, date]]:
+    """(id, car id, day) of the store's bookings of `car_ids` from `first` to `last` in
+    one of `statuses` and not linked to a visit, earliest first, in one statement."""
+    if not car_ids:
+        return []
+    dialect = _dialect(session)
+    key = (dialect, "bookings:" + ",".join(statuses))
+    statement = _batch_statements.get(key)
+    if statement is None:
+        statement = _batch_statements[key] = _bookings_statement(dialect, statuses)
+    rows = await session.execute(
+        statement,
+        {"store": store_id, "first": first, "last": last, "keys": _keys(dialect, car_ids)},
+    )
+    return [(i, car, day) for i, car, day in rows]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Executable, Insert, Table
@@ -101,6 +101,129 @@ def _placeholders(dialect: Dialect, width: int, count: int) -> str:
     )
 
 
+# Rows go in chunks whose sizes are powers of two (a 1,000-row batch: 512 + 256 + 128 +
+# 64 + 32 + 8), so a table's insert has a dozen statement texts at most, each prepared
+# once and then found in the driver's statement cache. With one text per row count, as
+# before, every batch of a new size compiled a statement of thousands of parameters
+# again and left it in the cache (128 of them per connection: memory grew with the file).
+_MAX_CHUNK = 512
+
+
+def _chunk_sizes(count: int, largest: int) -> list[int]:
+    sizes = []
+    size = 1 << (largest.bit_length() - 1)  # the largest power of two <= largest
+    while count:
+        while size > count:
+            size >>= 1
+        sizes.append(size)
+        count -= size
+    return sizes
+
+
+class _InsertForm:
+    """One (table, columns, returning) insert for one database: its statement texts by
+    chunk size, and the conversions its values need."""
+
+    def __init__(
+        self,
+        table: Table,
+        names: tuple[str, ...],
+        shared: tuple[str, ...],
+        returning: tuple[str, ...],
+        dialect: Dialect,
+    ) -> None:
+        self.names = names
+        self.defaulted = [
+            c
+            for c in table.columns
+            if c.name not in names
+            and c.name not in shared
+            and c.default is not None
+            and not c.primary_key
+        ]
+        columns = [table.c[n] for n in (*names, *shared)] + self.defaulted
+        self.width = len(columns)
+        self.procs = [_processor(c.type, dialect) for c in columns]
+        self.returning = returning
+        self.result_procs = [
+            table.c[n].type.dialect_impl(dialect).result_processor(dialect, None) for n in returning
+        ]
+        quote = dialect.identifier_preparer.quote
+        self.head = (
+            f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+            f"({', '.join(quote(c.name) for c in columns)}) VALUES "
+        )
+        self.tail = " ON CONFLICT DO NOTHING"
+        if returning:
+            self.tail += " RETURNING " + ", ".join(quote(n) for n in returning)
+        limit = _MAX_PARAMETERS.get(dialect.name, _DEFAULT_MAX_PARAMETERS) // self.width
+        self.largest = max(1, min(_MAX_CHUNK, limit))
+        self.dialect = dialect
+        self._texts: dict[int, str] = {}
+
+    def text(self, count: int) -> str:
+        sql = self._texts.get(count)
+        if sql is None:
+            sql = self._texts[count] = (
+                self.head + _placeholders(self.dialect, self.width, count) + self.tail
+            )
+        return sql
+
+
+_FormKey = tuple[Table, tuple[str, ...], tuple[str, ...], tuple[str, ...], str]
+_insert_forms: dict[_FormKey, _InsertForm] = {}
+
+
+def _insert_form(
+    table: Table,
+    names: tuple[str, ...],
+    shared: tuple[str, ...],
+    returning: tuple[str, ...],
+    dialect: Dialect,
+) -> _InsertForm:
+    key = (table, names, shared, returning, dialect.name)
+    form = _insert_forms.get(key)
+    if form is None:
+        form = _insert_forms[key] = _InsertForm(table, names, shared, returning, dialect)
+    return form
+
+
+async def _insert_chunks(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    returning: tuple[str, ...],
+    same: dict[str, Any] | None,
+) -> AsyncIterator[tuple[_InsertForm, Any]]:
+    """Run `rows` as multi-row inserts; each chunk's form and driver result."""
+    connection = await session.connection()
+    shared = same or {}
+    form = _insert_form(table, tuple(rows[0]), tuple(shared), returning, connection.dialect)
+    names, procs = form.names, form.procs
+    values = [
+        *shared.values(),
+        *(
+            c.default.arg(None) if c.default.is_callable else c.default.arg  # type: ignore[attr-defined]
+            for c in form.defaulted
+        ),
+    ]
+    fixed = [v if p is None else p(v) for v, p in zip(values, procs[len(names) :], strict=True)]
+    # Per column: its name and conversion; the values of a row are read in one pass.
+    plain = all(p is None for p in procs[: len(names)])
+    pairs = list(zip(names, procs, strict=False))
+    start = 0
+    for size in _chunk_sizes(len(rows), form.largest):
+        flat: list[Any] = []
+        for row in rows[start : start + size]:
+            if plain:
+                flat.extend([row[n] for n in names])
+            else:
+                flat.extend([row[n] if p is None else p(row[n]) for n, p in pairs])
+            flat.extend(fixed)
+        start += size
+        yield form, await connection.exec_driver_sql(form.text(size), tuple(flat))
+
+
 async def insert_rows_once(
     session: AsyncSession,
     table: Table,
@@ -118,48 +241,31 @@ async def insert_rows_once(
     """
     if not rows:
         return []
-    connection = await session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    shared = same or {}
-    defaults = shared | {
-        c.name: c.default.arg(None) if c.default.is_callable else c.default.arg  # type: ignore[attr-defined]
-        for c in table.columns
-        if c.name not in rows[0]
-        and c.name not in shared
-        and c.default is not None
-        and not c.primary_key
-    }
-    columns = [table.c[n] for n in names] + [table.c[n] for n in defaults]
-    procs = [_processor(c.type, dialect) for c in columns]
-    extra = zip(defaults.values(), procs[len(names) :], strict=True)
-    fixed = [v if p is None else p(v) for v, p in extra]
-    result_procs = [
-        table.c[n].type.dialect_impl(dialect).result_processor(dialect, None) for n in returning
-    ]
-    quote = dialect.identifier_preparer.quote
-    head = (
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(c.name) for c in columns)}) VALUES "
-    )
-    tail = " ON CONFLICT DO NOTHING"
-    if returning:
-        tail += " RETURNING " + ", ".join(quote(n) for n in returning)
-    per_statement = _MAX_PARAMETERS.get(dialect.name, _DEFAULT_MAX_PARAMETERS) // len(columns)
     out: list[tuple[Any, ...]] = []
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        flat: list[Any] = []
-        for row in chunk:
-            flat.extend(
-                row[n] if p is None else p(row[n]) for n, p in zip(names, procs, strict=False)
-            )
-            flat.extend(fixed)
-        sql = head + _placeholders(dialect, len(columns), len(chunk)) + tail
-        result = await connection.exec_driver_sql(sql, tuple(flat))
+    async for form, result in _insert_chunks(session, table, rows, tuple(returning), same):
         if returning:
-            out.extend(
-                tuple(v if p is None else p(v) for v, p in zip(r, result_procs, strict=True))
-                for r in result.all()
-            )
+            result_procs = form.result_procs
+            if all(p is None for p in result_procs):
+                out.extend(tuple(r) for r in result.all())
+            else:
+                out.extend(
+                    tuple(v if p is None else p(v) for v, p in zip(r, result_procs, strict=True))
+                    for r in result.all()
+                )
     return out
+
+
+async def insert_rows_counted(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    same: dict[str, Any] | None = None,
+) -> int:
+    """`insert_rows_once` that only counts the rows that were new (the driver's row
+    count: SQLite and PostgreSQL count what an `ON CONFLICT DO NOTHING` inserted)."""
+    if not rows:
+        return 0
+    new = 0
+    async for _, result in _insert_chunks(session, table, rows, (), same):
+        new += max(result.rowcount, 0)
+    return new

@@ -16,7 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
 from db.models import Push
-from db.writes import insert_ignoring_duplicates, insert_many_once, insert_once, insert_rows_once
+from db.writes import (
+    insert_ignoring_duplicates,
+    insert_many_once,
+    insert_once,
+    insert_rows_counted,
+)
 
 
 class Purpose(StrEnum):
@@ -129,8 +134,7 @@ async def enqueue_each(session: AsyncSession, rows: Sequence[dict[str, Any]], **
     shared = push_row(member_id=None, chat_id=0, dedupe_key="", **fields)
     for name in PER_PUSH:
         del shared[name]
-    new = await insert_rows_once(session, Push.__table__, rows, ("id",), same=shared)
-    return len(new)
+    return await insert_rows_counted(session, Push.__table__, rows, same=shared)
 
 
 async def enqueue_for(session: AsyncSession, recipients: Select[Any], **fields: Any) -> int:

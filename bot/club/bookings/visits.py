@@ -7,13 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, String, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.bookings.rules import ACTIVE, Status
 from bot.messaging import booking_pushes
 from db.base import utcnow
 from db.models import Booking, Visit
+from db.queries import import_open_bookings
+from db.writes import execute_many
 
 
 async def link_visit(session: AsyncSession, store_id: int, visit: Visit) -> Booking | None:
@@ -60,39 +62,45 @@ async def link_visit(session: AsyncSession, store_id: int, visit: Visit) -> Book
     return booking
 
 
+_ACTIVE = tuple(str(s) for s in ACTIVE)
+_ARRIVED = str(Status.ARRIVED)
+_b = Booking.__table__.c
+# Built once: an import links a batch's bookings in one executemany of this.
+_link = (
+    update(Booking.__table__)
+    .where(_b.id == bindparam("booking", type_=Integer), _b.visit_id.is_(None))
+    .values(
+        visit_id=bindparam("visit", type_=Integer),
+        status=bindparam("status", type_=String),
+        updated_at=bindparam("now", type_=Booking.__table__.c.updated_at.type),
+    )
+)
+
+
 async def link_imported(
     session: AsyncSession, store_id: int, visits: Sequence[tuple[int, int, date]]
 ) -> int:
     """Link the bookings that imported visits fulfil, set-based: `visits` are (visit id,
-    car id, visit date) of one batch. One read for the whole batch; how many were linked."""
+    car id, visit date) of one batch. One read and one write for the whole batch; how
+    many were linked."""
     if not visits:
         return 0
     days = [day for _, _, day in visits]
-    open_ = await session.execute(
-        select(Booking.id, Booking.car_id, Booking.day)
-        .where(
-            Booking.store_id == store_id,
-            Booking.day.between(min(days), max(days)),
-            Booking.car_id.in_({car for _, car, _ in visits}),
-            Booking.status.in_([str(s) for s in ACTIVE]),
-            Booking.visit_id.is_(None),
-        )
-        .order_by(Booking.starts_at, Booking.id)
+    open_ = await import_open_bookings(
+        session, store_id, {car for _, car, _ in visits}, min(days), max(days), _ACTIVE
     )
+    if not open_:
+        return 0
     waiting: dict[tuple[int, date], list[int]] = {}
     for booking_id, car_id, day in open_:
         waiting.setdefault((car_id, day), []).append(booking_id)
-    linked = 0
+    now = utcnow()
+    links = []
     for visit_id, car_id, day in visits:
         queue = waiting.get((car_id, day))
-        if not queue:
-            continue
-        booking_id = queue.pop(0)
-        await session.execute(
-            update(Booking)
-            .where(Booking.id == booking_id, Booking.visit_id.is_(None))
-            .values(visit_id=visit_id, status=str(Status.ARRIVED), updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        linked += 1  # its reminders still queued are skipped when due: it is not "booked"
-    return linked
+        if queue:
+            booking = queue.pop(0)
+            links.append({"booking": booking, "visit": visit_id, "status": _ARRIVED, "now": now})
+    # Its reminders still queued are skipped when due: it is not "booked".
+    await execute_many(session, _link, links)
+    return len(links)

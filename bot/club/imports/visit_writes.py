@@ -180,7 +180,7 @@ async def _starting_tiers(
             ).code,
         )
         for member_id, tier, cumulative, valid_until, spend in await import_members_spend(
-            session, member_ids, since
+            session, member_ids, since, not_tier=policy.tiers[-1].code
         )
     ]
     return len(await membership.raise_tiers(session, policy, targets, EventKind.IMPORT))

@@ -119,9 +119,16 @@ async def post_many(session: AsyncSession, postings: Sequence[Posting]) -> list[
     """
     if not postings:
         return []
-    now = utcnow()
-    # Every row names every column (one statement shape); NULL is each column's default.
-    rows = [{**p.__dict__, "kind": str(p.kind), "at": p.at or now} for p in postings]
+    # Every row names the same columns (one statement shape); NULL is each column's
+    # default. Postings without a time (an import's: all of them) leave `at` out, so its
+    # default (now, once per call) is converted for the database once, not per row.
+    if any(p.at is not None for p in postings):
+        now = utcnow()
+        rows = [{**p.__dict__, "kind": str(p.kind), "at": p.at or now} for p in postings]
+    else:
+        rows = [{**p.__dict__, "kind": str(p.kind)} for p in postings]
+        for row in rows:
+            del row["at"]
     written = set(
         await insert_rows_once(
             session, PointsEntry.__table__, rows, ("member_id", "kind", "dedupe_key")

@@ -1,0 +1,106 @@
+"""SQLite's write-ahead log during a long run of write batches (a DMS import).
+
+Each import batch rewrites much the same few thousand pages (members' balances, cars'
+readings, the visits' and ledger's indexes). With SQLite's default autocheckpoint (1,000
+pages) every batch's COMMIT then copied them all back to the database file and synced
+it, on the one connection the process has (db.engine), while owners' updates waited.
+
+`batch_log` takes that work off the batches: while it is open the connection does not
+checkpoint on commit; after every fourth batch a checkpoint runs on a connection of its
+own, on a thread, beside the next batches (PASSIVE: it never takes a lock a writer or reader waits
+for). When the log has grown past `LOG_PAGES` since it last started afresh, the next
+batch first waits for the running checkpoint, so SQLite restarts the log at its next
+write: the file stays a few tens of MB. Where there is no file (PostgreSQL, an in-memory
+SQLite database) it does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+LOG_PAGES = 8000  # ~32 MB of 4 KB pages
+EVERY = 4  # batches between checkpoints: each copies a page rewritten by all four once
+
+
+class BatchLog:
+    """Hooks around each batch: `before()` outside its transaction, `after()` once it
+    has committed."""
+
+    def __init__(self, path: str | None) -> None:
+        self._conn: sqlite3.Connection | None = None
+        self._task: asyncio.Future[tuple[int, int, int]] | None = None
+        self._log = 0  # the log's length in pages at the last checkpoint
+        self._batches = 0  # since the last checkpoint began
+        if path:
+            self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+    def _checkpoint(self) -> tuple[int, int, int]:
+        assert self._conn is not None
+        row = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return int(row[0]), int(row[1]), int(row[2])  # busy, log pages, pages copied
+
+    async def before(self) -> None:
+        if self._task is not None and not self._task.done() and self._log > LOG_PAGES:
+            await self._finish()
+
+    async def after(self) -> None:
+        if self._conn is None:
+            return
+        if self._task is not None and self._task.done():
+            await self._finish()
+        self._batches += 1
+        if self._task is None and self._batches >= EVERY:
+            self._batches = 0
+            self._task = asyncio.ensure_future(asyncio.to_thread(self._checkpoint))
+
+    async def _finish(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                _busy, self._log, _copied = await task
+            except sqlite3.Error:
+                self._log = 0  # the next one tries again
+
+    async def close(self) -> None:
+        if self._conn is None:
+            return
+        with suppress(sqlite3.Error):
+            await self._finish()
+            await asyncio.to_thread(self._checkpoint)
+        self._conn.close()
+        self._conn = None
+
+
+async def _autocheckpoint(session: AsyncSession, pages: int | None = None) -> int:
+    statement = "PRAGMA wal_autocheckpoint" + ("" if pages is None else f"={int(pages)}")
+    return int((await session.execute(text(statement))).scalar_one())
+
+
+@asynccontextmanager
+async def batch_log(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[BatchLog]:
+    """Checkpoint beside the batches run inside (see the module's note)."""
+    async with sessionmaker() as session:
+        bind = session.bind
+        path = bind.url.database if bind is not None and bind.dialect.name == "sqlite" else None
+        if path in (None, "", ":memory:") or (path or "").startswith("file:"):
+            path = None
+        own = None
+        if path is not None:
+            own = await _autocheckpoint(session)  # SQLite has one connection here
+            await _autocheckpoint(session, 0)
+            await session.commit()
+    log = BatchLog(path)
+    try:
+        yield log
+    finally:
+        await log.close()
+        if own is not None:
+            async with sessionmaker() as session:
+                await _autocheckpoint(session, own)
+                await session.commit()
