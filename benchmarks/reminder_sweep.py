@@ -180,7 +180,7 @@ def fill(path: Path, store_id: int, count: int, today: date) -> None:
 
 
 async def run_once(count: int, today: date, trace: bool, chunk: int) -> None:
-    from bot.app import build_services
+    from bot.app import build_services, settle_heap
     from bot.club.reminders.sweep import sweep
     from bot.config import load_settings
 
@@ -194,6 +194,7 @@ async def run_once(count: int, today: date, trace: bool, chunk: int) -> None:
         fill(path, services.default_store.id, count, today)
         setup = time.perf_counter() - started
         services = await build_services(settings)  # a fresh engine on the filled file
+        settle_heap()  # as `python -m bot` does once it is ready
         tz = ZoneInfo(settings.store_timezone)
         before = peak_rss_mb()
         if trace:

@@ -8,7 +8,7 @@ import sys
 
 from telegram import Update
 
-from bot.app import build_application, build_services
+from bot.app import build_application, build_services, settle_heap
 from bot.club.policy.model import PolicyError
 from bot.config import ConfigError, load_settings
 
@@ -22,6 +22,7 @@ def main() -> None:
         except (ConfigError, PolicyError) as exc:
             print(f"configuration error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
+        settle_heap()
         raise SystemExit(run_tool(sys.argv[1:], settings))
     try:
         settings = load_settings()
@@ -36,6 +37,7 @@ def main() -> None:
     # The engine was created on the set-up loop; PTB runs its own, so start afresh.
     asyncio.run(services.close())
     app = build_application(services)
+    settle_heap()
     if settings.use_webhook:
         from urllib.parse import urlparse
 

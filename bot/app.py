@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from telegram.ext import Application, ApplicationBuilder
@@ -106,6 +107,15 @@ def register_handlers(app: Application) -> None:
     ):
         app.add_handlers(module.build_handlers())
     app.add_error_handler(errors.on_error)
+
+
+def settle_heap() -> None:
+    """Keep what start-up built (modules, handlers, the policy: it lives as long as the
+    process) out of the collector's full passes. Without, each full pass walked it
+    again and stopped the event loop ~70 ms; a sweep over a million cars set off twenty
+    such passes. Call once, when the process is ready to work."""
+    gc.collect()
+    gc.freeze()
 
 
 async def _post_init(app: Application) -> None:
