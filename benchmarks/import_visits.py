@@ -86,7 +86,7 @@ async def empty_database(url: str) -> None:
 
 
 async def run_once(rows: int, cars: int) -> None:
-    from bot.app import build_services
+    from bot.app import build_services, settle_heap
     from bot.club.imports.run import import_file
     from bot.config import load_settings
 
@@ -120,6 +120,7 @@ async def run_once(rows: int, cars: int) -> None:
                     date(2025, 9, 1),
                     on_error=note,
                 )
+        settle_heap()  # as `python -m bot import` does before it starts
         before = peak_rss_mb()
         started, cpu = time.perf_counter(), time.process_time()
         with visits.open("rb") as data:
