@@ -8,10 +8,13 @@ owner's wait came from:
   its call; pushes go through the sender's own bot and are not counted here;
 - `lock`: how long SQLite's `BEGIN IMMEDIATE` waited for the write lock (busy handler);
 - `pool`: how long a session waited for the pooled connection (one per process on SQLite);
+  both noted at the moment the wait began, so that a wait is counted in the phase that
+  caused it even when it ends after;
 - `lag`: the event loop's worst lateness in each quarter second (a 10 ms sleep woken
   late: CPU work holding the loop);
 - `sweep_start`/`sweep_end` (the daily sweep of a store, value: reminders queued) and
-  `release_start`/`release_end` (a broadcast queued, value: recipients).
+  `release_start`/`release_end` (a broadcast queued, by the scheduler's
+  `release_in_batches` or at once by `release`; value: recipients).
 
 The moments are `time.monotonic()`, the same clock as the driver's event loop on Linux.
 """
@@ -47,8 +50,8 @@ class Probe:
             started = time.monotonic()
             try:
                 return call(*args, **kwargs)
-            finally:
-                self.note(kind, time.monotonic() - started)
+            finally:  # noted at the moment the wait began: the phase that caused it
+                self.note(kind, time.monotonic() - started, started)
 
         return wrapper
 
@@ -88,6 +91,9 @@ def install(probe: Probe) -> None:
     QueuePool._do_get = probe.timed("pool", QueuePool._do_get)
     bot.jobs.sweep_store = probe.marked("sweep", bot.jobs.sweep_store, lambda r: r["reminders"])
     campaigns.release = probe.marked("release", campaigns.release, lambda n: n or 0)
+    campaigns.release_in_batches = probe.marked(
+        "release", campaigns.release_in_batches, lambda n: n or 0
+    )
 
     limited = BudgetRateLimiter.process_request
 

@@ -83,19 +83,30 @@ async def daily_sweep(services: Services) -> dict[str, int]:
 
 async def release_broadcasts(services: Services, now: datetime | None = None) -> int:
     """Queue scheduled broadcasts whose time has come, in every store, each with its
-    delivery report for the staff member who scheduled it; how many were released here."""
+    delivery report for the staff member who scheduled it; how many were released here.
+    Each is queued by ranges of members, a short transaction each, so that owners'
+    writes never wait seconds behind it; one cut short by a crash is due still, and the
+    next run completes it (`campaigns.release_in_batches`)."""
     now = now or services.now()
     released = 0
-    async with services.sessionmaker() as session:
-        for store in services.stores.values():
-            for broadcast_id in await broadcasts.due(session, store.id, now):
-                count = await broadcasts.release(
-                    session, store.policy, broadcast_id, store.today(now), now
-                )
-                if count is not None:
-                    released += 1
-                    await queue_report(session, services, broadcast_id)
-        await session.commit()
+    for store in services.stores.values():
+        async with services.sessionmaker() as session:
+            due = await broadcasts.due(session, store.id, now)
+            await session.commit()
+        for broadcast_id in due:
+
+            async def report(session: AsyncSession, broadcast_id: int = broadcast_id) -> None:
+                await queue_report(session, services, broadcast_id)
+
+            count = await broadcasts.release_in_batches(
+                services.sessionmaker,
+                store.policy,
+                broadcast_id,
+                store.today(now),
+                now,
+                then=report,
+            )
+            released += count is not None
     return released
 
 

@@ -175,7 +175,7 @@ class BudgetRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 # keep their 20 a minute.
                 burst = attempt > 0 or (chat or 0) > 0
                 await self.pacer.turn(chat or 0, again=burst, priority=REPLY)
-                await self.pacer.clear(chat or 0, again=burst)
+                await self.pacer.clear(chat or 0, again=burst, priority=REPLY)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

@@ -1,6 +1,9 @@
-"""The Telegram side of the sender (`bot.messaging.sender`): one push's way out. Its turn
-in the budget (`Pacer.turn`), its "sending" mark committed (`Journal.mark`), the exact
-guard (`Pacer.clear`), the call, and its outcome handed to the journal."""
+"""The Telegram side of the sender (`bot.messaging.sender`): one push's way out. Its
+chat's turn (`Pacer.chat_turn`), its "sending" mark committed (`Journal.mark`), then a
+slot of the budget (`Pacer.slot`) and the exact guard (`Pacer.clear`) right before the
+call, and its outcome handed to the journal. The slot comes after the commit, so a slot
+granted to a push is used at once: a reply never waits for the second's window behind
+pushes whose marks were still being written."""
 
 from __future__ import annotations
 
@@ -108,12 +111,9 @@ class TelegramCalls:
     async def _deliver(self, push: Push, message: Rendered) -> None:
         error, task, marked = "", asyncio.current_task(), False
         for pause in (*self.backoff, None):
-            await self.pacer.turn(push.chat_id, again=bool(error))
-            if push.member_id in self._blocked:  # a 403 while this one waited its turn
-                return self._outcome("blocked", push)
-            if self._late(push):  # never handed to Telegram (or refused by it): back
-                back = (self.clock(), error, False)
-                return self._outcome("retry" if marked else "release", push, back)
+            await self.pacer.chat_turn(push.chat_id, again=bool(error))
+            if self._gone(push, marked, error):
+                return None
             if not marked:
                 self._marked.add(push.id)
                 if not await self.journal.mark(push.id):
@@ -121,6 +121,10 @@ class TelegramCalls:
                     # have been written after all, the stop puts the row back.
                     return None
                 marked = True
+            # The slot after the mark's commit: only the exact guard between it and the call.
+            await self.pacer.slot()
+            if self._gone(push, marked, error):
+                return None
             await self.pacer.clear(push.chat_id, again=bool(error))
             self._sending.add(task)
             self._marked.discard(push.id)
@@ -150,6 +154,19 @@ class TelegramCalls:
                 await self.timer.sleep(pause)
         self._retry(push, error)
 
+    def _gone(self, push: Push, marked: bool, error: str) -> bool:
+        """Not to be called any more (its outcome handed to the journal): its member
+        blocked the bot (a 403 while it waited), or it is too late (never handed to
+        Telegram, or refused by it: back to the queue)."""
+        if push.member_id in self._blocked:
+            self._outcome("blocked", push)
+            return True
+        if self._late(push):
+            back = (self.clock(), error, False)
+            self._outcome("retry" if marked else "release", push, back)
+            return True
+        return False
+
     def _retry(self, push: Push, error: str) -> None:
         minutes = self.policy.retry_minutes
         if push.attempts >= len(minutes):
@@ -163,6 +180,7 @@ class TelegramCalls:
         fails, the push still counts as sent (the text says the address)."""
         try:
             await self.pacer.turn(push.chat_id)
+            await self.pacer.clear(push.chat_id)
             await self.bot.send_venue(
                 push.chat_id, venue.latitude, venue.longitude, venue.title, venue.address
             )

@@ -5,8 +5,11 @@ flood waits (one message held back, or everything when they come thick).
 Every call goes: `turn(chat)` (wait for the chat's turn, then for a slot of the budget:
 replies before pushes), then `clear(chat)` just before the call (the exact guard: never
 closer than the chat's gap to its previous call, never more than `rate` calls in any
-second of this process). The sender marks a push "sending" between the two, so what a
-crash can leave unknown is only what was about to go out.
+second of this process; replies first here too). A push splits its turn in two
+(`chat_turn`, then `slot` once its "sending" mark is committed), so that nothing but the
+exact guard stands between its slot and its call: a slot granted to a push is used at
+once, never held through a database commit while a reply waits for the window, and what
+a crash can leave unknown is only what the sender's workers had in hand.
 
 The slots come from a `SlotSource` (`bot.messaging.budget`): a local clock on one
 instance, or grants from the database shared by every instance of the token.
@@ -82,6 +85,8 @@ class Pacer:
         self._next_in_chat: dict[int, float] = {}
         self._last_in_chat: dict[int, float] = {}
         self._calls: deque[float] = deque()  # this process's calls in the last second
+        self._clearing: list[tuple[int, int]] = []  # (priority, order): waiting in `clear`
+        self._moved: asyncio.Future[None] | None = None  # `clear`'s first left the line
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._dispatcher: asyncio.Task[None] | None = None
@@ -96,11 +101,22 @@ class Pacer:
     async def turn(self, chat_id: int, again: bool = False, priority: int = PUSH) -> None:
         """Wait for this chat's turn (a quick retry keeps its turn), a slot of the budget,
         and the end of any flood wait."""
-        if not again:
-            turn = max(now := self._now(), self._next_in_chat.get(chat_id, 0.0))
-            self._next_in_chat[chat_id] = turn + chat_gap(chat_id)
-            if turn > now:
-                await self.timer.sleep(turn - now)
+        await self.chat_turn(chat_id, again)
+        await self.slot(priority)
+
+    async def chat_turn(self, chat_id: int, again: bool = False) -> None:
+        """Wait for this chat's turn: its gap after the turn before (a quick retry, or a
+        reply's burst, keeps the chat's turn)."""
+        if again:
+            return
+        turn = max(now := self._now(), self._next_in_chat.get(chat_id, 0.0))
+        self._next_in_chat[chat_id] = turn + chat_gap(chat_id)
+        if turn > now:
+            await self.timer.sleep(turn - now)
+
+    async def slot(self, priority: int = PUSH) -> None:
+        """Wait for a slot of the budget (replies before pushes) and the end of any flood
+        wait; the caller calls `clear` and then Telegram right after."""
         while True:
             while (wait := self._paused_until - self._now()) > 0:
                 await self.timer.sleep(wait)
@@ -132,24 +148,53 @@ class Pacer:
                     future.set_result(None)
                     break
 
-    async def clear(self, chat_id: int, again: bool = False) -> None:
+    async def clear(self, chat_id: int, again: bool = False, priority: int = PUSH) -> None:
         """The exact guard, just before a call: wait until any flood pause is over, the
         chat's previous call is `chat_gap` ago and this process made fewer than `rate`
         calls in the last second; then count this call (no await between that and the
-        call). A quick retry (`again`: the previous call failed) keeps its chat's turn."""
+        call). A quick retry (`again`: the previous call failed) keeps its chat's turn.
+        When the second is full, callers whose chat may go take the places it frees in
+        order of `priority` (replies first), then of arrival."""
         calls, gap = self._calls, 0.0 if again else chat_gap(chat_id)
-        while True:
-            now = self._now()
-            while calls and calls[0] <= now - 1.0:
-                calls.popleft()
-            wait = max(self._paused_until, self._last_in_chat.get(chat_id, -gap) + gap) - now
-            if len(calls) >= self.rate:
-                wait = max(wait, calls[0] + 1.0 - now)
-            if wait <= 0:
-                break
-            await self.timer.sleep(wait)
+        place: tuple[int, int] | None = None
+        try:
+            while True:
+                now = self._now()
+                while calls and calls[0] <= now - 1.0:
+                    calls.popleft()
+                wait = max(self._paused_until, self._last_in_chat.get(chat_id, -gap) + gap) - now
+                if wait > 0:  # its own chat's gap, or a pause: no place in the line yet
+                    if place is not None:
+                        self._leave(place)
+                        place = None
+                    await self.timer.sleep(wait)
+                    continue
+                if place is None:
+                    place = (priority, next(self._order))
+                    self._clearing.append(place)
+                if min(self._clearing) != place:  # someone ahead may go first
+                    await self._next_place()
+                    continue
+                if len(calls) < self.rate:
+                    break
+                await self.timer.sleep(calls[0] + 1.0 - now)
+        finally:
+            if place is not None:
+                self._leave(place)
         self._last_in_chat[chat_id] = now
         calls.append(now)
+
+    def _leave(self, place: tuple[int, int]) -> None:
+        self._clearing.remove(place)
+        if self._moved is not None and not self._moved.done():
+            self._moved.set_result(None)
+        self._moved = None
+
+    async def _next_place(self) -> None:
+        """Wait until the first in `clear`'s line leaves it (went, or gave up)."""
+        if self._moved is None:
+            self._moved = asyncio.get_running_loop().create_future()
+        await asyncio.shield(self._moved)
 
     def forget_idle_chats(self) -> None:
         if len(self._next_in_chat) > 10_000:

@@ -2,13 +2,13 @@
 to owners and to the staff chat alike.
 
 A cycle is one short transaction: claim due rows, apply the weekly cap, render
-(`bot.messaging.claims`). Workers then wait for their turn (`bot.messaging.pacing`: the
-token's one budget, shared with replies, one message a second per chat), have the row
-marked "sending" and committed (`bot.messaging.journal`), call Telegram, and hand the
-outcome to the journal, committed right after. On start the sender takes back its own
-claims from before a crash at once (`claims.recover`: the instance id is the host and
-`SENDER_ID`, stable across restarts): rows never handed to Telegram are queued again,
-rows left "sending" become unknown, never sent twice.
+(`bot.messaging.claims`). Workers then wait for their chat's turn (one message a second
+per chat), have the row marked "sending" and committed (`bot.messaging.journal`), take a
+slot of the token's one budget, shared with replies (`bot.messaging.pacing`), call
+Telegram at once, and hand the outcome to the journal, committed right after. On start
+the sender takes back its own claims from before a crash at once (`claims.recover`: the
+instance id is the host and `SENDER_ID`, stable across restarts): rows never handed to
+Telegram are queued again, rows left "sending" become unknown, never sent twice.
 429: the row is queued again after `retry_after` (all sending pauses when 429s come
 thick); a drain waits for it. 403: member blocked. 400: failed. Network errors and 5xx:
 quick retries here, then later ones by `retry_minutes`, then failed. Quiet hours are

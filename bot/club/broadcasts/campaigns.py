@@ -1,11 +1,15 @@
 """Staff broadcasts: who receives them (audiences), scheduling, queueing, cancelling.
 
-A broadcast is one row; when its time comes it becomes one outbox row per recipient in
-a single INSERT … SELECT (unique per member and broadcast), and the sender does the rest.
+A broadcast is one row; when its time comes it becomes one outbox row per recipient
+(unique per member and broadcast), and the sender does the rest. The scheduler queues
+it by ranges of member ids, one short transaction each (`release_in_batches`), so that
+a million recipients never hold SQLite's write lock for seconds; a broadcast sent at
+once from the staff form is queued in the form's own transaction (`release`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,7 +23,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Select
 
 from bot.club.points.tiers import add_months
@@ -30,6 +34,7 @@ from bot.messaging.outbox import BROADCAST_OPT_OUT, Purpose, Status
 from db.models import Broadcast, Car, Member, Push, PushOptOut, Visit
 
 IDLE_CHOICES = (90, 180, 365)
+RELEASE_BATCH = 10_000  # member ids per transaction when the scheduler queues a broadcast
 
 
 def describe(audience: dict[str, Any]) -> tuple[str, Any]:
@@ -145,9 +150,22 @@ async def release(
     if row is None:
         return None
     store_id, kind, audience = row
-    recipients = await outbox.enqueue_for(
+    recipients = await _enqueue(
+        session, audience_query(policy, store_id, kind, audience, today), row, broadcast_id, now
+    )
+    await session.execute(
+        update(Broadcast).where(Broadcast.id == broadcast_id).values(recipients=recipients)
+    )
+    return recipients
+
+
+async def _enqueue(
+    session: AsyncSession, recipients: Select, row: Any, broadcast_id: int, now: datetime
+) -> int:
+    store_id, kind, _ = row
+    return await outbox.enqueue_for(
         session,
-        audience_query(policy, store_id, kind, audience, today),
+        recipients,
         store_id=store_id,
         purpose=Purpose.BROADCAST,
         dedupe_key=f"b{broadcast_id}",
@@ -156,10 +174,83 @@ async def release(
         broadcast_id=broadcast_id,
         not_before=now,
     )
-    await session.execute(
-        update(Broadcast).where(Broadcast.id == broadcast_id).values(recipients=recipients)
-    )
+
+
+Then = Callable[[AsyncSession], Awaitable[None]]
+
+
+async def release_in_batches(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    policy: ClubPolicy,
+    broadcast_id: int,
+    today: date,
+    now: datetime,
+    *,
+    batch: int | None = None,
+    then: Then | None = None,
+) -> int | None:
+    """`release`, one range of `batch` member ids (`RELEASE_BATCH`) per transaction, each
+    committed: the number of recipients, or None if it was released or cancelled
+    elsewhere meanwhile.
+
+    The broadcast stays "scheduled" while its ranges are queued (each transaction first
+    checks, and on PostgreSQL locks, that it still is, then adds the rows it queued to
+    `recipients`), and turns "queued" in a last transaction, which also runs `then`
+    (its delivery report). Copies already queued go out meanwhile. A crash between two
+    ranges leaves it scheduled and due: the next run goes over every range again, and
+    the outbox's unique (member, purpose, key) lets only the missing rows in, so every
+    recipient gets one copy and `recipients` counts each once. A cancel between two
+    ranges stops the release (its queued copies are cancelled by `cancel`)."""
+    async with sessionmaker() as session:
+        found = await session.execute(
+            select(Broadcast.store_id, Broadcast.kind, Broadcast.audience).where(
+                Broadcast.id == broadcast_id, Broadcast.status == "scheduled"
+            )
+        )
+        row = found.first()
+        last = await session.scalar(select(func.max(Member.id)))
+        await session.commit()
+    if row is None:
+        return None
+    store_id, kind, audience = row
+    everyone = audience_query(policy, store_id, kind, audience, today)
+    batch = batch or RELEASE_BATCH
+    for start in range(0, (last or 0) + 1, batch):
+        async with sessionmaker() as session:
+            if not await _still_scheduled(session, broadcast_id):
+                return None
+            people = everyone.where(Member.id >= start, Member.id < start + batch)
+            if queued := await _enqueue(session, people, row, broadcast_id, now):
+                await session.execute(
+                    update(Broadcast)
+                    .where(Broadcast.id == broadcast_id)
+                    .values(recipients=Broadcast.recipients + queued)
+                )
+            await session.commit()
+    async with sessionmaker() as session:
+        done = await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.status == "scheduled")
+            .values(status="queued")
+            .returning(Broadcast.recipients)
+        )
+        recipients = done.scalar_one_or_none()
+        if recipients is not None and then is not None:
+            await then(session)
+        await session.commit()
     return recipients
+
+
+async def _still_scheduled(session: AsyncSession, broadcast_id: int) -> bool:
+    """Is it still to be released? Its row locked until the commit (PostgreSQL), so that
+    a cancel, or another instance's range, waits for this one."""
+    touched = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == "scheduled")
+        .values(recipients=Broadcast.recipients)
+        .returning(Broadcast.id)
+    )
+    return touched.first() is not None
 
 
 async def due(session: AsyncSession, store_id: int, now: datetime) -> list[int]:
