@@ -37,29 +37,40 @@ async def start_report(turn: Turn, broadcast_id: int) -> None:
     await queue_report(turn.session, turn.services, broadcast_id)
 
 
-async def adopt_report_messages(session: AsyncSession, store_id: int) -> None:
-    """Note the message id of report messages the outbox has delivered since."""
-    for broadcast_id, message_id in (await report_messages(session, store_id)).items():
-        await campaigns.set_report_message(session, broadcast_id, message_id)
+async def adopt_report_messages(services: Services, store_id: int) -> None:
+    """Note the message id of report messages the outbox has delivered since (looked for
+    among the broadcasts' rows without the write lock, noted with it)."""
+    async with services.scans() as session:
+        delivered = await report_messages(session, store_id)
+    if delivered:
+        async with services.sessionmaker() as session:
+            for broadcast_id, message_id in delivered.items():
+                await campaigns.set_report_message(session, broadcast_id, message_id)
+            await session.commit()
 
 
 async def refresh_reports(services: Services, bot: Bot) -> None:
-    """Edit every running broadcast's report, in every store; a finished one is marked done."""
-    async with services.sessionmaker() as session:
-        for store in services.stores.values():
-            await adopt_report_messages(session, store.id)
-            for item in await campaigns.reporting(session, store.id):
-                await _refresh(services, store, bot, session, item)
-        await session.commit()
+    """Edit every running broadcast's report, in every store; a finished one is marked done.
+
+    Its counts (a million-member broadcast's rows) are read on a connection that never
+    takes the write lock, and the edit goes out with no transaction open: the sender's
+    marks and owners' writes never wait behind a report."""
+    for store in services.stores.values():
+        await adopt_report_messages(services, store.id)
+        async with services.scans() as session:
+            running = await campaigns.reporting(session, store.id)
+        for item in running:
+            await _refresh(services, store, bot, item)
 
 
-async def _refresh(
-    services: Services, store: StoreContext, bot: Bot, session: AsyncSession, item: Broadcast
-) -> None:
+async def _refresh(services: Services, store: StoreContext, bot: Bot, item: Broadcast) -> None:
     t = services.translator(item.report_locale or store.default_locale, store)
-    counts = await broadcast_counts(session, item.id)
+    async with services.scans() as session:
+        counts = await broadcast_counts(session, item.id)
     if not waiting(counts):
-        await campaigns.mark_done(session, item.id)
+        async with services.sessionmaker() as session:
+            await campaigns.mark_done(session, item.id)
+            await session.commit()
         item.status = "done"
     text = report_text(t, item, counts)
     try:
