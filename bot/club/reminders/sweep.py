@@ -31,7 +31,9 @@ from bot.club.reminders import candidates, rules
 from bot.club.reminders.candidates import CarKind, MemberFacts, MemberKind
 from bot.club.reminders.rules import CarFacts, Due
 from bot.messaging import outbox
+from db import wal
 from db.models import Car, Member, PointsEntry, PushOptOut, Visit
+from db.wal import BatchLog
 
 CHUNK = 5000
 WRITE_BATCH = 1000  # reminders per write transaction: SQLite's write lock held ≤ ~50 ms
@@ -87,6 +89,7 @@ class _Sweep:
     chunk: int
     report: SweepReport = field(default_factory=SweepReport)
     writing: asyncio.Task[None] | None = None  # the page being written
+    log: BatchLog = field(default_factory=lambda: BatchLog(None))  # SQLite's WAL, beside
 
     async def pages(self, query: Select[Any], key: Any) -> AsyncIterator[Sequence[Row[Any]]]:
         """`query`'s rows in keyset pages on `key` (its first column), each read in a
@@ -210,12 +213,14 @@ class _Sweep:
         keys = list(found)  # cars for the car kinds, else members
         for start in range(0, len(keys), WRITE_BATCH):
             batch = keys[start : start + WRITE_BATCH]
+            await self.log.before()
             async with self.writes() as session:
                 if purpose is outbox.Purpose.FIRST_MAINTENANCE:  # until a maintenance visit
                     done = await maintained(session, batch)
                     batch = [car_id for car_id in batch if car_id not in done]
                 await self.queue(session, purpose, [found[key] for key in batch])
                 await session.commit()
+            await self.log.after()
 
     async def queue(
         self, session: AsyncSession, purpose: outbox.Purpose, found: list[Found]
@@ -318,12 +323,13 @@ async def sweep(
     started = perf_counter()
     at = not_before(today, policy, tz)
     run = _Sweep(sessionmaker, reads or sessionmaker, policy, store_id, today, at, chunk_size)
-    try:
-        await run.cars()
-        await run.members()
-        await run.points()
-    finally:
-        if run.writing is not None:  # failed or cancelled half-way: nothing is left running
-            run.writing.cancel()
+    async with wal.batch_log(sessionmaker) as run.log:  # commits never checkpoint meanwhile
+        try:
+            await run.cars()
+            await run.members()
+            await run.points()
+        finally:
+            if run.writing is not None:  # failed or cancelled half-way: none is left running
+                run.writing.cancel()
     run.report.seconds = perf_counter() - started
     return run.report
