@@ -116,6 +116,20 @@ def sender(bot: Bot, **kwargs: object) -> PushSender:
     return PushSender(services(bot), bot.app.bot, render, backoff=FAST, **kwargs)
 
 
+def paced_sender(bot: Bot, telegram_bot: object, pacer: object, workers: int) -> PushSender:
+    """The sender on the replies' own budget (`pacer`: the Application's rate limiter's),
+    sending through `telegram_bot`, with quick retries and tomorrow noon's clock."""
+    return PushSender(
+        services(bot),
+        telegram_bot,  # type: ignore[arg-type]
+        render,
+        clock=midday(bot),
+        pacer=pacer,  # type: ignore[arg-type]
+        workers=workers,
+        backoff=(0.01,),
+    )
+
+
 def got(*bots: Bot) -> Counter[int]:
     """Messages each chat received, over all `bots` (instances) together."""
     sent = {"sendMessage", "sendPhoto"}

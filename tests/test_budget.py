@@ -19,7 +19,7 @@ from bot.messaging.pacing import REPLY, Pacer
 from bot.messaging.sender import PushSender
 from tests.fake_time import FakeTimer
 from tests.harness import Bot, FakeBotAPI
-from tests.sender_support import add_members, midday, policy, push, push_all, render
+from tests.sender_support import add_members, midday, paced_sender, policy, push, push_all, render
 
 SENDS = ("sendMessage", "sendPhoto", "editMessageText")
 
@@ -130,15 +130,7 @@ async def test_replies_and_pushes_share_one_budget(settings, tmp_path):
         await push_all(bot, members)
         plain = telegram.Bot(settings.bot_token, request=api)
         await plain.initialize()
-        sender = PushSender(
-            services,
-            plain,
-            render,
-            clock=midday(bot),
-            pacer=limiter.pacer,
-            workers=20,
-            backoff=(0.01,),
-        )
+        sender = paced_sender(bot, plain, limiter.pacer, workers=20)
         stamps = stamped(api, timer)
         owners = [bot.person(5000 + i, language="en") for i in range(15)]
         asked = {p.id for p in owners}

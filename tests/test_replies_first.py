@@ -15,10 +15,9 @@ from bot.app import build_application, build_services
 from bot.messaging.budget import BudgetRateLimiter
 from bot.messaging.journal import Journal
 from bot.messaging.pacing import LocalSlots, Pacer
-from bot.messaging.sender import PushSender
 from tests.fake_time import FakeTimer
 from tests.harness import Bot, FakeBotAPI
-from tests.sender_support import add_members, got, midday, policy, push_all, render
+from tests.sender_support import add_members, got, paced_sender, policy, push_all
 from tests.test_budget import busiest_second, stamped
 
 RATE = 30
@@ -122,15 +121,7 @@ async def test_the_sender_never_keeps_a_reply_waiting_a_second(settings, tmp_pat
         limiter.pacer.slots = LocalSlots(RATE)
         members = await add_members(bot, 240)
         await push_all(bot, members)
-        sender = PushSender(
-            services,
-            plain,
-            render,
-            clock=midday(bot),
-            pacer=limiter.pacer,
-            workers=60,
-            backoff=(0.01,),
-        )
+        sender = paced_sender(bot, plain, limiter.pacer, workers=60)
         stamps = stamped(api, timer)
         owners = [bot.person(5000 + i, language="en") for i in range(20)]
         asked: dict[int, float] = {}  # when each answer reached the budget

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import Float, and_, func, literal, or_, true
 from sqlalchemy.sql.expression import ColumnElement
@@ -106,15 +106,21 @@ def insurance(today: date, policy: ReminderPolicy) -> Filter:
     return _due_or_anniversary(_cars.insurance_due, today, policy.insurance_days_ahead, 1)
 
 
-CarRule = Callable[[CarFacts, date, ReminderPolicy], Due | None]
+Facts = TypeVar("Facts")
 
 
 @dataclass(frozen=True)
-class CarKind:
+class Kind(Generic[Facts]):
+    """One reminder kind: its filter, its rule on a row's facts, and (cars) the facts the
+    rule reads (the others are read as None)."""
+
     purpose: Purpose
     where: Callable[[date, ReminderPolicy], Filter]
-    rule: CarRule
-    reads: tuple[str, ...]  # the CarFacts the rule reads (the others are read as None)
+    rule: Callable[[Facts, date, ReminderPolicy], Due | None]
+    reads: tuple[str, ...] = ()
+
+
+CarKind = Kind[CarFacts]
 
 
 def _first(car: CarFacts, today: date, policy: ReminderPolicy) -> Due | None:
@@ -145,14 +151,7 @@ class MemberFacts(NamedTuple):
     valid_until: date | None
 
 
-MemberRule = Callable[[MemberFacts, date, ReminderPolicy], Due | None]
-
-
-@dataclass(frozen=True)
-class MemberKind:
-    purpose: Purpose
-    where: Callable[[date, ReminderPolicy], Filter]
-    rule: MemberRule
+MemberKind = Kind[MemberFacts]
 
 
 def birthdays(today: date, _policy: ReminderPolicy) -> Filter:
