@@ -220,5 +220,9 @@ async def test_two_instances_share_the_token_budget_through_the_database(make_bo
         *(send(one, 100 + i) for i in range(30)), *(send(two, 200 + i) for i in range(30))
     )
     assert len(stamps) == 60
-    assert busiest_second(stamps) <= 10  # each alone would have sent 10 a second
+    # Unshared, the two would make 20 calls a second. One more than the 10 can share a
+    # second: a slot granted while virtual time moved on (the fake timer gives the
+    # database a few real milliseconds, less than a busy machine may take) is used up to
+    # CATCH_UP late, beside the next one.
+    assert busiest_second(stamps) <= 11
     assert max(stamps) - min(stamps) >= 5.8  # 60 at 10/s
