@@ -82,25 +82,36 @@ async def _autocheckpoint(session: AsyncSession, pages: int | None = None) -> in
     return int((await session.execute(text(statement))).scalar_one())
 
 
+_open: dict[str, list[int]] = {}  # database file: [runs inside batch_log, its own setting]
+
+
 @asynccontextmanager
 async def batch_log(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[BatchLog]:
-    """Checkpoint beside the batches run inside (see the module's note)."""
+    """Checkpoint beside the batches run inside (see the module's note). Runs may overlap
+    (an import during the sweep): the first in turns the connection's checkpointing off,
+    the last out puts its own setting back."""
     async with sessionmaker() as session:
         bind = session.bind
         path = bind.url.database if bind is not None and bind.dialect.name == "sqlite" else None
         if path in (None, "", ":memory:") or (path or "").startswith("file:"):
             path = None
-        own = None
         if path is not None:
-            own = await _autocheckpoint(session)  # SQLite has one connection here
-            await _autocheckpoint(session, 0)
+            if path in _open:
+                _open[path][0] += 1
+            else:
+                entry = _open[path] = [1, 0]
+                entry[1] = await _autocheckpoint(session)  # SQLite has one connection here
+                await _autocheckpoint(session, 0)
             await session.commit()
     log = BatchLog(path)
     try:
         yield log
     finally:
         await log.close()
-        if own is not None:
-            async with sessionmaker() as session:
-                await _autocheckpoint(session, own)
-                await session.commit()
+        if path is not None:
+            _open[path][0] -= 1
+            if _open[path][0] == 0:
+                own = _open.pop(path)[1]
+                async with sessionmaker() as session:
+                    await _autocheckpoint(session, own)
+                    await session.commit()

@@ -160,9 +160,11 @@ class _Sweep:
         )
         async for page in self.pages(query, _members.c.id):
             self.report.members += len(page)
+            await self.log.before()
             async with self.writes() as session:
                 await self.fan_out(session, due, page[0][0], page[-1][0], len(page))
                 await session.commit()
+            await self.log.after()
 
     async def points(self) -> None:
         """Owners whose redeemable points expire within [gifts].expiry_reminder_days: the
@@ -331,5 +333,6 @@ async def sweep(
         finally:
             if run.writing is not None:  # failed or cancelled half-way: none is left running
                 run.writing.cancel()
+                await asyncio.gather(run.writing, return_exceptions=True)
     run.report.seconds = perf_counter() - started
     return run.report
