@@ -43,9 +43,9 @@ def _months_before(day: date, months: int) -> date:
 def anniversary_within(column: Any, start: date, end: date) -> Filter:
     """`column`'s month and day fall in [start, end] (across New Year too); a 29 February
     counts for the 28th, as anniversaries and birthdays do in other years."""
-    if (end - start).days >= 365:
-        return true()
     last = end + timedelta(days=1)  # a 29 Feb's anniversary is the 28th in other years
+    if (last - start).days >= 365:  # every month and day (a 364-day span wraps round too)
+        return true()
     low, high = f"{start.month:02d}-{start.day:02d}", f"{last.month:02d}-{last.day:02d}"
     day = month_day(column)
     if (start.month, start.day) <= (last.month, last.day):
