@@ -115,6 +115,11 @@ class TelegramCalls:
             if self._gone(push, marked, error):
                 return None
             if not marked:
+                # Not marked "sending" through a flood wait: a crash then would leave the
+                # row unknown, never sent, for what may be minutes.
+                await self.pacer.unpaused()
+                if self._gone(push, marked, error):
+                    return None
                 self._marked.add(push.id)
                 if not await self.journal.mark(push.id):
                     # Not ours to send (any more). It stays in _marked: should the mark

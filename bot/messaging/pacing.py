@@ -118,11 +118,15 @@ class Pacer:
         """Wait for a slot of the budget (replies before pushes) and the end of any flood
         wait; the caller calls `clear` and then Telegram right after."""
         while True:
-            while (wait := self._paused_until - self._now()) > 0:
-                await self.timer.sleep(wait)
+            await self.unpaused()
             await self._slot(priority)
             if not self.paused():
                 return
+
+    async def unpaused(self) -> None:
+        """Wait for the end of any flood wait that stops all sending."""
+        while (wait := self._paused_until - self._now()) > 0:
+            await self.timer.sleep(wait)
 
     async def _slot(self, priority: int) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
