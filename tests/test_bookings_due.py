@@ -225,7 +225,7 @@ async def test_the_list_reads_only_cars_that_may_be_due(bot):
         await session.commit()
     async with svc.sessionmaker() as session:
         store = svc.default_store
-        query = due._candidates(store, day, day + timedelta(days=14), session.bind.dialect.name)
+        query = due._candidates(store, day, day + timedelta(days=14))
         candidates = (await session.execute(query)).all()
         assert len(candidates) == 0
         started = datetime.now(UTC)

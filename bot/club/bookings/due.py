@@ -11,24 +11,25 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.bookings.rules import BOOKABLE_REMINDERS, Status
 from bot.club.points.tiers import add_months
 from bot.club.policy.pushes import ReminderPolicy
 from bot.club.reminders import preferences, rules, sweep
+from bot.club.reminders.candidates import SLACK  # months are 28–31 days: ranges widen
 from bot.club.reminders.rules import CarFacts
 from bot.club.stores.context import StoreContext
 from bot.messaging import outbox
 from bot.messaging.outbox import Purpose
 from db.models import Booking, Car, Member, Push, Visit
+from db.sql_dates import day_number, day_of
 
 OVERDUE_DAYS = 30  # cars that fell due this long ago are still listed
 MAX_DAYS = 120  # /duebook's longest look ahead (and the invitation's re-check)
 PAGE_SIZE = 10
 CHUNK = 5000
-SLACK = timedelta(days=4)  # months are 28–31 days: the SQL range is a little wider
 
 _cars, _members = Car.__table__, Member.__table__
 _bookings, _visits, _pushes = Booking.__table__, Visit.__table__, Push.__table__
@@ -88,14 +89,7 @@ class Invited(StrEnum):
     TURNED_OFF = "turned_off"  # the owner turned this maintenance reminder off (/settings)
 
 
-def _days(dialect: str, later: Any, earlier: Any) -> Any:
-    """Whole days from `earlier` to `later` (two date columns or values) in SQL."""
-    if dialect == "postgresql":
-        return later - earlier
-    return func.julianday(later) - func.julianday(earlier)
-
-
-def _candidates(store: StoreContext, today: date, until: date, dialect: str) -> Select[Any]:
+def _candidates(store: StoreContext, today: date, until: date) -> Select[Any]:
     """Cars of reachable owners with no booking ahead whose dates allow them to be due
     between today - OVERDUE_DAYS and `until` (the rules decide exactly)."""
     policy, since = store.policy.reminders, today - timedelta(days=OVERDUE_DAYS)
@@ -111,8 +105,8 @@ def _candidates(store: StoreContext, today: date, until: date, dialect: str) -> 
     projected = and_(
         km > 0,
         read > delivery,
-        policy.regular_interval_km * _days(dialect, read, delivery)
-        <= km * (_days(dialect, literal(until, Date), base) + 1),
+        policy.regular_interval_km * (day_number(read) - day_number(delivery))
+        <= km * (day_of(until) - day_number(base) + 1),
     )
     regular = and_(
         base >= add_months(since, -interval) - SLACK,
@@ -168,8 +162,7 @@ async def due_cars(
 ) -> list[DueCar]:
     """Every car due within `days` (or overdue up to OVERDUE_DAYS), soonest first."""
     until, policy = today + timedelta(days=days), store.policy.reminders
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    query = _candidates(store, today, until, dialect)
+    query = _candidates(store, today, until)
     if car_id is not None:
         query = query.where(_cars.c.id == car_id)
     found: list[DueCar] = []
