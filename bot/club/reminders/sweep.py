@@ -22,7 +22,7 @@ from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Select, and_, bindparam, func, null, select
+from sqlalchemy import Row, Select, and_, bindparam, null, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.club.points import ledger
@@ -162,7 +162,7 @@ class _Sweep:
             self.report.members += len(page)
             await self.log.before()
             async with self.writes() as session:
-                await self.fan_out(session, due, page[0][0], page[-1][0], len(page))
+                await self.fan_out(session, due, [member_id for (member_id,) in page])
                 await session.commit()
             await self.log.after()
 
@@ -243,22 +243,18 @@ class _Sweep:
         fields = {"store_id": self.store_id, "purpose": purpose, "not_before": self.at}
         self.report.add(str(purpose), await outbox.enqueue_each(session, rows, **fields))
 
-    async def fan_out(
-        self, session: AsyncSession, due: Due, low: int, high: int, count: int
-    ) -> None:
-        """Queue `due` for every reachable member with an id in [low, high] who has not
-        turned it off, in one INSERT … SELECT."""
-        kind = str(due.purpose)
+    async def fan_out(self, session: AsyncSession, due: Due, ids: list[int]) -> None:
+        """Queue `due` for the reachable members `ids` (ascending) who have not turned it
+        off, in one INSERT … SELECT over their id range."""
+        kind, low, high = str(due.purpose), ids[0], ids[-1]
         turned_off = select(_opt_outs.c.id).where(
             _opt_outs.c.member_id == _members.c.id, _opt_outs.c.kind == kind
         )
-        people = (
+        recipients = select(_members.c.id, _members.c.telegram_user_id).where(
             _members.c.store_id == self.store_id,
             *_REACHABLE,
             _members.c.id.between(low, high),
-        )
-        recipients = select(_members.c.id, _members.c.telegram_user_id).where(
-            *people, ~turned_off.exists()
+            ~turned_off.exists(),
         )
         queued = await outbox.enqueue_for(
             session,
@@ -269,11 +265,9 @@ class _Sweep:
             params=due.params,
             not_before=self.at,
         )
-        opted_out = await session.scalar(
-            select(func.count()).select_from(_members).where(*people, turned_off.exists())
-        )
-        self.report.due += count
-        self.report.opted_out += opted_out or 0
+        off = await _turned_off(session, kind, low, high)
+        self.report.due += len(ids)
+        self.report.opted_out += len(off.intersection(ids))
         self.report.add(kind, queued)
 
 
