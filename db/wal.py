@@ -9,9 +9,10 @@ it, on the one connection the process has (db.engine), while owners' updates wai
 checkpoint on commit; after every fourth batch a checkpoint runs on a connection of its
 own, on a thread, beside the next batches (PASSIVE: it never takes a lock a writer or reader waits
 for). When the log has grown past `LOG_PAGES` since it last started afresh, the next
-batch first waits for the running checkpoint, so SQLite restarts the log at its next
-write: the file stays a few tens of MB. Where there is no file (PostgreSQL, an in-memory
-SQLite database) it does nothing.
+batch first waits for the running checkpoint and copies what the batches beside it
+wrote, so SQLite restarts the log at its next write: the file stays a few tens of MB.
+The writer's page cache is larger meanwhile (`BATCH_CACHE_KIB`). Where there is no
+file (PostgreSQL, an in-memory SQLite database) it does nothing.
 """
 
 from __future__ import annotations
@@ -46,8 +47,16 @@ class BatchLog:
         return int(row[0]), int(row[1]), int(row[2])  # busy, log pages, pages copied
 
     async def before(self) -> None:
-        if self._task is not None and not self._task.done() and self._log > LOG_PAGES:
-            await self._finish()
+        if self._conn is None or self._log <= LOG_PAGES:
+            return
+        # A checkpoint that ran beside batches leaves their pages in the log, so SQLite
+        # cannot start it afresh. Between batches nothing of ours writes: wait for the
+        # running one, copy the rest, and the next batch's first write restarts the log.
+        await self._finish()
+        with suppress(sqlite3.Error):
+            _busy, self._log, _copied = await asyncio.to_thread(self._checkpoint)
+        if self._log <= LOG_PAGES:
+            self._log = 0
 
     async def after(self) -> None:
         if self._conn is None:
@@ -77,19 +86,29 @@ class BatchLog:
         self._conn = None
 
 
-async def _autocheckpoint(session: AsyncSession, pages: int | None = None) -> int:
-    statement = "PRAGMA wal_autocheckpoint" + ("" if pages is None else f"={int(pages)}")
-    return int((await session.execute(text(statement))).scalar_one())
+# While batches run, the writer's connection keeps this much of the database in memory
+# (KiB, SQLite's negative form): the pages a batch rewrites (indexes of visits, ledger,
+# members, cars) are read from memory, not again from the file, batch after batch.
+BATCH_CACHE_KIB = 65536
+_SETTINGS = {"wal_autocheckpoint": 0, "cache_size": -BATCH_CACHE_KIB}
 
 
-_open: dict[str, list[int]] = {}  # database file: [runs inside batch_log, its own setting]
+async def _pragma(session: AsyncSession, name: str, value: int | None = None) -> int:
+    """A setting's value, or set it (some settings answer with their new value, some not)."""
+    statement = f"PRAGMA {name}" + ("" if value is None else f"={int(value)}")
+    result = await session.execute(text(statement))
+    return int(result.scalar_one()) if result.returns_rows else int(value or 0)
+
+
+# database file: [runs inside batch_log, the connection's own settings]
+_open: dict[str, tuple[list[int], dict[str, int]]] = {}
 
 
 @asynccontextmanager
 async def batch_log(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[BatchLog]:
     """Checkpoint beside the batches run inside (see the module's note). Runs may overlap
     (an import during the sweep): the first in turns the connection's checkpointing off,
-    the last out puts its own setting back."""
+    the last out puts its own settings back (and the writer's cache its own size)."""
     async with sessionmaker() as session:
         bind = session.bind
         path = bind.url.database if bind is not None and bind.dialect.name == "sqlite" else None
@@ -97,11 +116,12 @@ async def batch_log(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIter
             path = None
         if path is not None:
             if path in _open:
-                _open[path][0] += 1
+                _open[path][0][0] += 1
             else:
-                entry = _open[path] = [1, 0]
-                entry[1] = await _autocheckpoint(session)  # SQLite has one connection here
-                await _autocheckpoint(session, 0)
+                own = {name: await _pragma(session, name) for name in _SETTINGS}
+                _open[path] = ([1], own)  # SQLite has one writing connection here
+                for name, value in _SETTINGS.items():
+                    await _pragma(session, name, value)
             await session.commit()
     log = BatchLog(path)
     try:
@@ -109,9 +129,10 @@ async def batch_log(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIter
     finally:
         await log.close()
         if path is not None:
-            _open[path][0] -= 1
-            if _open[path][0] == 0:
+            _open[path][0][0] -= 1
+            if _open[path][0][0] == 0:
                 own = _open.pop(path)[1]
                 async with sessionmaker() as session:
-                    await _autocheckpoint(session, own)
+                    for name, value in own.items():
+                        await _pragma(session, name, value)
                     await session.commit()
