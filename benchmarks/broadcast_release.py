@@ -1,7 +1,7 @@
 """Benchmark: queueing a broadcast to every member, and what an owner's write waits
 meanwhile: at once (one INSERT … SELECT in one transaction, `campaigns.release`, as the
-staff form's "send now" does) and by ranges of members (`campaigns.release_in_batches`,
-as the scheduler does).
+staff form's "send now" once did) and by ranges of members
+(`campaigns.release_in_batches`, as the scheduler and "send now" do).
 
     python benchmarks/broadcast_release.py --members 1000000      # SQLite, ~3 min
     python benchmarks/broadcast_release.py --members 200000 --batch 5000

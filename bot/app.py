@@ -130,9 +130,15 @@ async def _post_stop(app: Application) -> None:
     await stop_sender(app)
 
 
+SETTLE_SECONDS = 10  # background work (a broadcast being queued) given at shutdown
+
+
 async def _post_shutdown(app: Application) -> None:
     services: Services = app.bot_data["services"]
     await stop_sender(app)
+    # A broadcast still being queued then is cut short: it stays due, and the scheduler's
+    # next run (here or on another instance) completes it.
+    await services.settle(SETTLE_SECONDS)
     await services.close()
 
 

@@ -81,12 +81,30 @@ async def daily_sweep(services: Services) -> dict[str, int]:
     return {key: total[key] for key in keys}
 
 
+async def release_broadcast(
+    services: Services, store: StoreContext, broadcast_id: int, now: datetime | None = None
+) -> int | None:
+    """Queue one due broadcast for its audience by ranges of members, a short transaction
+    each, with its delivery report for the staff member who sent it queued in the last
+    one (`campaigns.release_in_batches`): how many it reached, or None if it was released
+    (by another run racing this one) or cancelled elsewhere. Cut short by a crash, it is
+    due still, and the next `release_broadcasts` completes it; the report is queued once."""
+    now = now or services.now()
+
+    async def report(session: AsyncSession) -> None:
+        await queue_report(session, services, broadcast_id)
+
+    return await broadcasts.release_in_batches(
+        services.sessionmaker, store.policy, broadcast_id, store.today(now), now, then=report
+    )
+
+
 async def release_broadcasts(services: Services, now: datetime | None = None) -> int:
-    """Queue scheduled broadcasts whose time has come, in every store, each with its
-    delivery report for the staff member who scheduled it; how many were released here.
-    Each is queued by ranges of members, a short transaction each, so that owners'
-    writes never wait seconds behind it; one cut short by a crash is due still, and the
-    next run completes it (`campaigns.release_in_batches`)."""
+    """Queue scheduled broadcasts whose time has come, in every store (`release_broadcast`);
+    how many were released here. Each is queued by ranges of members, so that owners'
+    writes never wait seconds behind it; one cut short by a crash (or sent now from the
+    staff form, whose release after the commit never ran) is due still, and this
+    completes it."""
     now = now or services.now()
     released = 0
     for store in services.stores.values():
@@ -94,18 +112,7 @@ async def release_broadcasts(services: Services, now: datetime | None = None) ->
             due = await broadcasts.due(session, store.id, now)
             await session.commit()
         for broadcast_id in due:
-
-            async def report(session: AsyncSession, broadcast_id: int = broadcast_id) -> None:
-                await queue_report(session, services, broadcast_id)
-
-            count = await broadcasts.release_in_batches(
-                services.sessionmaker,
-                store.policy,
-                broadcast_id,
-                store.today(now),
-                now,
-                then=report,
-            )
+            count = await release_broadcast(services, store, broadcast_id, now)
             released += count is not None
     return released
 

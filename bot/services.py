@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -13,6 +17,8 @@ from bot.config import Settings
 from bot.i18n import Translator, translator
 from db.base import utcnow
 from db.engine import make_sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,6 +38,8 @@ class Services:
     reader: AsyncEngine | None = None
     # The engine sweeps read their pages with (make_reader(on_loop=False)); None: `engine`.
     scanner: AsyncEngine | None = None
+    # Work started by `run_soon` and not finished yet (held here until it ends).
+    _background: set[asyncio.Task[Any]] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._readers = make_sessionmaker(self.reader) if self.reader else self.sessionmaker
@@ -41,6 +49,35 @@ class Services:
         """A session for a view that only reads: on SQLite it never waits for the write
         lock and cannot write; elsewhere an ordinary session."""
         return self._readers()
+
+    def run_soon(self, work: Coroutine[Any, Any, object], name: str) -> asyncio.Task[Any]:
+        """Run `work` in the background on the running loop: long work an update starts
+        once its transaction is committed (a broadcast sent now), so that neither that
+        transaction nor the chat's next update waits for it. The task is held until it
+        ends (never garbage-collected midway) and a failure is logged. Only for work a
+        crash may cut short: what it does must be completed by a job from the database
+        (see `settle`)."""
+        task = asyncio.get_running_loop().create_task(work, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._ended)
+        return task
+
+    def _ended(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("background work %s failed", task.get_name(), exc_info=error)
+
+    async def settle(self, timeout: float | None = None) -> None:
+        """Wait for the background work started so far (`run_soon`); what is still running
+        after `timeout` seconds is cancelled (at shutdown: a job completes it later)."""
+        tasks = set(self._background)
+        if not tasks:
+            return
+        _done, pending = await asyncio.wait(tasks, timeout=timeout)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
 
     async def close(self) -> None:
         """Close the database connections (at shutdown, or before another event loop)."""

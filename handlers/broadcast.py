@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot import jobs
 from bot.club.broadcasts import campaigns as broadcasts
 from bot.club.broadcasts.form import FORM, Composed
 from bot.club.forms.engine import Outcome
 from bot.club.staff import roles as staff
 from bot.i18n import N_
 from handlers import forms
-from handlers.broadcast_report import counts_text, start_report
+from handlers.broadcast_report import counts_text
 from handlers.callbacks import encode, pattern
 from handlers.common import Turn, inline, staff_only, turn_handler
 
@@ -98,16 +99,36 @@ async def preview(turn: Turn, outcome: Outcome) -> str:
     )
 
 
+async def reach(turn: Turn, data: dict) -> int:
+    """How many members the composed audience reaches, counted on a reading connection
+    (never with the write lock: a million members take a while)."""
+    store = turn.store
+    async with turn.services.scans() as session:
+        return await broadcasts.count_audience(
+            session, store.policy, store.id, data["kind"], data["audience"], store.today()
+        )
+
+
 async def sent(turn: Turn, outcome: Outcome) -> None:
     composed: Composed = outcome.result
-    if composed.recipients is not None:
+    if composed.now:
+        # The broadcast is stored, due now: committed first, so that owners' writes
+        # wait neither for the count nor for the queueing. It is queued after the
+        # replies, by ranges of members, its delivery report in the last range's
+        # transaction; should that never run (a crash), the scheduler finds it due.
+        await turn.release()
+        count = await reach(turn, outcome.data)
         turn.replace(
             turn._(
                 "Sending to {count} members. The delivery report below updates itself.",
-                count=turn.t.number(composed.recipients),
+                count=turn.t.number(count),
             )
         )
-        await start_report(turn, composed.broadcast_id)
+        services, store, broadcast_id = turn.services, turn.store, composed.broadcast_id
+        turn.soon(
+            lambda: jobs.release_broadcast(services, store, broadcast_id),
+            f"broadcast-release:{broadcast_id}",
+        )
     else:
         turn.reply(
             turn._(

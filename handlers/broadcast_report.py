@@ -1,5 +1,6 @@
 """The live delivery report staff see under a broadcast: sent, failed, blocked, queued,
-unknown. The first report message is an outbox row (so a 429 delays it, never loses it);
+unknown. The first report message is an outbox row (so a 429 delays it, never loses it),
+queued with the broadcast's release (`bot.messaging.notify.queue_report`);
 `refresh_reports` then edits it until the broadcast is done."""
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from telegram.ext import ContextTypes
 from bot.club.broadcasts import campaigns
 from bot.i18n import Translator
 from bot.messaging.claims import broadcast_counts, report_messages
-from bot.messaging.notify import queue_report
 from bot.messaging.texts import report_text, waiting
 from bot.services import Services
-from handlers.common import Turn
 
 if TYPE_CHECKING:
     from bot.club.stores.context import StoreContext
@@ -29,12 +28,6 @@ log = logging.getLogger(__name__)
 
 async def counts_text(session: AsyncSession, t: Translator, item: Broadcast) -> str:
     return report_text(t, item, await broadcast_counts(session, item.id))
-
-
-async def start_report(turn: Turn, broadcast_id: int) -> None:
-    """Queue the report message with the broadcast, in the same transaction (an outbox
-    row: a 429 delays it, never loses it); `refresh_reports` keeps it current."""
-    await queue_report(turn.session, turn.services, broadcast_id)
 
 
 async def adopt_report_messages(services: Services, store_id: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -113,6 +113,18 @@ class Turn:
     def reply_venue(self, latitude: float, longitude: float, name: str, address: str) -> None:
         """A map pin with the place's name and address (Telegram opens it in the map)."""
         self.outbox.append(Outgoing(name, venue=(latitude, longitude, name, address)))
+
+    def soon(self, work: Callable[[], Coroutine[Any, Any, object]], name: str) -> None:
+        """Start `work()` in the background once this turn is committed and its replies
+        are sent (`Services.run_soon`): long work, in sessions of its own, that must hold
+        neither this turn's transaction nor the chat's next update. Not started if the
+        turn is rolled back."""
+        services = self.services
+
+        async def start() -> None:
+            services.run_soon(work(), name)
+
+        self.after_commit.append(start)
 
     async def release(self) -> None:
         """Commit the turn's transaction now, before long work done in other sessions
@@ -268,6 +280,7 @@ def turn_handler(func: HandlerFn | None = None, *, reads_only: bool = False) -> 
                 # A double tap or a race lost to another update: nothing was written.
                 await session.rollback()
                 log.info("conflict in %s for an update; rolled back", handler.__name__)
+                turn.after_commit.clear()  # nothing was committed to act upon
                 turn.outbox = [
                     Outgoing(
                         turn._(

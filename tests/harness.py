@@ -86,6 +86,11 @@ class Bot:
             self.sender = sender  # `bot.sender.report` tells of the last drain, as before
         return await sender.drain(max_seconds=30)
 
+    async def settle(self) -> None:
+        """Let the work updates started after their commit (a broadcast sent now, queued
+        in the background: `Services.run_soon`) finish, as it soon would live."""
+        await self.app.bot_data["services"].settle()
+
     async def _outbox_has_work(self) -> bool:
         """Any push still to send, or left being sent (a sender takes those back)?"""
         from sqlalchemy import select
@@ -128,6 +133,7 @@ class Bot:
         before = len(self.api.calls)
         payload = {"update_id": next(self._update_ids), **payload}
         await self.app.process_update(Update.de_json(payload, self.app.bot))
+        await self.settle()
         await self.drain()  # what the update queued (notices) arrives as it would live
         return self.api.calls[before:]
 

@@ -3,8 +3,9 @@
 A broadcast is one row; when its time comes it becomes one outbox row per recipient
 (unique per member and broadcast), and the sender does the rest. The scheduler queues
 it by ranges of member ids, one short transaction each (`release_in_batches`), so that
-a million recipients never hold SQLite's write lock for seconds; a broadcast sent at
-once from the staff form is queued in the form's own transaction (`release`).
+a million recipients never hold SQLite's write lock for seconds. A broadcast sent at
+once from the staff form is stored as due now and queued the same way, right after the
+form's commit. (`release` queues one in a single transaction: the benchmarks' baseline.)
 """
 
 from __future__ import annotations
@@ -200,7 +201,13 @@ async def release_in_batches(
     ranges leaves it scheduled and due: the next run goes over every range again, and
     the outbox's unique (member, purpose, key) lets only the missing rows in, so every
     recipient gets one copy and `recipients` counts each once. A cancel between two
-    ranges stops the release (its queued copies are cancelled by `cancel`)."""
+    ranges stops the release (its queued copies are cancelled by `cancel`).
+
+    Two releases of one broadcast at once (sent now from the staff form while the
+    scheduler finds it due; two instances) take turns range by range: each range's
+    transaction holds the write lock (SQLite) or the broadcast's row (PostgreSQL) from
+    its check to its commit, so the later one finds the earlier one's rows and adds none,
+    and only one of them turns it "queued" and runs `then`; the other returns None."""
     async with sessionmaker() as session:
         found = await session.execute(
             select(Broadcast.store_id, Broadcast.kind, Broadcast.audience).where(

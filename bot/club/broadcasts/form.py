@@ -35,7 +35,9 @@ NARROWING = ("tier", "model", "idle", "pick")
 class Composed:
     broadcast_id: int
     send_at: datetime
-    recipients: int | None  # None while scheduled
+    # Sent now: stored as scheduled at this instant, released after the form's commit
+    # (`bot.jobs.release_broadcast`), by ranges of members, never in the form's transaction.
+    now: bool
 
 
 def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime | None:
@@ -156,11 +158,10 @@ async def _complete(ctx: Context) -> Composed:
     )
     if data.get("event_id"):
         await _announces(ctx, int(data["event_id"]), made.id)
-    recipients = None
-    if send_at <= ctx.now:
-        recipients = await campaigns.release(ctx.session, ctx.policy, made.id, ctx.today, ctx.now)
-        recipients = recipients or 0
-    return Composed(made.id, send_at, recipients)
+    # Sent now is due now: queueing its audience here would hold the write lock for as
+    # long as a million rows take. The caller releases it once this is committed, and
+    # should that never happen (a crash), the scheduler finds it due.
+    return Composed(made.id, send_at, now=send_at <= ctx.now)
 
 
 FORM = Form(
