@@ -9,8 +9,8 @@ it, on the one connection the process has (db.engine), while owners' updates wai
 checkpoint on commit; after every fourth batch a checkpoint runs on a connection of its
 own, on a thread, beside the next batches (PASSIVE: it never takes a lock a writer or reader waits
 for). When the log has grown past `LOG_PAGES` since it last started afresh, the next
-batch first waits for the running checkpoint and copies what the batches beside it
-wrote, so SQLite restarts the log at its next write: the file stays a few tens of MB.
+batch after the running checkpoint first copies what the batches beside it wrote, so
+SQLite restarts the log at its next write: the file stays a few tens of MB.
 The writer's page cache is larger meanwhile (`BATCH_CACHE_KIB`). Where there is no
 file (PostgreSQL, an in-memory SQLite database) it does nothing.
 """
@@ -49,10 +49,13 @@ class BatchLog:
     async def before(self) -> None:
         if self._conn is None or self._log <= LOG_PAGES:
             return
+        if self._task is not None:
+            if not self._task.done():
+                return  # this batch goes on beside it; the next one looks again
+            await self._finish()
         # A checkpoint that ran beside batches leaves their pages in the log, so SQLite
-        # cannot start it afresh. Between batches nothing of ours writes: wait for the
-        # running one, copy the rest, and the next batch's first write restarts the log.
-        await self._finish()
+        # cannot start it afresh. Between batches nothing of ours writes: copy the rest
+        # (one batch's pages), and the next batch's first write restarts the log.
         with suppress(sqlite3.Error):
             _busy, self._log, _copied = await asyncio.to_thread(self._checkpoint)
         if self._log <= LOG_PAGES:
@@ -118,9 +121,10 @@ async def batch_log(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIter
             if path in _open:
                 _open[path][0][0] += 1
             else:
-                own = {name: await _pragma(session, name) for name in _SETTINGS}
-                _open[path] = ([1], own)  # SQLite has one writing connection here
-                for name, value in _SETTINGS.items():
+                own: dict[str, int] = {}
+                _open[path] = ([1], own)  # before any await: a run starting meanwhile joins
+                for name, value in _SETTINGS.items():  # SQLite has one writing connection here
+                    own[name] = await _pragma(session, name)
                     await _pragma(session, name, value)
             await session.commit()
     log = BatchLog(path)

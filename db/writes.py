@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import date
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Executable, Insert, Table
+from sqlalchemy import Date, DateTime, Executable, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,8 +60,44 @@ Processor = Callable[[Any], Any] | None
 _forms: dict[tuple[Any, str], Any] = {}
 
 
+def _iso_date(slow: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """SQLite's date conversion, by `date.isoformat` (the same text, a fifth of the time)
+    for plain dates; anything else goes the dialect's own way."""
+
+    def process(value: Any) -> Any:
+        return value.isoformat() if value.__class__ is date else slow(value)
+
+    return process
+
+
 def _processor(column_type: Any, dialect: Dialect) -> Processor:
-    return column_type.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
+    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+    plain_date = isinstance(column_type, Date) and not isinstance(column_type, DateTime)
+    if processor is not None and plain_date and dialect.name == "sqlite":
+        return _iso_date(processor)
+    return processor  # type: ignore[no-any-return]
+
+
+def _getter(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values in `names` order, as a tuple, in one call."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda row: (row[name],)
+    return itemgetter(*names)
+
+
+def _converted(values: Sequence[Sequence[Any]], procs: Sequence[Processor]) -> Sequence[Any]:
+    """Each row's values, each through its column's processor (if it has one)."""
+    conversions = [(i, p) for i, p in enumerate(procs) if p is not None]
+    if not conversions:
+        return values
+    out = []
+    for row in values:
+        done = list(row)
+        for i, p in conversions:
+            done[i] = p(done[i])
+        out.append(done)
+    return out
 
 
 def _driver_form(
@@ -85,11 +123,9 @@ async def execute_many(
         return
     connection = await session.connection()
     sql, params = _driver_form(statement, connection.dialect)
-    values = [
-        tuple(row[name] if proc is None else proc(row[name]) for name, proc in params)
-        for row in rows
-    ]
-    await connection.exec_driver_sql(sql, values)
+    get = _getter([n for n, _ in params])
+    values = _converted([get(row) for row in rows], [p for _, p in params])
+    await connection.exec_driver_sql(sql, [tuple(v) for v in values])
 
 
 def _placeholders(dialect: Dialect, width: int, count: int) -> str:
@@ -191,14 +227,16 @@ def _insert_form(
 async def _insert_chunks(
     session: AsyncSession,
     table: Table,
-    rows: Sequence[dict[str, Any]],
+    names: tuple[str, ...],
+    rows: Sequence[Sequence[Any]],
     returning: tuple[str, ...],
     same: dict[str, Any] | None,
 ) -> AsyncIterator[tuple[_InsertForm, Any]]:
-    """Run `rows` as multi-row inserts; each chunk's form and driver result."""
+    """Run `rows` (values in `names` order) as multi-row inserts; each chunk's form and
+    driver result."""
     connection = await session.connection()
     shared = same or {}
-    form = _insert_form(table, tuple(rows[0]), tuple(shared), returning, connection.dialect)
+    form = _insert_form(table, names, tuple(shared), returning, connection.dialect)
     names, procs = form.names, form.procs
     values = [
         *shared.values(),
@@ -208,18 +246,13 @@ async def _insert_chunks(
         ),
     ]
     fixed = [v if p is None else p(v) for v, p in zip(values, procs[len(names) :], strict=True)]
-    # Per column: its name and conversion; the values of a row are read in one pass.
-    plain = all(p is None for p in procs[: len(names)])
-    pairs = list(zip(names, procs, strict=False))
+    converted = _converted(rows, procs[: len(names)])
     start = 0
     for size in _chunk_sizes(len(rows), form.largest):
         flat: list[Any] = []
-        for row in rows[start : start + size]:
-            if plain:
-                flat.extend([row[n] for n in names])
-            else:
-                flat.extend([row[n] if p is None else p(row[n]) for n, p in pairs])
-            flat.extend(fixed)
+        for row_values in converted[start : start + size]:
+            flat += row_values
+            flat += fixed
         start += size
         yield form, await connection.exec_driver_sql(form.text(size), tuple(flat))
 
@@ -241,8 +274,26 @@ async def insert_rows_once(
     """
     if not rows:
         return []
+    names = tuple(rows[0])
+    get = _getter(names)
+    return await insert_values_once(
+        session, table, names, [get(row) for row in rows], returning, same
+    )
+
+
+async def insert_values_once(
+    session: AsyncSession,
+    table: Table,
+    names: tuple[str, ...],
+    rows: Sequence[Sequence[Any]],
+    returning: Sequence[str] = (),
+    same: dict[str, Any] | None = None,
+) -> list[tuple[Any, ...]]:
+    """`insert_rows_once` for rows given as values in `names` order (no dict per row)."""
+    if not rows:
+        return []
     out: list[tuple[Any, ...]] = []
-    async for form, result in _insert_chunks(session, table, rows, tuple(returning), same):
+    async for form, result in _insert_chunks(session, table, names, rows, tuple(returning), same):
         if returning:
             result_procs = form.result_procs
             if all(p is None for p in result_procs):
@@ -266,6 +317,8 @@ async def insert_rows_counted(
     if not rows:
         return 0
     new = 0
-    async for _, result in _insert_chunks(session, table, rows, (), same):
+    names = tuple(rows[0])
+    get = _getter(names)
+    async for _, result in _insert_chunks(session, table, names, [get(r) for r in rows], (), same):
         new += max(result.rowcount, 0)
     return new

@@ -13,6 +13,7 @@ doubt (a VIN whose check digit does not add up) are also reported as warnings.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import date
@@ -65,9 +66,11 @@ async def _write_batch(
     report: ImportReport,
     on_error: OnError | None,
     on_warning: OnError | None,
+    committing: asyncio.Event,
 ) -> None:
     """Write one checked batch in its own short transaction and report its rows in file
-    order: refused by the checks, refused by the database, imported with a warning."""
+    order: refused by the checks, refused by the database, imported with a warning.
+    `committing` is set when only the commit is left (the database's work, not ours)."""
     batch, good, refused = parsed
     raws = dict(batch)
     report.rows += len(batch)
@@ -78,6 +81,7 @@ async def _write_batch(
     began = time.perf_counter()
     async with sessionmaker() as session:
         rejected = await writer(session, policy, store_id, good, today, report)
+        committing.set()
         await session.commit()
     report.longest_batch_seconds = max(report.longest_batch_seconds, time.perf_counter() - began)
     for number, code, field_name in rejected:
@@ -91,6 +95,15 @@ async def _write_batch(
                 report.warnings += 1
                 if on_warning is not None:
                     on_warning(number, code, field_name, raws[number])
+
+
+async def _until(task: asyncio.Future[None], event: asyncio.Event) -> None:
+    """Wait until `event` is set or `task` has ended (with or without it)."""
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait((task, waiter), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
 
 
 async def import_file(
@@ -153,19 +166,29 @@ async def import_file(
                         refused.append((number, exc))
                 return batch, good, refused
 
-            while (parsed := read_next()) is not None:
+            parsed = read_next()
+            while parsed is not None:
                 await log.before()
-                await _write_batch(
-                    sessionmaker,
-                    writer,
-                    policy,
-                    store_id,
-                    parsed,
-                    today,
-                    report,
-                    on_error,
-                    on_warning,
+                committing = asyncio.Event()
+                write = asyncio.ensure_future(
+                    _write_batch(
+                        sessionmaker,
+                        writer,
+                        policy,
+                        store_id,
+                        parsed,
+                        today,
+                        report,
+                        on_error,
+                        on_warning,
+                        committing,
+                    )
                 )
+                try:  # the next batch is read and checked while the database commits this one
+                    await _until(write, committing)
+                    parsed = read_next()
+                finally:
+                    await write  # cancelled meanwhile: the batch still ends, one way or the other
                 await log.after()
     report.seconds = time.perf_counter() - started
     async with sessionmaker() as session:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from operator import attrgetter
 
 from sqlalchemy import Integer, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.club.points.rules import Line, Lot, due_to_expire, next_expiry, open_lots, taken_by
 from db.base import utcnow
 from db.models import Member, PointsEntry
-from db.writes import execute_many, insert_once, insert_rows_once
+from db.writes import execute_many, insert_once, insert_values_once
 
 
 class EntryKind(StrEnum):
@@ -98,6 +99,19 @@ async def post(session: AsyncSession, posting: Posting, *, guard: bool = False) 
     return balances
 
 
+_POSTING_COLUMNS = (
+    "store_id",
+    "member_id",
+    "kind",
+    "dedupe_key",
+    "cumulative",
+    "redeemable",
+    "visit_id",
+    "expires_on",
+    "reason",
+    "actor_user_id",
+)
+_posting_values = attrgetter(*_POSTING_COLUMNS[3:])
 _members = Member.__table__.c
 _shift_many = (
     update(Member.__table__)
@@ -119,22 +133,24 @@ async def post_many(session: AsyncSession, postings: Sequence[Posting]) -> list[
     """
     if not postings:
         return []
+    kinds = {kind: str(kind) for kind in {p.kind for p in postings}}
     # Every row names the same columns (one statement shape); NULL is each column's
     # default. Postings without a time (an import's: all of them) leave `at` out, so its
     # default (now, once per call) is converted for the database once, not per row.
+    names = _POSTING_COLUMNS
+    rows: list[tuple[object, ...]] = [
+        (p.store_id, p.member_id, kinds[p.kind], *_posting_values(p)) for p in postings
+    ]
     if any(p.at is not None for p in postings):
         now = utcnow()
-        rows = [{**p.__dict__, "kind": str(p.kind), "at": p.at or now} for p in postings]
-    else:
-        rows = [{**p.__dict__, "kind": str(p.kind)} for p in postings]
-        for row in rows:
-            del row["at"]
+        names = (*names, "at")
+        rows = [(*row, p.at or now) for row, p in zip(rows, postings, strict=True)]
     written = set(
-        await insert_rows_once(
-            session, PointsEntry.__table__, rows, ("member_id", "kind", "dedupe_key")
+        await insert_values_once(
+            session, PointsEntry.__table__, names, rows, ("member_id", "kind", "dedupe_key")
         )
     )
-    new = [p for p in postings if (p.member_id, str(p.kind), p.dedupe_key) in written]
+    new = [p for p in postings if (p.member_id, kinds[p.kind], p.dedupe_key) in written]
     moves: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for p in new:
         moves[p.member_id][0] += p.cumulative
