@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import collections
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy.dialects import registry
@@ -26,6 +28,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     SQLiteDialect_aiosqlite,
 )
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.util.concurrency import await_
 
@@ -88,7 +91,10 @@ class _Cursor(AsyncAdapt_aiosqlite_cursor):
     def _trip(self, operation: Any, parameters: Any, many: bool) -> Any:
         connection = self._connection
         try:
-            outcome = await_(self._hold(connection, operation, parameters, many))
+            if self._adapt_connection.inline:  # see `inline_writes`
+                outcome = _run(connection._connection, operation, parameters, many)
+            else:
+                outcome = await_(self._hold(connection, operation, parameters, many))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
         self._description, rows, self._rowcount, self._lastrowid = outcome
@@ -107,14 +113,50 @@ class _Cursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class _Connection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("inline",)
     _cursor_cls = _Cursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.inline = False  # statements on the caller's thread (`inline_writes`)
+
+    def rollback(self) -> None:
+        if self.inline and self._connection._connection:
+            try:
+                self._connection._connection.rollback()
+            except Exception as error:
+                self._handle_exception(error)
+        else:
+            super().rollback()
 
 
 class _DBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> _Connection:
+        # Made on aiosqlite's thread; `inline_writes` uses it from the loop's too, never
+        # both at once (the connection is the one session's meanwhile).
+        kw["check_same_thread"] = False
         adapted = super().connect(*arg, **kw)
         return _Connection(self, adapted._connection)
+
+
+@asynccontextmanager
+async def inline_writes(session: AsyncSession) -> AsyncIterator[None]:
+    """Run the session's statements on the event loop's thread while inside: for a batch
+    of many short writes (an import's), whose trips to the driver's thread and back cost
+    more than the statements. The loop waits for each statement meanwhile, so a batch
+    inside must stay short (tens of milliseconds); owners' writes wait for it anyway, as
+    SQLite has one writer. The commit is best left outside, on the driver's thread, for
+    the caller to do other work meanwhile. Elsewhere (PostgreSQL) it does nothing."""
+    connection = await session.connection()  # begins the transaction (a trip)
+    raw = (await connection.get_raw_connection()).dbapi_connection
+    if not isinstance(raw, _Connection):
+        yield
+        return
+    raw.inline = True
+    try:
+        yield
+    finally:
+        raw.inline = False
 
 
 class Dialect(SQLiteDialect_aiosqlite):

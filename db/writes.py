@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Date, DateTime, Executable, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -125,7 +125,25 @@ async def execute_many(
     sql, params = _driver_form(statement, connection.dialect)
     get = _getter([n for n, _ in params])
     values = _converted([get(row) for row in rows], [p for _, p in params])
-    await connection.exec_driver_sql(sql, [tuple(v) for v in values])
+    await _driver_sql(session, sql, [tuple(v) for v in values])
+
+
+class _Outcome(NamedTuple):
+    rows: list[Any]
+    rowcount: int
+
+
+async def _driver_sql(session: AsyncSession, sql: str, parameters: Any) -> _Outcome:
+    """Run SQL at the driver in the session's transaction: its rows and row count.
+
+    Through `run_sync`, which (unlike the async connection's own `exec_driver_sql`) also
+    runs statements that never wait (`db.sqlite_driver.inline_writes`)."""
+
+    def run(sync_session: Any) -> _Outcome:
+        result = sync_session.connection().exec_driver_sql(sql, parameters)
+        return _Outcome(list(result.all()) if result.returns_rows else [], result.rowcount)
+
+    return await session.run_sync(run)
 
 
 def _placeholders(dialect: Dialect, width: int, count: int) -> str:
@@ -254,7 +272,7 @@ async def _insert_chunks(
             flat += row_values
             flat += fixed
         start += size
-        yield form, await connection.exec_driver_sql(form.text(size), tuple(flat))
+        yield form, await _driver_sql(session, form.text(size), tuple(flat))
 
 
 async def insert_rows_once(
@@ -297,11 +315,11 @@ async def insert_values_once(
         if returning:
             result_procs = form.result_procs
             if all(p is None for p in result_procs):
-                out.extend(tuple(r) for r in result.all())
+                out.extend(tuple(r) for r in result.rows)
             else:
                 out.extend(
                     tuple(v if p is None else p(v) for v, p in zip(r, result_procs, strict=True))
-                    for r in result.all()
+                    for r in result.rows
                 )
     return out
 

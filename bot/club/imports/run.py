@@ -35,6 +35,7 @@ from bot.club.imports.writes import Rejected, write_cars, write_members
 from bot.club.policy.headers import header_fields
 from bot.club.policy.model import ClubPolicy
 from bot.club.staff import audit
+from db.sqlite_driver import inline_writes
 from db.wal import batch_log
 
 # Rows per batch transaction. A batch holds SQLite's write lock (and its one connection)
@@ -80,7 +81,8 @@ async def _write_batch(
             on_error(number, exc.code, exc.field, raws[number])
     began = time.perf_counter()
     async with sessionmaker() as session:
-        rejected = await writer(session, policy, store_id, good, today, report)
+        async with inline_writes(session):  # a few dozen statements, none long
+            rejected = await writer(session, policy, store_id, good, today, report)
         committing.set()
         await session.commit()
     report.longest_batch_seconds = max(report.longest_batch_seconds, time.perf_counter() - began)
