@@ -32,7 +32,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def _begin_immediate(conn: Any) -> None:
     # Take the write lock up front: a read-then-write transaction can then never fail
     # with "database is locked" half-way (STACK-NOTES: 1,000 of 1,000 right this way).
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers in other processes take turns with ours first (sqlite_driver.WriterGate).
+    from db.sqlite_driver import BEGIN_WRITE
+
+    conn.exec_driver_sql(BEGIN_WRITE)
 
 
 def _reader_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -15,7 +15,10 @@ Used for every `sqlite+aiosqlite` URL (see `db.engine.make_engine`); server-side
 from __future__ import annotations
 
 import collections
+import fcntl
+import os
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,10 +39,59 @@ DRIVER = "clubsqlite"
 INLINE = "clubsqlite_inline"
 
 Outcome = tuple[Any, list[Any], int, int | None]  # description, rows, rowcount, lastrowid
+BEGIN_WRITE = "BEGIN IMMEDIATE"  # every transaction of the writing engine (db.engine)
 
 
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Outcome:
-    """Execute one statement and bring back all it returned (on the driver's thread)."""
+class WriterGate:
+    """Writing transactions on one database file take turns through this lock, across
+    processes, and it passes on the moment one ends.
+
+    SQLite's own write lock makes a writer that finds it taken sleep and retry (1, 2, 5,
+    … 100 ms between tries): behind another process that writes batch after batch (an
+    import from the command line) the bot's writes waited up to a second, finding the
+    lock taken again each time they looked. A blocking `flock` on a file beside the
+    database is woken as soon as the holder lets go, so a writer waits for one batch at
+    most; a process that dies lets go with its files. Within a process the connection
+    pool already queues writers first come, first served."""
+
+    def __init__(self, database: str) -> None:
+        self._fd = os.open(f"{database}-writers", os.O_RDWR | os.O_CREAT, 0o600)
+        self._held = False
+        weakref.finalize(self, os.close, self._fd)
+
+    def enter(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        self._held = True
+
+    def leave(self) -> None:
+        if self._held:
+            self._held = False
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+def _gate_for(database: Any) -> WriterGate | None:
+    name = str(database)
+    if name in ("", ":memory:") or name.startswith("file:"):
+        return None
+    return WriterGate(name)
+
+
+def _run(
+    conn: sqlite3.Connection,
+    operation: str,
+    parameters: Any,
+    many: bool,
+    gate: WriterGate | None = None,
+) -> Outcome:
+    """Execute one statement and bring back all it returned (on the driver's thread).
+    A writing transaction begins once it is this connection's turn (`WriterGate`)."""
+    if gate is not None and operation == BEGIN_WRITE:
+        gate.enter()
+        try:
+            return _run(conn, operation, parameters, many)
+        except BaseException:
+            gate.leave()
+            raise
     cursor = conn.cursor()
     try:
         if many:
@@ -91,8 +143,9 @@ class _Cursor(AsyncAdapt_aiosqlite_cursor):
     def _trip(self, operation: Any, parameters: Any, many: bool) -> Any:
         connection = self._connection
         try:
-            if self._adapt_connection.inline:  # see `inline_writes`
-                outcome = _run(connection._connection, operation, parameters, many)
+            adapted = self._adapt_connection
+            if adapted.inline:  # see `inline_writes`
+                outcome = _run(connection._connection, operation, parameters, many, adapted.gate)
             else:
                 outcome = await_(self._hold(connection, operation, parameters, many))
         except Exception as error:
@@ -102,8 +155,11 @@ class _Cursor(AsyncAdapt_aiosqlite_cursor):
         return None
 
     async def _hold(self, connection: Any, operation: Any, parameters: Any, many: bool) -> Outcome:
-        async with self._adapt_connection._execute_mutex:
-            return await connection._execute(_run, connection._conn, operation, parameters, many)
+        adapted = self._adapt_connection
+        async with adapted._execute_mutex:
+            return await connection._execute(
+                _run, connection._conn, operation, parameters, many, adapted.gate
+            )
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         return self._trip(operation, parameters, False)
@@ -112,22 +168,57 @@ class _Cursor(AsyncAdapt_aiosqlite_cursor):
         return self._trip(operation, seq_of_parameters, True)
 
 
+def _end(conn: sqlite3.Connection, how: Any, gate: WriterGate | None) -> None:
+    try:
+        how(conn)
+    finally:
+        if gate is not None:
+            gate.leave()
+
+
 class _Connection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("inline",)
+    __slots__ = ("gate", "inline")
     _cursor_cls = _Cursor
 
-    def __init__(self, dbapi: Any, connection: Any) -> None:
+    def __init__(self, dbapi: Any, connection: Any, gate: WriterGate | None = None) -> None:
         super().__init__(dbapi, connection)
         self.inline = False  # statements on the caller's thread (`inline_writes`)
+        self.gate = gate
+
+    def _finish(self, how: Any) -> None:
+        """Commit or roll back (`how`), then let the next writer in (`WriterGate`)."""
+        raw = self._connection._connection
+        if not raw:
+            if self.gate is not None:
+                self.gate.leave()
+            return
+        try:
+            if self.inline:
+                _end(raw, how, self.gate)
+            else:
+                await_(self._connection._execute(_end, raw, how, self.gate))
+        except Exception as error:
+            self._handle_exception(error)
+
+    def commit(self) -> None:
+        self._finish(sqlite3.Connection.commit)
 
     def rollback(self) -> None:
-        if self.inline and self._connection._connection:
-            try:
-                self._connection._connection.rollback()
-            except Exception as error:
-                self._handle_exception(error)
-        else:
-            super().rollback()
+        self._finish(sqlite3.Connection.rollback)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self.gate is not None:
+                self.gate.leave()
+
+    def terminate(self) -> None:
+        try:
+            super().terminate()
+        finally:
+            if self.gate is not None:
+                self.gate.leave()
 
 
 class _DBAPI(AsyncAdapt_aiosqlite_dbapi):
@@ -136,7 +227,8 @@ class _DBAPI(AsyncAdapt_aiosqlite_dbapi):
         # both at once (the connection is the one session's meanwhile).
         kw["check_same_thread"] = False
         adapted = super().connect(*arg, **kw)
-        return _Connection(self, adapted._connection)
+        database = arg[0] if arg else kw.get("database", "")
+        return _Connection(self, adapted._connection, _gate_for(database))
 
 
 @asynccontextmanager
