@@ -95,7 +95,14 @@ class ClubPolicy:
         return next((i for i, t in enumerate(self.tiers) if t.code == code), 0)
 
     def category(self, code: str) -> SpendCategory | None:
-        return next((c for c in self.categories if c.code == code), None)
+        return self._categories_by_code.get(code)
+
+    @cached_property
+    def _categories_by_code(self) -> dict[str, SpendCategory]:
+        found: dict[str, SpendCategory] = {}
+        for category in self.categories:
+            found.setdefault(category.code, category)  # the first of a code, as before
+        return found
 
     @cached_property
     def category_aliases(self) -> dict[str, str]:

@@ -17,6 +17,7 @@ from bot.club.common.validation import (
     normalise_model,
     normalise_name,
     normalise_phone,
+    normalise_plate,
     normalise_vin,
     parse_amount_fen,
     parse_date,
@@ -93,6 +94,8 @@ def _validated(fn: Callable[[str], str], value: str, field: str) -> str:
 
 
 _cached_name = lru_cache(maxsize=1024)(normalise_name)
+# A visits export names each car again at every visit: its plate is worked out once.
+_cached_plate = lru_cache(maxsize=32768)(normalise_plate)
 _cached_model = lru_cache(maxsize=1024)(normalise_model)
 
 

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from bot.club.common.validation import normalise_category_key, normalise_plate
+from bot.club.common.validation import normalise_category_key
 from bot.club.imports.dms.fields import (
     BIRTHDAY_MAX_YEARS,
     EARLIEST_DMS_DATE,
@@ -36,6 +36,7 @@ from bot.club.imports.dms.fields import (
     RowError,
     _amount_fen,
     _cached_name,
+    _cached_plate,
     _category,
     _date,
     _dms_vin,
@@ -115,7 +116,7 @@ def normalise_car(raw: Mapping[str, str], *, today: date, as_of: date | None = N
     (the export's date) is refused. A VIN whose check digit is wrong is kept, with a
     warning. Raises :class:`RowError`."""
     phone = _phone(_required(raw, "phone"))
-    plate = _validated(normalise_plate, _required(raw, "plate"), "plate")
+    plate = _validated(_cached_plate, _required(raw, "plate"), "plate")
     vin = _optional_vin(raw)
     return CarRecord(
         phone=phone,
@@ -144,7 +145,7 @@ def normalise_visit(
     plate_text, vin_text = _text(raw, "plate"), _text(raw, "vin")
     if not plate_text and not vin_text:
         raise RowError(RowCode.MISSING_FIELD, "plate" if "plate" in raw else "vin")
-    plate = _validated(normalise_plate, plate_text, "plate") if plate_text else None
+    plate = _validated(_cached_plate, plate_text, "plate") if plate_text else None
     vin = _validated(_dms_vin, vin_text, "vin") if vin_text else None
     order_no = _order_no(_text(raw, "order_no"))
     visit_date = _date(_required(raw, "date"), "date", today, EARLIEST_DMS_DATE, as_of)
