@@ -18,6 +18,7 @@ import collections
 import fcntl
 import os
 import sqlite3
+import threading
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,6 +41,7 @@ INLINE = "clubsqlite_inline"
 
 Outcome = tuple[Any, list[Any], int, int | None]  # description, rows, rowcount, lastrowid
 BEGIN_WRITE = "BEGIN IMMEDIATE"  # every transaction of the writing engine (db.engine)
+GATE_SECONDS = 5.0  # as long as SQLite's busy timeout (db.engine)
 
 
 class WriterGate:
@@ -60,8 +62,36 @@ class WriterGate:
         weakref.finalize(self, os.close, self._fd)
 
     def enter(self) -> None:
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-        self._held = True
+        """Wait for this connection's turn; after `GATE_SECONDS` go on without it
+        (SQLite's own lock and busy timeout then decide: nothing waits forever)."""
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._held = self._wait(GATE_SECONDS)
+        else:
+            self._held = True
+
+    def _wait(self, timeout: float) -> bool:
+        # A blocking flock cannot time out, so it waits on a thread of its own; given
+        # up on, that thread lets go as soon as it gets the lock.
+        got, settled, gave_up = threading.Event(), threading.Lock(), []
+
+        def wait() -> None:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            with settled:
+                if gave_up:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+                else:
+                    got.set()
+
+        threading.Thread(target=wait, name="writer-gate", daemon=True).start()
+        if got.wait(timeout):
+            return True
+        with settled:
+            if got.is_set():
+                return True
+            gave_up.append(True)
+        return False
 
     def leave(self) -> None:
         if self._held:

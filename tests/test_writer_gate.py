@@ -4,15 +4,19 @@ the bot's writes in between two of its batches, not after SQLite's retries find 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import text
 
+from db import sqlite_driver
 from db.engine import make_engine, make_sessionmaker
 
 BATCHES = 80
@@ -55,6 +59,7 @@ async def test_a_write_waits_for_one_batch_of_another_process_not_for_many(tmp_p
     importer = subprocess.Popen([sys.executable, "-c", IMPORTER, url, str(BATCHES)], cwd=root)
     try:
         while committed(path) < 3:  # the other process is under way
+            assert importer.poll() is None, "the other process stopped"
             await asyncio.sleep(0.01)
         passed_by = []
         for _ in range(15):
@@ -71,3 +76,33 @@ async def test_a_write_waits_for_one_batch_of_another_process_not_for_many(tmp_p
     # Each owner's write got in as soon as the batch under way ended (at most one more
     # slipped in meanwhile); SQLite's retries alone let dozens pass first.
     assert max(passed_by) <= 2, passed_by
+
+
+async def test_a_turn_held_too_long_delays_a_write_but_never_stops_it(tmp_path, monkeypatch):
+    """A process that keeps the turn without writing (stuck, or not this bot) holds the
+    bot's writes up for the gate's timeout, then SQLite's own lock decides."""
+    monkeypatch.setattr(sqlite_driver, "GATE_SECONDS", 0.3)
+    path = tmp_path / "club.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    sessions = make_sessionmaker(engine)
+    async with sessions() as session:
+        await session.execute(text("CREATE TABLE owners (x INTEGER)"))
+        await session.commit()
+    other = os.open(f"{path}-writers", os.O_RDWR)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX)  # another process's turn, never given back
+        began = time.monotonic()
+        async with sessions() as session:
+            await session.execute(text("INSERT INTO owners VALUES (1)"))
+            await session.commit()
+        waited = time.monotonic() - began
+        fcntl.flock(other, fcntl.LOCK_UN)
+        async with sessions() as session:  # the turn is free again: no wait at all
+            await session.execute(text("INSERT INTO owners VALUES (2)"))
+            await session.commit()
+    finally:
+        os.close(other)
+        await engine.dispose()
+    assert waited >= 0.3
+    with closing(sqlite3.connect(path)) as reader:
+        assert reader.execute("SELECT count(*) FROM owners").fetchone()[0] == 2

@@ -33,9 +33,10 @@ from bot.club.staff import audit
 from bot.messaging import outbox
 from bot.messaging.outbox import BROADCAST_OPT_OUT, Purpose, Status
 from db.models import Broadcast, Car, Member, Push, PushOptOut, Visit
+from db.wal import batch_log
 
 IDLE_CHOICES = (90, 180, 365)
-RELEASE_BATCH = 10_000  # member ids per transaction when the scheduler queues a broadcast
+RELEASE_BATCH = 5_000  # member ids per transaction when a broadcast is queued (~50 ms at 1M)
 
 
 def describe(audience: dict[str, Any]) -> tuple[str, Any]:
@@ -222,18 +223,22 @@ async def release_in_batches(
     store_id, kind, audience = row
     everyone = audience_query(policy, store_id, kind, audience, today)
     batch = batch or RELEASE_BATCH
-    for start in range(0, (last or 0) + 1, batch):
-        async with sessionmaker() as session:
-            if not await _still_scheduled(session, broadcast_id):
-                return None
-            people = everyone.where(Member.id >= start, Member.id < start + batch)
-            if queued := await _enqueue(session, people, row, broadcast_id, now):
-                await session.execute(
-                    update(Broadcast)
-                    .where(Broadcast.id == broadcast_id)
-                    .values(recipients=Broadcast.recipients + queued)
-                )
-            await session.commit()
+    # SQLite's log is checkpointed beside the ranges, not in one range's commit.
+    async with batch_log(sessionmaker) as log:
+        for start in range(0, (last or 0) + 1, batch):
+            await log.before()
+            async with sessionmaker() as session:
+                if not await _still_scheduled(session, broadcast_id):
+                    return None
+                people = everyone.where(Member.id >= start, Member.id < start + batch)
+                if queued := await _enqueue(session, people, row, broadcast_id, now):
+                    await session.execute(
+                        update(Broadcast)
+                        .where(Broadcast.id == broadcast_id)
+                        .values(recipients=Broadcast.recipients + queued)
+                    )
+                await session.commit()
+            await log.after()
     async with sessionmaker() as session:
         done = await session.execute(
             update(Broadcast)
