@@ -12,7 +12,8 @@ Printed: rows per second, the longest batch transaction (how long the import hol
 SQLite's write lock at a time: owners wait at most that long) and the process's peak
 resident memory before and after the import: flat memory means the peak does not grow
 with the file beyond the writer's page cache, which batches fill up to its cap
-(`db.wal.BATCH_CACHE_KIB`, 64 MB) whatever the file's size. Target (issue 12): ≥ 20,000 rows/s on SQLite, 2 cores, batches ≤ 100 ms.
+(`db.wal.BATCH_CACHE_KIB`, 64 MB) whatever the file's size. Target (issue 12):
+≥ 20,000 rows/s on SQLite, 2 cores, batches ≤ 100 ms.
 """
 
 from __future__ import annotations
