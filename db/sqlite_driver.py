@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -36,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.util.concurrency import await_
 
+log = logging.getLogger(__name__)
 DRIVER = "clubsqlite"
 INLINE = "clubsqlite_inline"
 
@@ -57,7 +59,11 @@ class WriterGate:
     pool already queues writers first come, first served."""
 
     def __init__(self, database: str) -> None:
-        self._fd = os.open(f"{database}-writers", os.O_RDWR | os.O_CREAT, 0o600)
+        path = f"{database}-writers"
+        try:
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except PermissionError:  # made by another user: flock needs no write access
+            self._fd = os.open(path, os.O_RDONLY)
         self._held = False
         weakref.finalize(self, os.close, self._fd)
 
@@ -103,7 +109,11 @@ def _gate_for(database: Any) -> WriterGate | None:
     name = str(database)
     if name in ("", ":memory:") or name.startswith("file:"):
         return None
-    return WriterGate(name)
+    try:
+        return WriterGate(name)
+    except OSError as error:  # a folder we cannot write to: SQLite's own lock alone
+        log.warning("no writers' lock file beside %s: %s", name, error.strerror)
+        return None
 
 
 def _run(

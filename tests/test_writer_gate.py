@@ -106,3 +106,24 @@ async def test_a_turn_held_too_long_delays_a_write_but_never_stops_it(tmp_path, 
     assert waited >= 0.3
     with closing(sqlite3.connect(path)) as reader:
         assert reader.execute("SELECT count(*) FROM owners").fetchone()[0] == 2
+
+
+async def test_without_a_lock_file_writes_go_on_under_sqlites_own_lock(tmp_path, monkeypatch):
+    """A database in a folder the bot may not create files in: no turns, still writes."""
+
+    def refused(database: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(sqlite_driver, "WriterGate", refused)
+    path = tmp_path / "club.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    sessions = make_sessionmaker(engine)
+    try:
+        async with sessions() as session:
+            await session.execute(text("CREATE TABLE owners (x INTEGER)"))
+            await session.execute(text("INSERT INTO owners VALUES (1)"))
+            await session.commit()
+    finally:
+        await engine.dispose()
+    with closing(sqlite3.connect(path)) as reader:
+        assert reader.execute("SELECT count(*) FROM owners").fetchone()[0] == 1
