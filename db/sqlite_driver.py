@@ -7,6 +7,8 @@ the indexed look-up it carries (SQLite answers those in microseconds), so a comm
 reads three rows spent most of its database time travelling. This adapter does the four
 calls in one function on the driver's thread, and keeps the rows, description, row count
 and last row id it brought back: the same SQL, the same results, a quarter of the trips.
+A batch of many short writes can go without the trips altogether (`inline_writes`), and
+writing transactions of different processes take turns (`WriterGate`).
 
 Used for every `sqlite+aiosqlite` URL (see `db.engine.make_engine`); server-side cursors
 (streamed results) keep SQLAlchemy's own adapter.
