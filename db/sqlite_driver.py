@@ -231,8 +231,7 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
         """Commit or roll back (`how`), then let the next writer in (`WriterGate`)."""
         raw = self._connection._connection
         if not raw:
-            if self.gate is not None:
-                self.gate.leave()
+            self._let_go()
             return
         try:
             if self.inline:
@@ -248,19 +247,21 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
     def rollback(self) -> None:
         self._finish(sqlite3.Connection.rollback)
 
+    def _let_go(self) -> None:
+        if self.gate is not None:
+            self.gate.leave()
+
     def close(self) -> None:
         try:
             super().close()
         finally:
-            if self.gate is not None:
-                self.gate.leave()
+            self._let_go()
 
     def terminate(self) -> None:
         try:
             super().terminate()
         finally:
-            if self.gate is not None:
-                self.gate.leave()
+            self._let_go()
 
 
 class _DBAPI(AsyncAdapt_aiosqlite_dbapi):

@@ -21,6 +21,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -103,8 +104,15 @@ async def _pragma(session: AsyncSession, name: str, value: int | None = None) ->
     return int(result.scalar_one()) if result.returns_rows else int(value or 0)
 
 
-# database file: [runs inside batch_log, the connection's own settings]
-_open: dict[str, tuple[list[int], dict[str, int]]] = {}
+@dataclass
+class _Shared:
+    """One database file's runs inside batch_log, and the connection's own settings."""
+
+    runs: int = 1
+    own: dict[str, int] = field(default_factory=dict)
+
+
+_open: dict[str, _Shared] = {}
 
 
 @asynccontextmanager
@@ -119,12 +127,11 @@ async def batch_log(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIter
             path = None
         if path is not None:
             if path in _open:
-                _open[path][0][0] += 1
+                _open[path].runs += 1
             else:
-                own: dict[str, int] = {}
-                _open[path] = ([1], own)  # before any await: a run starting meanwhile joins
+                shared = _open[path] = _Shared()  # before any await: a run meanwhile joins
                 for name, value in _SETTINGS.items():  # SQLite has one writing connection here
-                    own[name] = await _pragma(session, name)
+                    shared.own[name] = await _pragma(session, name)
                     await _pragma(session, name, value)
             await session.commit()
     log = BatchLog(path)
@@ -133,9 +140,9 @@ async def batch_log(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIter
     finally:
         await log.close()
         if path is not None:
-            _open[path][0][0] -= 1
-            if _open[path][0][0] == 0:
-                own = _open.pop(path)[1]
+            _open[path].runs -= 1
+            if _open[path].runs == 0:
+                own = _open.pop(path).own
                 async with sessionmaker() as session:
                     for name, value in own.items():
                         await _pragma(session, name, value)
