@@ -88,8 +88,15 @@ def parse_amount_fen(text: str) -> int:
     noise within a millionth of a fen (1280.1000000000001), which is rounded half up.
     """
     value = quick_halfwidth(str(text))
-    if value.isascii() and value.isdigit() and len(value) <= _MAX_INTEGER_DIGITS:
-        return int(value) * 100
+    whole, dot, fraction = value.partition(".")
+    if (  # "1280" or "1280.5" or "1280.00", as DMS exports write most amounts
+        whole.isascii()
+        and whole.isdigit()
+        and len(whole) <= _MAX_INTEGER_DIGITS
+        and len(fraction) <= 2
+        and (not fraction or (fraction.isascii() and fraction.isdigit()))
+    ):
+        return int(whole) * 100 + (int(fraction.ljust(2, "0")) if dot else 0)
     match = _AMOUNT_RE.fullmatch("".join(value.replace("\u2212", "-").split()))
     if not match or (match[1] and match[2]):
         raise ValidationError(ValidationCode.AMOUNT_INVALID)
