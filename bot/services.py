@@ -16,7 +16,7 @@ from bot.club.stores.context import StoreContext
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from db.base import utcnow
-from db.engine import make_sessionmaker, reading_view
+from db.engine import make_sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,7 @@ class Services:
     stores: dict[int, StoreContext]
     default_store: StoreContext  # the store configured by STORE_CODE
     bot_username: str = ""
-    # The engine views that only read use (db.engine.make_reader); None: `engine`'s
-    # reading view (db.engine.reading_view).
+    # The engine views that only read use (db.engine.make_reader); None: `engine`.
     reader: AsyncEngine | None = None
     # The engine sweeps read their pages with (make_reader(on_loop=False)); None: `engine`.
     scanner: AsyncEngine | None = None
@@ -43,14 +42,13 @@ class Services:
     _background: set[asyncio.Task[Any]] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        view = self.reader or reading_view(self.engine)
-        self._readers = self.sessionmaker if view is self.engine else make_sessionmaker(view)
+        self._readers = make_sessionmaker(self.reader) if self.reader else self.sessionmaker
         self.scans = make_sessionmaker(self.scanner) if self.scanner else self.sessionmaker
 
     def read_session(self) -> AsyncSession:
         """A session for a view that only reads: on SQLite it never waits for the write
         lock and cannot write; on PostgreSQL it runs without BEGIN and COMMIT
-        (`db.engine.reading_view`)."""
+        (`db.engine.make_reader`)."""
         return self._readers()
 
     def run_soon(self, work: Coroutine[Any, Any, object], name: str) -> asyncio.Task[Any]:

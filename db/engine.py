@@ -89,16 +89,35 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def make_reader(url: str, *, on_loop: bool = True) -> AsyncEngine | None:
     """The engine for views that only read (/points, /card), or None where the one
-    engine serves them too (PostgreSQL; an in-memory SQLite database).
+    engine serves them too (an in-memory SQLite database; PostgreSQL's sweeps).
 
     On SQLite WAL readers never wait for the writer, and its transactions can never
     write (PRAGMA query_only). `on_loop`: its connections run on the event loop's own
     thread (db.sqlite_driver's inline dialect), for a view's indexed look-ups that take
     microseconds; without, each statement runs on a thread of its own connection, for
-    the sweeps' long scans that must not hold up the loop."""
+    the sweeps' long scans that must not hold up the loop.
+
+    On PostgreSQL (views only: sweeps stream in transactions) its statements run without
+    BEGIN and COMMIT, and its pooled connections are not pinged before each use: three of
+    a view's six round trips. A view loses nothing by it. In a READ COMMITTED transaction
+    (PostgreSQL's default, ours) each statement sees what was committed when it began
+    anyway, and a connection found dead is read again on a fresh one
+    (handlers.common: reading twice changes nothing). Such a view must not write: a write
+    would be committed at once."""
     from db import sqlite_driver
 
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        if not on_loop:
+            return None
+        return create_async_engine(
+            url,
+            hide_parameters=True,
+            pool_size=5,
+            max_overflow=10,
+            pool_pre_ping=False,
+            isolation_level="AUTOCOMMIT",
+        )
     if not is_sqlite(url) or parsed.database in (None, "", ":memory:"):
         return None
     driver = sqlite_driver.INLINE if on_loop else sqlite_driver.DRIVER
@@ -111,19 +130,6 @@ def make_reader(url: str, *, on_loop: bool = True) -> AsyncEngine | None:
     event.listen(engine.sync_engine, "connect", _reader_pragmas)
     event.listen(engine.sync_engine, "begin", _begin_reading)
     return engine
-
-
-def reading_view(engine: AsyncEngine) -> AsyncEngine:
-    """`engine` for views that only read, where there is no reader of its own (see
-    `make_reader`): on PostgreSQL its statements run without BEGIN and COMMIT, two of a
-    view's five round trips. A view loses nothing by it: in a READ COMMITTED transaction
-    (PostgreSQL's default, ours) each statement sees what was committed when it began
-    anyway. The connections are the same pool's; AUTOCOMMIT is set and reset on the
-    driver's side, without a round trip. Such a view must not write: a write would be
-    committed at once."""
-    if engine.dialect.name != "postgresql":
-        return engine
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

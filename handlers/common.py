@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.error import BadRequest
@@ -264,37 +264,14 @@ def turn_handler(func: HandlerFn | None = None, *, reads_only: bool = False) -> 
         if user is None or chat is None:
             return
         services = services_of(context)
-        opened = services.read_session() if reads_only else services.sessionmaker()
-        async with opened as session:
-            store = await services.resolve_store(session, user.id)
-            who = await caller(session, store.id, user.id)
-            locale = resolve_locale(who.locale, user.language_code, store.default_locale)
-            t = services.translator(locale, store)
-            turn = Turn(update, context, session, services, store, t, user.id, chat.id, who)
-            if who.blocked and not reads_only:
-                await unblock(session, store.id, user.id)
-            try:
-                await handler(turn)
-                await session.commit()
-            except IntegrityError:
-                # A double tap or a race lost to another update: nothing was written.
-                await session.rollback()
-                log.info("conflict in %s for an update; rolled back", handler.__name__)
-                turn.after_commit.clear()  # nothing was committed to act upon
-                turn.outbox = [
-                    Outgoing(
-                        turn._(
-                            "That was already done, or it clashes with "
-                            "something already stored. Nothing was changed."
-                        )
-                    )
-                ]
-            except Exception:
-                await session.rollback()
-                raise
-        if who.blocked and reads_only:
+        if reads_only:
+            turn = await _read(handler, update, context, services)
+        else:
             async with services.sessionmaker() as session:
-                await unblock(session, store.id, user.id)
+                turn = await _in_session(handler, update, context, services, session, False)
+        if turn.caller.blocked and reads_only:
+            async with services.sessionmaker() as session:
+                await unblock(session, turn.store.id, turn.user_id)
                 await session.commit()
         query = update.callback_query
         if query is not None:
@@ -304,6 +281,65 @@ def turn_handler(func: HandlerFn | None = None, *, reads_only: bool = False) -> 
             await action()
 
     return wrapper
+
+
+async def _read(
+    handler: HandlerFn, update: Update, context: ContextTypes.DEFAULT_TYPE, services: Services
+) -> Turn:
+    """A view's turn. A connection found dead (the database restarted since it was
+    pooled: views' connections are not pinged before use on PostgreSQL, see
+    `db.engine.make_reader`) has been dropped from the pool: the view is read again, once,
+    on a fresh one. Reading twice changes nothing, and nothing was sent yet."""
+    try:
+        async with services.read_session() as session:
+            return await _in_session(handler, update, context, services, session, True)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.warning("a view's database connection was gone; reading again on a fresh one")
+    async with services.read_session() as session:
+        return await _in_session(handler, update, context, services, session, True)
+
+
+async def _in_session(
+    handler: HandlerFn,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    services: Services,
+    session: AsyncSession,
+    reads_only: bool,
+) -> Turn:
+    """Resolve the store and the locale, run `handler`, commit: the turn, its replies
+    still to send."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    store = await services.resolve_store(session, user.id)
+    who = await caller(session, store.id, user.id)
+    locale = resolve_locale(who.locale, user.language_code, store.default_locale)
+    t = services.translator(locale, store)
+    turn = Turn(update, context, session, services, store, t, user.id, chat.id, who)
+    if who.blocked and not reads_only:
+        await unblock(session, store.id, user.id)
+    try:
+        await handler(turn)
+        await session.commit()
+    except IntegrityError:
+        # A double tap or a race lost to another update: nothing was written.
+        await session.rollback()
+        log.info("conflict in %s for an update; rolled back", handler.__name__)
+        turn.after_commit.clear()  # nothing was committed to act upon
+        turn.outbox = [
+            Outgoing(
+                turn._(
+                    "That was already done, or it clashes with "
+                    "something already stored. Nothing was changed."
+                )
+            )
+        ]
+    except Exception:
+        await session.rollback()
+        raise
+    return turn
 
 
 def staff_only(permission: staff.Permission) -> Callable[[F], F]:

@@ -7,6 +7,7 @@ from contextlib import closing
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from tests import factories
@@ -57,3 +58,22 @@ async def test_points_history_pages_with_visits_and_the_next_expiry(bot):
     assert "History, page 2 of 2:" in second and "+101" in second and "+100" in second
     stale = joined(await owner.press_data("pts:page:7"))  # a button from a longer history
     assert "History, page 8 of 2:" in stale and "+10" not in stale.split("page 8 of 2:")[1]
+
+
+async def test_views_answer_after_the_database_dropped_their_connections(bot):
+    """On PostgreSQL views' pooled connections are not pinged before use: one the server
+    dropped (a restart, a failover) is found dead mid-view, and the view is read again."""
+    if not services(bot).settings.database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's views' pool")
+    owner = await factories.owner(bot, 6103)
+    await factories.give_points(bot, await member_of(bot, 6103), 700)
+    assert "Redeemable points: 700" in joined(await owner.send("/points"))  # pools a connection
+    async with services(bot).read_session() as session:  # the pool's one connection
+        pid = await session.scalar(text("SELECT pg_backend_pid()"))
+    async with services(bot).sessionmaker() as session:
+        dropped = await session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    assert dropped
+    points = joined(await owner.send("/points"))
+    card = await owner.send("/card")
+    assert "Redeemable points: 700" in points and "History, page 1 of 1" in points
+    assert card[-1].method == "sendPhoto" and "Redeemable points: 700" in card[-1].text

@@ -8,13 +8,13 @@ the same transaction. A deduction that must not overdraw is a conditional UPDATE
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from operator import attrgetter
 
-from sqlalchemy import Integer, bindparam, func, select, update
+from sqlalchemy import Integer, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.points.rules import Line, Lot, due_to_expire, next_expiry, open_lots, taken_by
@@ -162,17 +162,29 @@ async def post_many(session: AsyncSession, postings: Sequence[Posting]) -> list[
 
 
 _entries = PointsEntry.__table__.c
-# The member's redeemable lines in ledger order; built once (every /points reads it).
-_LINES = (
-    select(_entries.redeemable, _entries.expires_on)
-    .where(_entries.member_id == bindparam("member", type_=Integer), _entries.redeemable != 0)
-    .order_by(_entries.id)
-)
+
+
+def redeemable_lines() -> Select[tuple[int, date | None, int]]:
+    """The select of one member's (parameter "member") redeemable lines, unordered:
+    amount, expiry and id, the ledger order. What the member's lots are made of
+    (`lots_from`); /points reads them in the statement it reads its page with."""
+    return select(_entries.redeemable, _entries.expires_on, _entries.id).where(
+        _entries.member_id == bindparam("member", type_=Integer), _entries.redeemable != 0
+    )
+
+
+def lots_from(lines: Iterable[tuple[int, date | None]]) -> list[Lot]:
+    """The open lots of a member's redeemable lines (amount, expiry), in ledger order."""
+    return open_lots([Line(amount, expires_on) for amount, expires_on in lines])
+
+
+# Built once: every /points reads it.
+_LINES = redeemable_lines().order_by(_entries.id)
 
 
 async def lots_of(session: AsyncSession, member_id: int) -> list[Lot]:
     rows = await session.execute(_LINES, {"member": member_id})
-    return open_lots([Line(r, e) for r, e in rows])
+    return lots_from((amount, expires_on) for amount, expires_on, _id in rows)
 
 
 async def spent_lots(session: AsyncSession, member_id: int, amount: int) -> list[list[object]]:

@@ -1,9 +1,9 @@
 """What /points shows besides the balances: a page of the member's ledger, newest first,
 each row with its visit, how many rows there are, and the next points to expire.
 
-Two statements through the ledger's (member, id) index: one for the open lots (the
-ledger's own reading), one for the page with its count. Plain values, no ORM objects:
-nothing here is changed.
+One statement through the ledger's (member, id) index: the page with its count, and the
+member's redeemable lines the ledger makes the open lots of (`ledger.lots_from`). Plain
+values, no ORM objects: nothing here is changed.
 """
 
 from __future__ import annotations
@@ -12,11 +12,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.club.points import ledger
-from bot.club.points.rules import Lot
+from bot.club.points.rules import Lot, next_expiry
 from db.models import PointsEntry, Visit
 
 _entries, _visits = PointsEntry.__table__, Visit.__table__
@@ -56,17 +66,22 @@ _COUNT = (
 )
 
 
-def _page_query() -> Select[Any]:
-    """A page of one member's ledger with the count, built once with parameters."""
+def _statement_query() -> CompoundSelect:
+    """A page of one member's ledger with the count (rows of part 0, at most "limit"
+    after the newest "offset"), and all the member's redeemable lines (part 1): one
+    statement, built once with parameters, in no order (`statement` sorts)."""
     mine = _entries.c.member_id == bindparam("member", type_=Integer)
     count = _COUNT.scalar_subquery()
-    return (
+    page = (
         select(
+            literal_column("0").label("part"),
+            _entries.c.id.label("line_id"),
             _entries.c.kind,
             _entries.c.at,
             _entries.c.reason,
             _entries.c.cumulative,
             _entries.c.redeemable,
+            cast(null(), _entries.c.expires_on.type).label("expires_on"),  # typed: PostgreSQL
             _visits.c.id.label("visit_id"),
             _visits.c.category,
             _visits.c.amount_fen,
@@ -78,34 +93,51 @@ def _page_query() -> Select[Any]:
         .order_by(_entries.c.id.desc())
         .offset(bindparam("offset", type_=Integer))
         .limit(bindparam("limit", type_=Integer))
+        .subquery()
+    )
+    lines = ledger.redeemable_lines().subquery()
+    nothing = [null()] * 4
+    return union_all(
+        select(*page.c),
+        select(
+            literal_column("1"),
+            lines.c.id,
+            *nothing,  # kind, at, reason, cumulative
+            lines.c.redeemable,
+            lines.c.expires_on,
+            *nothing,  # the visit
+            null(),  # total
+        ),
     )
 
 
-_PAGE = _page_query()
+_STATEMENT = _statement_query()
+
+
+def _line(r: Any) -> HistoryLine:
+    return HistoryLine(
+        kind=r.kind,
+        at=r.at,
+        reason=r.reason,
+        cumulative=r.cumulative,
+        redeemable=r.redeemable,
+        visit=Spend(r.category, r.amount_fen, r.order_no) if r.visit_id is not None else None,
+    )
 
 
 async def statement(
     session: AsyncSession, member_id: int, today: date, *, offset: int, limit: int
 ) -> Statement:
     """The page of `limit` rows after the newest `offset`, the count, the next expiry."""
-    lot = await ledger.upcoming_expiry(session, member_id, today)
-    page = {"member": member_id, "offset": offset, "limit": limit}
-    rows = (await session.execute(_PAGE, page)).all()
-    if rows:
-        total = int(rows[0].total)
+    params = {"member": member_id, "offset": offset, "limit": limit}
+    rows = (await session.execute(_STATEMENT, params)).all()
+    page = sorted((r for r in rows if r.part == 0), key=lambda r: r.line_id, reverse=True)
+    held = sorted((r for r in rows if r.part == 1), key=lambda r: r.line_id)
+    lot = next_expiry(ledger.lots_from((r.redeemable, r.expires_on) for r in held), today)
+    if page:
+        total = int(page[0].total)
     elif offset == 0:
         total = 0
     else:  # past the last page (a stale button): count the rows on their own
         total = int(await session.scalar(_COUNT, {"member": member_id}) or 0)
-    lines = [
-        HistoryLine(
-            kind=r.kind,
-            at=r.at,
-            reason=r.reason,
-            cumulative=r.cumulative,
-            redeemable=r.redeemable,
-            visit=Spend(r.category, r.amount_fen, r.order_no) if r.visit_id is not None else None,
-        )
-        for r in rows
-    ]
-    return Statement(lines, total, lot)
+    return Statement([_line(r) for r in page], total, lot)
