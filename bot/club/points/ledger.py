@@ -166,7 +166,7 @@ _entries = PointsEntry.__table__.c
 
 def redeemable_lines() -> Select[tuple[int, date | None, int]]:
     """The select of one member's (parameter "member") redeemable lines, unordered:
-    amount, expiry and id, the ledger order. What the member's lots are made of
+    amount, expiry and id (the ledger's order). What the member's lots are made of
     (`lots_from`); /points reads them in the statement it reads its page with."""
     return select(_entries.redeemable, _entries.expires_on, _entries.id).where(
         _entries.member_id == bindparam("member", type_=Integer), _entries.redeemable != 0
@@ -178,7 +178,7 @@ def lots_from(lines: Iterable[tuple[int, date | None]]) -> list[Lot]:
     return open_lots([Line(amount, expires_on) for amount, expires_on in lines])
 
 
-# Built once: every /points reads it.
+# Built once: every spend, refund and expiry reads it.
 _LINES = redeemable_lines().order_by(_entries.id)
 
 
