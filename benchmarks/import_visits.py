@@ -8,6 +8,12 @@ Each size runs in a fresh process on a fresh database with 20,000 members and ca
 (imported first, from generated members and cars exports; on PostgreSQL the database
 named by DATABASE_URL is emptied first); the visits file is generated on disk, then
 imported with the same code staff use in chat, ledger rows, balances and tiers included.
+Beside it, on a copy of the same database taken just before, plain `sqlite3` writes the
+same rows the shortest way (the issue's yardstick: ≈ 33k rows/s when the target was
+set): each visit, its ledger row, its member's balances and its car's readings, in
+2,000-row transactions, with none of the import's checks, reports or tiers. The two
+rates' ratio says how near the import is to the database's own pace on the machine at
+hand, which on a shared VM moves by a factor of two over a day.
 Printed: rows per second, the longest batch transaction (how long the import holds
 SQLite's write lock at a time: owners wait at most that long) and the process's peak
 resident memory before and after the import: flat memory means the peak does not grow
@@ -20,13 +26,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import os
 import random
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -68,6 +77,69 @@ def write_visits(path: Path, rows: int, cars: int) -> None:
                 f"{plate(rng.randrange(cars))},WO{i:09d},{day.isoformat()},"
                 f"{rng.choice(CATEGORIES)},{amount},{rng.randrange(1000, 200000)}\n"
             )
+
+
+def plain_sqlite(database: Path, visits: Path) -> float:
+    """The yardstick: the visits file written by plain sqlite3 with each row's ledger row,
+    member balances and car readings, 2,000 rows a transaction; rows per second."""
+    conn = sqlite3.connect(database, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("PRAGMA cache_size=-65536")
+    started, count = time.perf_counter(), 0
+    with visits.open(encoding="utf-8", newline="") as data:
+        rows = csv.reader(data)
+        next(rows)
+        while batch := [row for _, row in zip(range(2000), rows, strict=False)]:
+            count += len(batch)
+            conn.execute("BEGIN IMMEDIATE")
+            plates = list({row[0] for row in batch})
+            cars = {
+                plate: (car_id, member_id)
+                for plate, car_id, member_id in conn.execute(
+                    "SELECT plate, id, member_id FROM cars WHERE store_id = 1 AND plate IN "
+                    f"({','.join('?' * len(plates))})",
+                    plates,
+                )
+            }
+            top = conn.execute("SELECT coalesce(max(id), 0) FROM visits").fetchone()[0]
+            values = []
+            for plate_, order_no, day, category, amount, mileage in batch:
+                car_id, member_id = cars[plate_]
+                fen = int(amount.strip("¥").replace(",", "").replace(".", ""))
+                values.append((member_id, car_id, order_no, day, category, fen, int(mileage)))
+            conn.executemany(
+                "INSERT INTO visits (store_id, member_id, car_id, order_no, visit_date, "
+                "category, amount_fen, mileage, source, created_at) "
+                "VALUES (1, ?, ?, ?, ?, ?, ?, ?, 'import', datetime('now')) "
+                "ON CONFLICT DO NOTHING",
+                values,
+            )
+            new = conn.execute(
+                "SELECT id, member_id, car_id, amount_fen, visit_date, mileage FROM visits "
+                "WHERE id > ?",
+                (top,),
+            ).fetchall()
+            conn.executemany(
+                "INSERT INTO points_entries (store_id, member_id, kind, dedupe_key, "
+                "cumulative, redeemable, visit_id, expires_on, at) "
+                "VALUES (1, ?, 'visit', ?, ?, ?, ?, date(?, '+24 months'), datetime('now'))",
+                [(m, f"visit:{i}", a // 100, a // 100, i, d) for i, m, _, a, d, _ in new],
+            )
+            conn.executemany(
+                "UPDATE members SET cumulative_points = cumulative_points + ?, "
+                "redeemable_points = redeemable_points + ? WHERE id = ?",
+                [(a // 100, a // 100, m) for _, m, _, a, _, _ in new],
+            )
+            conn.executemany(
+                "UPDATE cars SET last_service_date = max(coalesce(last_service_date, ?), ?), "
+                "last_mileage = max(coalesce(last_mileage, 0), ?) WHERE id = ?",
+                [(d, d, km, c) for _, _, c, _, d, km in new],
+            )
+            conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return count / seconds
 
 
 def peak_rss_mb() -> float:
@@ -122,6 +194,13 @@ async def run_once(rows: int, cars: int) -> None:
                     date(2025, 9, 1),
                     on_error=note,
                 )
+        plain = None
+        if url.startswith("sqlite"):  # the yardstick's copy, as the import will find it
+            with (
+                closing(sqlite3.connect(folder / "bench.db")) as source,
+                closing(sqlite3.connect(folder / "plain.db")) as copy,
+            ):
+                source.backup(copy)
         settle_heap()  # as `python -m bot import` does before it starts
         before = peak_rss_mb()
         started, cpu = time.perf_counter(), time.process_time()
@@ -139,12 +218,20 @@ async def run_once(rows: int, cars: int) -> None:
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
         await services.engine.dispose()
+        after = peak_rss_mb()  # before the yardstick's own page cache
+        if url.startswith("sqlite"):
+            plain = plain_sqlite(folder / "plain.db", visits)
+    yardstick = (
+        f" plain_sqlite3={plain:,.0f} rows/s (import {rows / seconds / plain:.0%} of it)"
+        if plain
+        else ""
+    )
     print(
         f"rows={rows} cars={m.rows} ({m.rate:,.0f} rows/s) visits_created={v.created} "
         f"errors={errors} seconds={seconds:.1f} rate={rows / seconds:,.0f} rows/s "
         f"cpu={cpu:.1f} s ({rows / cpu:,.0f} rows per CPU-second) "
         f"longest_batch={v.longest_batch_seconds * 1000:.0f} ms "
-        f"peak_rss_before={before:.0f} MB peak_rss_after={peak_rss_mb():.0f} MB",
+        f"peak_rss_before={before:.0f} MB peak_rss_after={after:.0f} MB{yardstick}",
         flush=True,
     )
 
