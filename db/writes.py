@@ -208,6 +208,24 @@ class _InsertForm:
             f"({', '.join(quote(c.name) for c in columns)}) VALUES "
         )
         self.tail = " ON CONFLICT DO NOTHING"
+        # SQLite: one single-row statement, prepared once, run by the driver's own loop
+        # (`executemany`); a quarter less of SQLite's time than multi-row VALUES, which it
+        # parses anew for each chunk. The new rows' `returning` columns are then read by
+        # id: a rowid given to a new row is above the table's largest before, and every
+        # transaction of the writing engine holds SQLite's write lock from its start
+        # (BEGIN IMMEDIATE, db.engine), so no other writer's rows are among them.
+        self.one_by_one = dialect.name == "sqlite" and (
+            not returning or _rowid_key(table, dialect) is not None
+        )
+        if self.one_by_one:
+            self.single = self.head + _placeholders(dialect, self.width, 1) + self.tail
+            key = quote(_rowid_key(table, dialect) or "")
+            table_name = dialect.identifier_preparer.format_table(table)
+            self.top = f"SELECT coalesce(max({key}), 0) FROM {table_name}"
+            self.since = (
+                f"SELECT {', '.join(quote(n) for n in returning)} FROM {table_name} "
+                f"WHERE {key} > ? ORDER BY {key}"
+            )
         if returning:
             self.tail += " RETURNING " + ", ".join(quote(n) for n in returning)
         limit = _MAX_PARAMETERS.get(dialect.name, _DEFAULT_MAX_PARAMETERS) // self.width
@@ -222,6 +240,15 @@ class _InsertForm:
                 self.head + _placeholders(self.dialect, self.width, count) + self.tail
             )
         return sql
+
+
+def _rowid_key(table: Table, dialect: Dialect) -> str | None:
+    """The name of `table`'s primary key when SQLite keeps it as the rowid: one column
+    whose type is spelt INTEGER (not BIGINT)."""
+    keys = list(table.primary_key.columns)
+    if len(keys) == 1 and keys[0].type.compile(dialect=dialect) == "INTEGER":
+        return keys[0].name
+    return None
 
 
 _FormKey = tuple[Table, tuple[str, ...], tuple[str, ...], tuple[str, ...], str]
@@ -265,6 +292,14 @@ async def _insert_chunks(
     ]
     fixed = [v if p is None else p(v) for v, p in zip(values, procs[len(names) :], strict=True)]
     converted = _converted(rows, procs[: len(names)])
+    if form.one_by_one:
+        top = (await _driver_sql(session, form.top, ())).rows[0][0] if returning else 0
+        done = await _driver_sql(session, form.single, [(*row, *fixed) for row in converted])
+        if returning:
+            new = await _driver_sql(session, form.since, (top,))
+            done = _Outcome(new.rows, done.rowcount)
+        yield form, done
+        return
     start = 0
     for size in _chunk_sizes(len(rows), form.largest):
         flat: list[Any] = []
