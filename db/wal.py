@@ -6,19 +6,21 @@ pages) every batch's COMMIT then copied them all back to the database file and s
 it, on the one connection the process has (db.engine), while owners' updates waited.
 
 `batch_log` takes that work off the batches: while it is open the connection does not
-checkpoint on commit; after every fourth batch a checkpoint runs on a connection of its
-own, on a thread, beside the next batches (PASSIVE: it never takes a lock a writer or reader waits
-for). When the log has grown past `LOG_PAGES` since it last started afresh, the next
-batch after the running checkpoint first copies what the batches beside it wrote, so
-SQLite restarts the log at its next write: the file stays a few tens of MB.
-The writer's page cache is larger meanwhile (`BATCH_CACHE_KIB`). Where there is no
-file (PostgreSQL, an in-memory SQLite database) it does nothing.
+checkpoint on commit; once CHECKPOINT_SECONDS have passed since the last one began, a
+checkpoint runs after a batch on a connection of its own, on a thread, beside the next
+batches (PASSIVE: it never takes a lock a writer or reader waits for). When the log has
+grown past `LOG_PAGES` since it last started afresh, the next batch after the running
+checkpoint first copies what the batches beside it wrote, so SQLite restarts the log at
+its next write: the file stays a few tens of MB. The writer's page cache is larger
+meanwhile (`BATCH_CACHE_KIB`). Where there is no file (PostgreSQL, an in-memory SQLite
+database) it does nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -27,7 +29,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 LOG_PAGES = 8000  # ~32 MB of 4 KB pages
-EVERY = 4  # batches between checkpoints: each copies a page rewritten by all four once
+# Each checkpoint copies every page the batches since the last one rewrote, once: for an
+# import that is most of the hot set (the visits', ledger's and members' pages that random
+# members' rows land on, ~20 MB) whether one batch or ten rewrote it. So checkpoints go by
+# time, not by batches: every fourth of the time-sized import batches (~40 ms each) copied
+# the hot set six times a second or more, and that memory traffic slowed the batches on
+# the other core (100k visits: ~9% slower). Four a second keeps the log near 60 MB.
+CHECKPOINT_SECONDS = 0.25
 
 
 class BatchLog:
@@ -38,7 +46,7 @@ class BatchLog:
         self._conn: sqlite3.Connection | None = None
         self._task: asyncio.Future[tuple[int, int, int]] | None = None
         self._log = 0  # the log's length in pages at the last checkpoint
-        self._batches = 0  # since the last checkpoint began
+        self._began = time.monotonic()  # when the last checkpoint began (or the run)
         if path:
             self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
 
@@ -67,9 +75,8 @@ class BatchLog:
             return
         if self._task is not None and self._task.done():
             await self._finish()
-        self._batches += 1
-        if self._task is None and self._batches >= EVERY:
-            self._batches = 0
+        if self._task is None and time.monotonic() - self._began >= CHECKPOINT_SECONDS:
+            self._began = time.monotonic()
             self._task = asyncio.ensure_future(asyncio.to_thread(self._checkpoint))
 
     async def _finish(self) -> None:
