@@ -214,13 +214,11 @@ class _InsertForm:
         # id: a rowid given to a new row is above the table's largest before, and every
         # transaction of the writing engine holds SQLite's write lock from its start
         # (BEGIN IMMEDIATE, db.engine), so no other writer's rows are among them.
-        self.one_by_one = dialect.name == "sqlite" and (
-            not returning or _rowid_key(table, dialect) is not None
-        )
-        if self.one_by_one:
-            self.single = self.head + _placeholders(dialect, self.width, 1) + self.tail
-            key = quote(_rowid_key(table, dialect) or "")
-            table_name = dialect.identifier_preparer.format_table(table)
+        rowid = _rowid_key(table, dialect) if dialect.name == "sqlite" else None
+        self.one_by_one = dialect.name == "sqlite" and (not returning or rowid is not None)
+        self.single = self.head + _placeholders(dialect, self.width, 1) + self.tail
+        if returning and rowid is not None:
+            key, table_name = quote(rowid), dialect.identifier_preparer.format_table(table)
             self.top = f"SELECT coalesce(max({key}), 0) FROM {table_name}"
             self.since = (
                 f"SELECT {', '.join(quote(n) for n in returning)} FROM {table_name} "
