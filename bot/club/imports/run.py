@@ -17,18 +17,13 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from datetime import date
-from itertools import islice
 from typing import Any, BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.club.imports.dms.reader import FileKind, open_rows
-from bot.club.imports.dms.rows import (
-    RowError,
-    normalise_car,
-    normalise_member,
-    normalise_visit,
-)
+from bot.club.imports.checked import RowChecks, open_checked
+from bot.club.imports.dms.reader import FileKind
+from bot.club.imports.dms.rows import RowError
 from bot.club.imports.report import ImportReport
 from bot.club.imports.visit_writes import write_visits
 from bot.club.imports.writes import Rejected, write_cars, write_members
@@ -134,59 +129,56 @@ async def import_file(
     *,
     as_of: date | None = None,
     on_warning: OnError | None = None,
+    ahead: bool | None = None,
 ) -> ImportReport:
     """Import one DMS file; refused rows go to `on_error(row, code, field, raw)`, rows
     imported with a warning to `on_warning(...)` alike.
 
     `as_of` is the export's own date (default: today): visits and deliveries after it are
     refused. Batches are sized by time (see BATCH_SECONDS), or have `batch_size` rows
-    each when it is given. Raises `FileFormatError` when the file is not a spreadsheet we
-    can read.
+    each when it is given. A large file is read and checked in a helper process (see
+    bot.club.imports.ahead; `ahead` says whether, default by the file's size). Raises
+    `FileFormatError` when the file is not a spreadsheet we can read.
     """
     started = time.perf_counter()
     as_of = min(as_of or today, today)
+    checks = RowChecks(
+        today=today,
+        as_of=as_of,
+        categories=dict(policy.category_aliases),
+        max_amount_fen=policy.max_visit_fen,
+        headers=header_fields(policy.import_headers),
+    )
     async with batch_log(sessionmaker) as log:
-        headers = header_fields(policy.import_headers)
-        with open_rows(data, filename, headers) as rows:
+        rows = await open_checked(data, filename, checks, ahead)
+        try:
             report = ImportReport(kind=str(rows.kind))
-
-            def parse(number: int, raw: dict[str, str]) -> Any:
-                if rows.kind is FileKind.VISITS:
-                    return normalise_visit(
-                        raw,
-                        today=today,
-                        categories=policy.category_aliases,
-                        max_amount_fen=policy.max_visit_fen,
-                        as_of=as_of,
-                    )
-                if rows.kind is FileKind.CARS:
-                    return normalise_car(raw, today=today, as_of=as_of)
-                return normalise_member(raw, today=today)
-
             writer = {
                 FileKind.MEMBERS: write_members,
                 FileKind.CARS: write_cars,
                 FileKind.VISITS: write_visits,
             }[rows.kind]
-            unread = iter(rows)
             size = batch_size or BATCH
 
-            def read_next() -> tuple[Parsed | None, float]:
+            async def read_next() -> tuple[Parsed | None, float]:
                 """The next batch, read and checked (outside any transaction), and the
-                seconds that took."""
+                seconds that held this thread."""
                 began = time.perf_counter()
-                batch = list(islice(unread, size))
-                if not batch:
+                taken = await rows.take(size)
+                if not taken:
                     return None, 0.0
                 good, refused = [], []
-                for number, raw in batch:
-                    try:
-                        good.append((number, parse(number, raw)))
-                    except RowError as exc:
-                        refused.append((number, exc))
-                return (batch, good, refused), time.perf_counter() - began
+                for number, _raw, result in taken:
+                    if isinstance(result, RowError):
+                        refused.append((number, result))
+                    else:
+                        good.append((number, result))
+                batch = [(number, raw) for number, raw, _result in taken]
+                return (batch, good, refused), (
+                    time.perf_counter() - began if rows.on_this_thread else 0.0
+                )
 
-            parsed, reading = read_next()
+            parsed, reading = await read_next()
             while parsed is not None:
                 await log.before()
                 committing = asyncio.Event()
@@ -206,13 +198,15 @@ async def import_file(
                 )
                 try:  # the next batch is read and checked while the database commits this one
                     await _until(write, committing)
-                    upcoming, next_reading = read_next()
+                    upcoming, next_reading = await read_next()
                 finally:
                     writing = await write  # cancelled meanwhile: the batch still ends, either way
                 await log.after()
                 if batch_size is None:
                     size = sized(len(parsed[0]), reading + writing)
                 parsed, reading = upcoming, next_reading
+        finally:
+            rows.close()
     report.seconds = time.perf_counter() - started
     async with sessionmaker() as session:
         audit.record(
