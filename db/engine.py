@@ -33,9 +33,9 @@ def _begin_immediate(conn: Any) -> None:
     # Take the write lock up front: a read-then-write transaction can then never fail
     # with "database is locked" half-way (STACK-NOTES: 1,000 of 1,000 right this way).
     # Writers in other processes take turns with ours first (sqlite_driver.WriterGate).
-    from db.sqlite_driver import BEGIN_WRITE
+    from db.sqlite_driver import begin_write
 
-    conn.exec_driver_sql(BEGIN_WRITE)
+    begin_write(conn)
 
 
 def _reader_pragmas(dbapi_conn: Any, _record: Any) -> None:

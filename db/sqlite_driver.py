@@ -45,6 +45,11 @@ INLINE = "clubsqlite_inline"
 
 Outcome = tuple[Any, list[Any], int, int | None]  # description, rows, rowcount, lastrowid
 BEGIN_WRITE = "BEGIN IMMEDIATE"  # every transaction of the writing engine (db.engine)
+# A writing transaction whose every row's parents are read in it, under its write lock
+# (an import batch: `inline_writes(parents_known=True)`): SQLite's foreign-key checks, a
+# look-up per parent per row, are off for it and back on when it ends.
+PARENTS_KNOWN = "club_parents_known"  # the execution option that asks for it
+_BEGIN_PARENTS_KNOWN = "BEGIN IMMEDIATE -- parents known"
 GATE_SECONDS = 5.0  # as long as SQLite's busy timeout (db.engine)
 
 
@@ -127,6 +132,13 @@ def _run(
 ) -> Outcome:
     """Execute one statement and bring back all it returned (on the driver's thread).
     A writing transaction begins once it is this connection's turn (`WriterGate`)."""
+    if operation == _BEGIN_PARENTS_KNOWN:
+        conn.execute("PRAGMA foreign_keys=OFF")  # outside a transaction: it takes effect
+        try:
+            return _run(conn, BEGIN_WRITE, parameters, many, gate)
+        except BaseException:
+            conn.execute("PRAGMA foreign_keys=ON")  # it never began
+            raise
     if gate is not None and operation == BEGIN_WRITE:
         gate.enter()
         try:
@@ -186,6 +198,8 @@ class _Cursor(AsyncAdapt_aiosqlite_cursor):
         connection = self._connection
         try:
             adapted = self._adapt_connection
+            if operation == _BEGIN_PARENTS_KNOWN:
+                adapted.parents_known = True  # checks back on when it ends (`_end`)
             if adapted.inline:  # see `inline_writes`
                 outcome = _run(connection._connection, operation, parameters, many, adapted.gate)
             else:
@@ -210,21 +224,32 @@ class _Cursor(AsyncAdapt_aiosqlite_cursor):
         return self._trip(operation, seq_of_parameters, True)
 
 
-def _end(conn: sqlite3.Connection, how: Any, gate: WriterGate | None) -> None:
+def _end(
+    conn: sqlite3.Connection, how: Any, gate: WriterGate | None, parents_known: bool = False
+) -> bool:
+    """Commit or roll back; foreign-key checks back on after a transaction that had them
+    off. Whether they are (False while the transaction is still open: a failed commit)."""
     try:
         how(conn)
     finally:
-        if gate is not None:
-            gate.leave()
+        try:
+            if parents_known and not conn.in_transaction:
+                conn.execute("PRAGMA foreign_keys=ON")
+                parents_known = False
+        finally:
+            if gate is not None:
+                gate.leave()
+    return not parents_known
 
 
 class _Connection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("gate", "inline")
+    __slots__ = ("gate", "inline", "parents_known")
     _cursor_cls = _Cursor
 
     def __init__(self, dbapi: Any, connection: Any, gate: WriterGate | None = None) -> None:
         super().__init__(dbapi, connection)
         self.inline = False  # statements on the caller's thread (`inline_writes`)
+        self.parents_known = False  # foreign-key checks off in this transaction
         self.gate = gate
 
     def _finish(self, how: Any) -> None:
@@ -235,9 +260,13 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
             return
         try:
             if self.inline:
-                _end(raw, how, self.gate)
+                checked = _end(raw, how, self.gate, self.parents_known)
             else:
-                await_(self._connection._execute(_end, raw, how, self.gate))
+                checked = await_(
+                    self._connection._execute(_end, raw, how, self.gate, self.parents_known)
+                )
+            if checked:
+                self.parents_known = False
         except Exception as error:
             self._handle_exception(error)
 
@@ -274,15 +303,30 @@ class _DBAPI(AsyncAdapt_aiosqlite_dbapi):
         return _Connection(self, adapted._connection, _gate_for(database))
 
 
+def begin_write(connection: Any) -> None:
+    """Begin a writing transaction (db.engine's "begin" listener): BEGIN IMMEDIATE, with
+    foreign-key checks off when the transaction asked for it (PARENTS_KNOWN)."""
+    known = connection.get_execution_options().get(PARENTS_KNOWN)
+    connection.exec_driver_sql(_BEGIN_PARENTS_KNOWN if known else BEGIN_WRITE)
+
+
 @asynccontextmanager
-async def inline_writes(session: AsyncSession) -> AsyncIterator[None]:
+async def inline_writes(
+    session: AsyncSession, *, parents_known: bool = False
+) -> AsyncIterator[None]:
     """Run the session's statements on the event loop's thread while inside: for a batch
     of many short writes (an import's), whose trips to the driver's thread and back cost
     more than the statements. The loop waits for each statement meanwhile, so a batch
     inside must stay short (tens of milliseconds); owners' writes wait for it anyway, as
     SQLite has one writer. The commit is best left outside, on the driver's thread, for
-    the caller to do other work meanwhile. Elsewhere (PostgreSQL) it does nothing."""
-    connection = await session.connection()  # begins the transaction (a trip)
+    the caller to do other work meanwhile. Elsewhere (PostgreSQL) it does nothing.
+
+    `parents_known`: every row the transaction writes names parents (members, cars,
+    visits, the store) it has read itself, under its write lock, so they exist: SQLite's
+    foreign-key checks are left out (an import's 100k visits: about a quarter of its
+    inserts' time). Must be the session's first use, which begins the transaction."""
+    options = {PARENTS_KNOWN: True} if parents_known else None
+    connection = await session.connection(execution_options=options)  # begins it (a trip)
     raw = (await connection.get_raw_connection()).dbapi_connection
     if not isinstance(raw, _Connection):
         yield

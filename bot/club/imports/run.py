@@ -87,7 +87,9 @@ async def _write_batch(
             on_error(number, exc.code, exc.field, raws[number])
     began = time.perf_counter()
     async with sessionmaker() as session:
-        async with inline_writes(session):  # a few dozen statements, none long
+        # A few dozen statements, none long. A visits batch reads every parent it names
+        # (cars, their members, the visits it writes) itself, under its write lock.
+        async with inline_writes(session, parents_known=writer is write_visits):
             rejected = await writer(session, policy, store_id, good, today, report)
         written = time.perf_counter() - began
         committing.set()
