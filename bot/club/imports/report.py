@@ -17,6 +17,7 @@ class ImportReport:
     tiers_set: int = 0
     seconds: float = 0.0
     longest_batch_seconds: float = 0.0  # the longest batch transaction (write lock held)
+    batches: int = 0  # batch transactions
     extra: dict[str, int] = field(default_factory=dict)
 
     @property

@@ -95,6 +95,7 @@ async def _write_batch(
         committing.set()
         await session.commit()
     report.longest_batch_seconds = max(report.longest_batch_seconds, time.perf_counter() - began)
+    report.batches += 1
     for number, code, field_name in rejected:
         report.errors += 1
         if on_error is not None:
