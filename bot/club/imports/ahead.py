@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import io
 import logging
 import os
@@ -154,6 +155,7 @@ class AheadRows:
         self._inline: InlineRows | None = None
         self._kind: asyncio.Future[tuple[FileKind, tuple[str, ...]]] = self._loop.create_future()
         self._process: subprocess.Popen[bytes] | None = None
+        self._payload = b""
         self._thread: threading.Thread | None = None
         self.kind = FileKind.VISITS
 
@@ -185,8 +187,9 @@ class AheadRows:
         except OSError as exc:
             log.warning("import: no helper process (%s); reading the file here", exc)
             return None
+        self._payload = payload  # handed to the helper, then let go (up to 20 MB)
         self._thread = threading.Thread(
-            target=self._hand_over, args=(job, payload), name="import-ahead", daemon=True
+            target=self._hand_over, args=(job,), name="import-ahead", daemon=True
         )
         self._thread.start()
         try:
@@ -206,20 +209,22 @@ class AheadRows:
 
     # -- on the helper's thread ------------------------------------------------
 
-    def _hand_over(self, job: _Job, payload: bytes) -> None:
+    def _hand_over(self, job: _Job) -> None:
         process = self._process
         assert process is not None and process.stdin is not None and process.stdout is not None
         end: BaseException
         try:
             pickle.dump(job, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            process.stdin.write(payload)
+            process.stdin.write(self._payload)
+            self._payload = b""
             process.stdin.close()
             end = self._receive(process.stdout)
-        except Exception as exc:  # the pipe broke, or a message was cut short
+        except Exception as exc:  # the pipe broke, a message was cut short, the loop ended
             end = _Failed(repr(exc))
         with self._lock:
             self._end = end
-        self._loop.call_soon_threadsafe(self._settle_kind, end)
+        with contextlib.suppress(RuntimeError):  # the loop has closed: no one is waiting
+            self._loop.call_soon_threadsafe(self._settle_kind, end)
 
     def _receive(self, stream: BinaryIO) -> BaseException:
         fields_: tuple[str, ...] = ()

@@ -37,10 +37,14 @@ from db.wal import batch_log
 # connection) while it writes and commits: an owner's write waits for it (issue 12: at
 # most 100 ms). In the bot, reading and checking a batch and writing it also hold the
 # event loop. So each batch is sized to take about BATCH_SECONDS of both on the machine
-# at hand: the first has BATCH rows, each next one as many as the pace so far fits
-# (`sized`). Every batch also costs the same few milliseconds whatever its size (its
-# statements' set-up, the commit's hop to the driver's thread): visits in batches of 500
-# went 30% slower than in batches of 2,000 on two shared cores.
+# at hand (the commit runs beside the next batch's reading); or, for a file read in a
+# helper process (bot.club.imports.ahead), to hold the write lock about BATCH_SECONDS,
+# its commit included (100k visits: a batch held it 40 ms at the median, 61-65 ms at
+# the 99th percentile; 52 and 91 ms with the commit left out). The first has BATCH
+# rows, each next one as many as the pace so far fits (`sized`). Every batch also costs
+# the same few milliseconds whatever its size (its statements' set-up, the commit's hop
+# to the driver's thread): visits in batches of 500 went 30% slower than in batches of
+# 2,000 on two shared cores.
 BATCH = 500
 BATCH_SECONDS = 0.04
 MIN_BATCH, MAX_BATCH = 100, 4000
@@ -51,10 +55,10 @@ Writer = Callable[
 
 
 def sized(rows: int, seconds: float) -> int:
-    """The next batch's size after `rows` rows took `seconds` to read, check and write
-    (the commit left out: it runs beside the next batch's reading): as many rows as fit
-    in BATCH_SECONDS at that pace, at most twice as many (a batch that went fast by chance
-    does not make the next one long), within MIN_BATCH and MAX_BATCH."""
+    """The next batch's size after `rows` rows took `seconds` (see BATCH_SECONDS): as
+    many rows as fit in BATCH_SECONDS at that pace, at most twice as many (a batch that
+    went fast by chance does not make the next one long), within MIN_BATCH and
+    MAX_BATCH."""
     fits = int(rows * BATCH_SECONDS / seconds) if seconds > 0 else 2 * rows
     return max(MIN_BATCH, min(MAX_BATCH, 2 * rows, fits))
 
@@ -73,11 +77,12 @@ async def _write_batch(
     on_error: OnError | None,
     on_warning: OnError | None,
     committing: asyncio.Event,
-) -> float:
+) -> tuple[float, float]:
     """Write one checked batch in its own short transaction and report its rows in file
     order: refused by the checks, refused by the database, imported with a warning.
     `committing` is set when only the commit is left (the database's work, not ours).
-    Returns how long the writing took, until then."""
+    Returns how long the writing took, until then, and how long the write lock was held
+    (the commit too)."""
     batch, good, refused = parsed
     raws = dict(batch)
     report.rows += len(batch)
@@ -94,7 +99,8 @@ async def _write_batch(
         written = time.perf_counter() - began
         committing.set()
         await session.commit()
-    report.longest_batch_seconds = max(report.longest_batch_seconds, time.perf_counter() - began)
+    held = time.perf_counter() - began
+    report.longest_batch_seconds = max(report.longest_batch_seconds, held)
     report.batches += 1
     for number, code, field_name in rejected:
         report.errors += 1
@@ -107,7 +113,7 @@ async def _write_batch(
                 report.warnings += 1
                 if on_warning is not None:
                     on_warning(number, code, field_name, raws[number])
-    return written
+    return written, held
 
 
 async def _until(task: asyncio.Future[Any], event: asyncio.Event) -> None:
@@ -203,10 +209,12 @@ async def import_file(
                     await _until(write, committing)
                     upcoming, next_reading = await read_next()
                 finally:
-                    writing = await write  # cancelled meanwhile: the batch still ends, either way
+                    # cancelled meanwhile: the batch still ends, either way
+                    writing, held = await write
                 await log.after()
-                if batch_size is None:
-                    size = sized(len(parsed[0]), reading + writing)
+                if batch_size is None:  # what held the loop, or (read elsewhere) the lock
+                    busy = reading + writing if rows.on_this_thread else held
+                    size = sized(len(parsed[0]), busy)
                 parsed, reading = upcoming, next_reading
         finally:
             rows.close()
