@@ -153,11 +153,11 @@ class AheadRows:
         self._current: list[CheckedRow] = []
         self._at = 0
         self._inline: InlineRows | None = None
-        self._kind: asyncio.Future[tuple[FileKind, tuple[str, ...]]] = self._loop.create_future()
+        self._kind: asyncio.Future[FileKind] = self._loop.create_future()
         self._process: subprocess.Popen[bytes] | None = None
         self._payload = b""
         self._thread: threading.Thread | None = None
-        self.kind = FileKind.VISITS
+        self.kind = FileKind.VISITS  # the file's own, once `start` has it from the helper
 
     @classmethod
     async def start(cls, data: BinaryIO, filename: str, checks: RowChecks) -> AheadRows | None:
@@ -193,7 +193,7 @@ class AheadRows:
         )
         self._thread.start()
         try:
-            kind, _columns = await self._kind
+            kind = await self._kind
         except FileFormatError:
             self.close()
             raise
@@ -252,7 +252,7 @@ class AheadRows:
             elif message[0] == "kind":
                 kind, fields_ = FileKind(message[1]), tuple(message[2])
                 record = _RECORDS[kind]
-                self._loop.call_soon_threadsafe(self._settle_kind, (kind, fields_))
+                self._loop.call_soon_threadsafe(self._settle_kind, kind)
             elif message[0] == "error":
                 return FileFormatError(message[1], message[2], message[3])
             else:  # "end"
